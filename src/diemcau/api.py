@@ -1,0 +1,75 @@
+"""The REST API root: /api/v1, OpenAPI at /api/v1/openapi.json.
+
+People use their session (with CSRF), programs a bearer token. Domain errors map to 404/403/422
+with a message in the request's language.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+from diemcau.accounts.services import user_for_token
+from diemcau.errors import Forbidden, Invalid, NotFound
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionLogin(APIKeyCookie):
+    """Session cookie auth; CSRF is checked on unsafe methods as for any Django form."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="diemcau API",
+    version="1",
+    description="Sites (điểm cầu), administrative units and roles of a nationwide hybrid conference.",
+    auth=[BearerToken(), SessionLogin()],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
+    return _error(request, 404, exc.message)
+
+
+@api.exception_handler(Forbidden)
+def _forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
+    return _error(request, 403, exc.message)
+
+
+@api.exception_handler(Invalid)
+def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
+    return _error(request, 422, exc.message, fields=exc.fields)
+
+
+def _register() -> None:
+    from diemcau.accounts.api import router as accounts_router
+    from diemcau.sites.api import router as sites_router
+    from diemcau.units.api import router as units_router
+
+    api.add_router("/units", units_router, tags=["units"])
+    api.add_router("/sites", sites_router, tags=["sites"])
+    api.add_router("/me", accounts_router, tags=["accounts"])
+
+
+_register()
