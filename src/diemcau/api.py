@@ -18,7 +18,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
-            request.user = user
+            request.user = user  # type: ignore[assignment]  # scope checks read request.user
         return user
 
 
@@ -37,7 +37,9 @@ class SessionLogin(APIKeyCookie):
 api = NinjaAPI(
     title="diemcau API",
     version="1",
-    description="Sites (điểm cầu), administrative units and roles of a nationwide hybrid conference.",
+    description=(
+        "Sites (điểm cầu), administrative units and roles of a nationwide hybrid conference."
+    ),
     auth=[BearerToken(), SessionLogin()],
     urls_namespace="api",
 )

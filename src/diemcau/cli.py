@@ -28,20 +28,22 @@ def _setup() -> None:
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
     """A click progress bar fed by services' (done, total) callbacks."""
-    state: dict[str, Any] = {"bar": None, "done": 0}
+    bars: list[Any] = []
+    done_so_far = [0]
 
     def update(done: int, total: int) -> None:
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(done - state["done"])
-        state["done"] = done
+        if not bars:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+            bars.append(bar)
+        bars[0].update(done - done_so_far[0])
+        done_so_far[0] = done
 
     try:
         yield update
     finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        for bar in bars:
+            bar.__exit__(None, None, None)
 
 
 def _fail(message: str) -> None:

@@ -14,7 +14,7 @@ from diemcau.accounts.models import ApiToken, Grant, Role
 from diemcau.units.models import Kind, Level
 from diemcau.units.services import get_unit
 
-TOKEN_PREFIX = "dc_"
+TOKEN_PREFIX = "dc_"  # noqa: S105 - a public marker that tells tokens apart, not a secret
 
 
 class AccountError(ValueError):
@@ -91,7 +91,7 @@ def add_user(
         user.save()
     sites = fields.pop("sites", None)
     grant = Grant.objects.create(user=user, role=role, **fields)
-    if sites:
+    if isinstance(sites, list) and sites:
         grant.sites.set(sites)
     if role == Role.CENTRAL_ORGANISER and not user.is_staff:
         user.is_staff = True

@@ -6,9 +6,11 @@ Each cleaner returns the stored form or raises ValueError with a Vietnamese-read
 """
 
 import re
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from diemcau.sites.models import Connection, SiteKind, SiteStatus
@@ -62,7 +64,7 @@ _STATUS_WORDS = {
 }
 
 
-def _choice(value: str, words: dict[str, str], choices: type, what: str) -> str:
+def _choice(value: str, words: Mapping[str, str], choices: type[TextChoices], what: str) -> str:
     key = fold(value)
     for choice in choices:
         if key in (choice.value, fold(str(choice.label))):
