@@ -27,17 +27,19 @@ def server(tmp_path):
     subprocess.run([BIN / "diemcau", "manage", "migrate", "-v0"], env=env, check=True)
     port = _free_port()
     log = (tmp_path / "server.log").open("wb")
-    proc = subprocess.Popen(  # noqa: S603 - our own binary
+    proc = subprocess.Popen(
         [BIN / "diemcau", "up", "--no-demo", "--port", str(port), "--workers", "1"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # up to 60 s: a loaded CI machine starts granian slowly
             try:
-                urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=1)  # noqa: S310
-                break
-            except (urllib.error.URLError, ConnectionError):
+                with urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=2):  # noqa: S310
+                    break
+            except OSError:  # refused, reset or timed out while granian starts
                 time.sleep(0.2)
         yield base, tmp_path
     finally:
@@ -53,6 +55,7 @@ def test_up_serves_the_api_and_the_ui_with_sqlite_in_wal_mode(server):
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(f"{base}/api/v1/units", timeout=5)  # noqa: S310
     assert denied.value.code == 401
+    denied.value.close()
     with urllib.request.urlopen(f"{base}/login/", timeout=5) as r:  # noqa: S310
         assert r.status == 200
     db = data_dir / "diemcau.sqlite3"

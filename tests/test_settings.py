@@ -17,8 +17,9 @@ def reload_settings(monkeypatch, tmp_path):
     importlib.reload(settings)
 
 
-def test_default_is_embedded_sqlite_with_immediate_transactions(monkeypatch, reload_settings,
-                                                                 tmp_path):
+def test_default_is_embedded_sqlite_with_immediate_transactions(
+    monkeypatch, reload_settings, tmp_path
+):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("REDIS_URL", raising=False)
     s = reload_settings()

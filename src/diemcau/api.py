@@ -66,12 +66,14 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
+    from diemcau.programme.api import router as programme_router
     from diemcau.sites.api import router as sites_router
     from diemcau.units.api import router as units_router
 
     api.add_router("/units", units_router, tags=["units"])
     api.add_router("/sites", sites_router, tags=["sites"])
     api.add_router("/me", accounts_router, tags=["accounts"])
+    api.add_router("/programme", programme_router, tags=["programme"])
 
 
 _register()

@@ -184,6 +184,20 @@ def export_sites_cmd(file: Path, province: str | None, as_user: str | None) -> N
     click.echo(f"Đã xuất {count} điểm cầu vào {file}")
 
 
+@export_group.command("sites-template")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def export_sites_template_cmd(file: Path) -> None:
+    """Write an XLSX template for `diemcau import sites` to FILE (headers, example, guide)."""
+    _setup()
+    from diemcau.sites.exporting import write_template
+
+    if file.suffix.lower() != ".xlsx":
+        _fail("Tên tệp mẫu phải có đuôi .xlsx")
+    with file.open("wb") as out:
+        write_template(out)
+    click.echo(f"Đã ghi tệp mẫu nhập điểm cầu vào {file}")
+
+
 @main.command("demo-data")
 @click.option("--sites", "n_sites", default=11_000, show_default=True, help="Number of sites.")
 @click.option("--seed", default=2025, show_default=True, help="Seed: same seed, same network.")
@@ -226,6 +240,10 @@ def up_cmd(host: str, port: int, workers: int, no_demo: bool) -> None:
         click.echo(f"Đã tạo {count} điểm cầu mẫu.")
         for line in load_demo_accounts():
             click.echo(line)
+    if not no_demo:
+        from diemcau.programme.demo import load_demo_programme
+
+        click.echo(load_demo_programme())
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     serve(host, port, workers)
 

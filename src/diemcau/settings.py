@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "diemcau.accounts",
     "diemcau.units",
     "diemcau.sites",
+    "diemcau.programme",
 ]
 
 MIDDLEWARE = [

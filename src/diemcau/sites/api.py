@@ -1,11 +1,14 @@
 """Sites API: thin wrappers over `sites.services`, scoped by the caller's grants."""
 
-from typing import Any
+import io
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.errors import Forbidden
 from diemcau.sites import services
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
 
@@ -122,8 +125,92 @@ def list_sites(request: HttpRequest, query: Query[SiteQuery]) -> dict[str, Any]:
 
 
 @router.post("", response={201: SiteOut}, summary="Register a site (organisers)")
-def create_site(request: HttpRequest, payload: SiteIn) -> tuple[int, Site]:
-    return 201, services.create_site(scope_for(request.user), payload.dict())
+def create_site(request: HttpRequest, payload: SiteIn) -> Status:
+    return Status(201, services.create_site(scope_for(request.user), payload.dict()))
+
+
+# -- bulk import / export (registered before "/{code}", which would swallow "/export") --------
+class ExportQuery(Schema):
+    format: Literal["csv", "xlsx"] = "xlsx"
+    province: str | None = None
+    commune: str | None = None
+    unit: str | None = None
+    kind: SiteKind | None = None
+    status: SiteStatus | None = None
+    q: str | None = None
+
+
+class ImportRowError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    bad_rows: int
+    written: bool
+    dry_run: bool
+    summary: str
+    errors: list[ImportRowError]
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/export", response={200: None}, summary="Export sites in your scope (CSV or XLSX)")
+def export_sites(request: HttpRequest, query: Query[ExportQuery]) -> HttpResponse:
+    from diemcau.sites.exporting import CONTENT_TYPES
+    from diemcau.sites.exporting import export_sites as export
+
+    filters = services.SiteFilters(
+        province=query.province,
+        commune=query.commune,
+        unit=query.unit,
+        kind=query.kind,
+        status=query.status,
+        q=query.q,
+    )
+    out = io.BytesIO()
+    export(scope_for(request.user), filters, query.format, out)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    name = f"diem-cau-{stamp}.{query.format}"
+    return _download(out.getvalue(), CONTENT_TYPES[query.format], name)
+
+
+@router.get("/template.xlsx", response={200: None}, summary="XLSX template for site imports")
+def import_template(request: HttpRequest) -> HttpResponse:
+    from diemcau.sites.exporting import CONTENT_TYPES, write_template
+
+    out = io.BytesIO()
+    write_template(out)
+    return _download(out.getvalue(), CONTENT_TYPES["xlsx"], "mau-nhap-diem-cau.xlsx")
+
+
+@router.post(
+    "/import",
+    response={200: ImportReportOut, 422: ImportReportOut},
+    summary="Import sites from an XLSX or CSV file (all rows or none, unless skip_bad)",
+)
+def import_sites(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    skip_bad: Form[bool] = False,
+) -> Status:
+    from diemcau.sites.importing import import_sites as run_import
+
+    scope = scope_for(request.user)
+    if scope.site_write_q() is None:
+        raise Forbidden("Bạn không có quyền nhập điểm cầu.")
+    report = run_import(scope, file, filename=file.name, dry_run=dry_run, skip_bad=skip_bad)
+    return Status(200 if report.ok else 422, report.as_dict())
 
 
 @router.get("/{code}", response=SiteOut, summary="One site")

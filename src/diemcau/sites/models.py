@@ -4,8 +4,12 @@
 are one indexed equality over 11,000 rows.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from diemcau.textnorm import fold
 
 
 class SiteKind(models.TextChoices):
@@ -36,6 +40,9 @@ class SiteStatus(models.TextChoices):
 class Site(models.Model):
     code = models.CharField(_("site code"), max_length=32, unique=True)
     name = models.CharField(_("site name"), max_length=255)
+    # The name without diacritics, lower-cased: what searches compare ("thuan hoa" finds
+    # "Thuận Hóa"). Kept by save() and by every bulk path.
+    name_folded = models.CharField(max_length=255, editable=False, default="")
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="sites", verbose_name=_("unit")
     )
@@ -79,3 +86,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)

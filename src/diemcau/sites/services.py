@@ -82,9 +82,9 @@ def visible_sites(scope: Scope, filters: SiteFilters | None = None) -> QuerySet[
         text = filters.q.strip()
         for word in fold(text).split():
             qs = qs.filter(
-                Q(unit__name_folded__contains=word)
+                Q(name_folded__contains=word)
+                | Q(unit__name_folded__contains=word)
                 | Q(code__icontains=word)
-                | Q(name__icontains=word)
             )
     return qs
 

@@ -77,8 +77,9 @@ def test_grants_accumulate_into_one_scope(make_site):
 
 def test_cli_user_add_and_token():
     runner = CliRunner()
-    result = runner.invoke(main, ["user", "add", "tinh01", "--role", "province_organiser",
-                                  "--scope", HANOI])
+    result = runner.invoke(
+        main, ["user", "add", "tinh01", "--role", "province_organiser", "--scope", HANOI]
+    )
     assert result.exit_code == 0, result.output
     assert "Mật khẩu:" in result.output
     result = runner.invoke(main, ["token", "tinh01"])
@@ -94,7 +95,14 @@ def test_cli_user_add_and_token():
 
 def test_every_cli_command_has_help():
     runner = CliRunner()
-    for args in (["up"], ["load-units"], ["user", "add"], ["token"], ["import", "sites"],
-                 ["export", "sites"], ["demo-data"]):
+    for args in (
+        ["up"],
+        ["load-units"],
+        ["user", "add"],
+        ["token"],
+        ["import", "sites"],
+        ["export", "sites"],
+        ["demo-data"],
+    ):
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, args

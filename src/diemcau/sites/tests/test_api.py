@@ -30,8 +30,14 @@ def test_create_cleans_values_and_reports_every_bad_field(api_as):
 
     response = client.post(
         "/api/v1/sites",
-        {"code": "HK-02", "name": "X", "unit": HOAN_KIEM, "contact_phone": "12345",
-         "contact_email": "not-an-email", "kind": "spaceship"},
+        {
+            "code": "HK-02",
+            "name": "X",
+            "unit": HOAN_KIEM,
+            "contact_phone": "12345",
+            "contact_email": "not-an-email",
+            "kind": "spaceship",
+        },
         content_type="application/json",
     )
     assert response.status_code == 422

@@ -24,16 +24,19 @@ def world(make_site):
 
 # role, scope, {site key: (read status, write status)}
 TABLE = [
-    ("central_organiser", None,
-     {"hn": (200, 200), "hn_body": (200, 200), "hue": (200, 200), "ministry": (200, 200)}),
-    ("province_organiser", HANOI,
-     {"hn": (200, 200), "hn_body": (200, 200), "hue": (404, 403), "ministry": (404, 403)}),
-    ("province_organiser", HUE,
-     {"hn": (404, 403), "hue": (200, 200), "ministry": (404, 403)}),
-    ("site_operator", "HN-1",
-     {"hn": (200, 200), "hn_other": (404, 403), "hue": (404, 403)}),
-    ("viewer", HANOI,
-     {"hn": (200, 403), "hn_body": (200, 403), "hue": (404, 403)}),
+    (
+        "central_organiser",
+        None,
+        {"hn": (200, 200), "hn_body": (200, 200), "hue": (200, 200), "ministry": (200, 200)},
+    ),
+    (
+        "province_organiser",
+        HANOI,
+        {"hn": (200, 200), "hn_body": (200, 200), "hue": (404, 403), "ministry": (404, 403)},
+    ),
+    ("province_organiser", HUE, {"hn": (404, 403), "hue": (200, 200), "ministry": (404, 403)}),
+    ("site_operator", "HN-1", {"hn": (200, 200), "hn_other": (404, 403), "hue": (404, 403)}),
+    ("viewer", HANOI, {"hn": (200, 403), "hn_body": (200, 403), "hue": (404, 403)}),
     ("viewer", None, {"hn": (200, 403), "hue": (200, 403)}),
     ("sector_answerer", "noi-vu", {"hn": (404, 403), "hue": (404, 403)}),
 ]
@@ -74,8 +77,9 @@ def test_list_shows_exactly_the_readable_sites(api_as, world, role, scope, expec
         ("sector_answerer", "noi-vu", HOAN_KIEM, 403),
     ],
 )
-def test_only_organisers_create_sites_within_their_scope(api_as, world, role, scope, unit_code,
-                                                        status):
+def test_only_organisers_create_sites_within_their_scope(
+    api_as, world, role, scope, unit_code, status
+):
     client = api_as(role, scope)
     response = client.post(
         "/api/v1/sites",

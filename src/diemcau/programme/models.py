@@ -1,0 +1,174 @@
+"""The programme: a conference has days, a day has sessions, a session has ordered topics.
+
+A topic (chuyên đề) is presented by one or more speakers (báo cáo viên) and carries materials
+(tài liệu) that sites download before the day. Once a conference is published, any later change
+to a session or topic stamps `changed_at`, so the agenda and the API can say "changed" to sites
+that printed the earlier version.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Format(models.TextChoices):
+    HYBRID = "hybrid", _("In person and online")
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    LIVE = "live", _("Live")
+    ENDED = "ended", _("Ended")
+
+
+class MaterialKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    PPTX = "pptx", "PowerPoint (PPTX)"
+    DOCX = "docx", "Word (DOCX)"
+
+
+class Conference(models.Model):
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    host = models.CharField(_("host"), max_length=255)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    format = models.CharField(
+        _("format"), max_length=16, choices=Format.choices, default=Format.HYBRID
+    )
+    target_sites = models.PositiveIntegerField(_("target sites"), default=0)
+    target_delegates = models.PositiveIntegerField(_("target delegates"), default=0)
+    description = models.TextField(_("description"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conference")
+        verbose_name_plural = _("conferences")
+        ordering = ("-starts_on", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def topics_count(self) -> int:
+        return Topic.objects.filter(session__day__conference=self).count()
+
+
+class Day(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
+        ordering = ("date",)
+        constraints = [
+            models.UniqueConstraint(fields=("conference", "date"), name="programme_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y}"
+
+
+class Session(models.Model):
+    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.TimeField(_("start"))
+    ends_at = models.TimeField(_("end"))
+    chair = models.CharField(_("chair"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    changed_at = models.DateTimeField(_("changed after publication"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ("day__date", "starts_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.starts_at:%H:%M} {self.title}"
+
+
+class Speaker(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("position"), max_length=500, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("speaker")
+        verbose_name_plural = _("speakers")
+        ordering = ("name", "pk")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="topics")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=500)
+    summary = models.TextField(_("summary"), blank=True)
+    sector = models.CharField(_("sector"), max_length=120, blank=True)
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="topics")
+    planned_minutes = models.PositiveIntegerField(_("planned minutes"), default=30)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_sample = models.BooleanField(
+        _("sample topic"),
+        default=False,
+        help_text=_("Made up for the demo from the themes of the source; not an official topic."),
+    )
+    changed_at = models.DateTimeField(_("changed after publication"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ("order", "number", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Material(models.Model):
+    """One document of a topic; a re-upload replaces the file and increments `version`."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("type"), max_length=8, choices=MaterialKind.choices)
+    filename = models.CharField(_("file name"), max_length=255)
+    path = models.CharField(max_length=500)  # name inside the materials storage
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ("topic", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class MaterialDownload(models.Model):
+    """One download of one version of a material at one site."""
+
+    material = models.ForeignKey(Material, on_delete=models.CASCADE, related_name="downloads")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("material download")
+        verbose_name_plural = _("material downloads")
+        indexes = [models.Index(fields=("material", "version", "site"))]
+
+    def __str__(self) -> str:
+        return f"{self.material_id}/{self.site_id} v{self.version}"
