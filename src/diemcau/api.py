@@ -68,10 +68,12 @@ def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.programme.api import router as programme_router
     from diemcau.sites.api import router as sites_router
+    from diemcau.tasks.api import router as tasks_router
     from diemcau.units.api import router as units_router
 
     api.add_router("/units", units_router, tags=["units"])
     api.add_router("/sites", sites_router, tags=["sites"])
+    api.add_router("/tasks", tasks_router, tags=["tasks"])
     api.add_router("/me", accounts_router, tags=["accounts"])
     api.add_router("/programme", programme_router, tags=["programme"])
 

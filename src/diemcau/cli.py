@@ -244,6 +244,10 @@ def up_cmd(host: str, port: int, workers: int, no_demo: bool) -> None:
         from diemcau.programme.demo import load_demo_programme
 
         click.echo(load_demo_programme())
+    from diemcau.tasks.services import reap_orphans
+
+    if reaped := reap_orphans():
+        click.echo(f"{reaped} tác vụ nền bị dừng giữa chừng ở lần chạy trước: đã đánh dấu lỗi.")
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     serve(host, port, workers)
 

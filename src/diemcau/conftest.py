@@ -30,6 +30,12 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
 
 
+@pytest.fixture(autouse=True)
+def _tasks_inline(settings: Any) -> None:
+    """Background tasks run in the test's thread and transaction, so a test sees their result."""
+    settings.DIEMCAU_TASKS_INLINE = True
+
+
 def unit(code: str) -> Unit:
     return Unit.objects.get(code=code)
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "diemcau.accounts",
     "diemcau.units",
     "diemcau.sites",
+    "diemcau.tasks",
     "diemcau.programme",
 ]
 
@@ -104,6 +105,9 @@ def _databases() -> dict[str, dict[str, object]]:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "diemcau.sqlite3",
+            # Tests use a file too, not shared-cache memory: WAL and busy_timeout then behave
+            # as in production when a background thread writes beside a request.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers (dashboards) run beside the one writer; IMMEDIATE takes the
                 # write lock at BEGIN so two writers queue on busy_timeout instead of failing.
@@ -156,6 +160,8 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Run background tasks in the calling thread (tests, one-shot commands) instead of the pool.
+DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 LOGGING = {

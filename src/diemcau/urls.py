@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("programme/", include("diemcau.programme.urls")),
+    path("tasks/", include("diemcau.tasks.urls")),
     path("", include("diemcau.web.urls")),
 ]

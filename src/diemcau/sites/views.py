@@ -5,12 +5,13 @@ Views stay thin: every read goes through `visible_sites`/`get_site` and every wr
 scope, 403 outside the write scope.
 """
 
-import tempfile
+import uuid
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -211,33 +212,37 @@ def site_template(request: HttpRequest) -> FileResponse:
 
 @login_required
 def site_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file; the import runs as a background task whose page shows progress and report."""
     scope = scope_for(request.user)
     if not scope.is_organiser:
         raise PermissionDenied(_("Only organisers may import sites."))
-    report: Any = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            report = _run_import(scope, form)
+            task = _start_import(request, form)
+            return redirect("tasks:detail", task_id=task.pk)
     else:
         form = ImportForm()
-    return render(request, "sites/site_import.html", {"form": form, "report": report})
+    return render(request, "sites/site_import.html", {"form": form, "report": None})
 
 
-def _run_import(scope: Scope, form: ImportForm) -> Any:
-    from diemcau.sites.importing import import_sites
+def _start_import(request: HttpRequest, form: ImportForm) -> Any:
+    from diemcau.tasks.services import submit
 
     upload = form.cleaned_data["file"]
-    suffix = Path(upload.name).suffix.lower()
-    with tempfile.TemporaryDirectory(prefix="diemcau-import-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        with path.open("wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        return import_sites(
-            scope,
-            path,
-            filename=upload.name,
-            dry_run=form.cleaned_data["dry_run"],
-            skip_bad=form.cleaned_data["skip_bad"],
-        )
+    folder = settings.DATA_DIR / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return submit(
+        "sites.import",
+        request.user.pk,
+        {
+            "path": str(path),
+            "filename": upload.name,
+            "dry_run": form.cleaned_data["dry_run"],
+            "skip_bad": form.cleaned_data["skip_bad"],
+        },
+    )

@@ -3,6 +3,7 @@
 import csv
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -335,21 +336,32 @@ def test_import_page_dry_run_by_default_then_write(web_as: WebAs) -> None:
     data = f"code,name,unit\nIMP-1,Hội trường nhập,{HOAN_KIEM}\nIMP-2,Ngoài phạm vi,{hue}\n"
 
     def upload(**flags: Any) -> Any:
+        """Post the file; the import runs as a task and the browser lands on its page."""
         file = SimpleUploadedFile("diem-cau.csv", data.encode(), content_type="text/csv")
-        return client.post("/sites/import/", {"file": file, **flags})
+        response = client.post("/sites/import/", {"file": file, **flags}, follow=True)
+        assert response.redirect_chain[0][0].startswith("/tasks/")
+        return response
 
     checked = upload(dry_run="on")
-    report = checked.context["report"]
-    assert (report.total_rows, report.written) == (2, False)
-    assert [e.row for e in report.errors] == [3]
+    task = checked.context["task"]
+    assert task.status == "done" and "<progress" in checked.content.decode()
+    report = task.result
+    assert (report["total_rows"], report["written"]) == (2, False)
+    assert [e["row"] for e in report["errors"]] == [3]
     assert "Kiểm tra thử" in checked.content.decode()
     assert not Site.objects.filter(code__startswith="IMP-").exists()
-    assert upload().context["report"].written is False  # a bad row stops everything
-    written = upload(skip_bad="on").context["report"]
-    assert (written.created, written.written) == (1, True)
+    assert not Path(task.params["path"]).exists()  # the upload is removed once imported
+    assert upload().context["task"].result["written"] is False  # a bad row stops everything
+    written = upload(skip_bad="on").context["task"].result
+    assert (written["created"], written["written"]) == (1, True)
     assert list(Site.objects.filter(code__startswith="IMP-").values_list("code", flat=True)) == [
         "IMP-1"
     ]
+    # The task page belongs to its owner: another province's organiser gets 404.
+    other = web_as("province_organiser", HUE)
+    assert other.get(f"/tasks/{task.pk}/").status_code == 404
+    assert other.get(f"/api/v1/tasks/{task.pk}").status_code == 404
+    assert client.get(f"/api/v1/tasks/{task.pk}").json()["percent"] == 100
 
 
 def test_import_rejects_other_files_and_non_organisers(web_as: WebAs, make_site: Any) -> None:
