@@ -219,9 +219,15 @@ def demo_data_cmd(n_sites: int, seed: int) -> None:
 @main.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="granian WSGI workers.")
+@click.option("--workers", default=2, show_default=True, help="granian WSGI worker processes.")
+@click.option(
+    "--threads",
+    default=16,
+    show_default=True,
+    help="Request threads per worker (requests mostly wait on the database).",
+)
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
-def up_cmd(host: str, port: int, workers: int, no_demo: bool) -> None:
+def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> None:
     """Migrate, load units, load the demo conference if empty, then serve."""
     _setup()
     from django.core.management import call_command
@@ -249,10 +255,10 @@ def up_cmd(host: str, port: int, workers: int, no_demo: bool) -> None:
     if reaped := reap_orphans():
         click.echo(f"{reaped} tác vụ nền bị dừng giữa chừng ở lần chạy trước: đã đánh dấu lỗi.")
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
-    serve(host, port, workers)
+    serve(host, port, workers, threads)
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Hand the process to granian in WSGI mode."""
     args = [
         sys.executable,
@@ -266,6 +272,8 @@ def serve(host: str, port: int, workers: int) -> None:
         str(port),
         "--workers",
         str(workers),
+        "--blocking-threads",
+        str(threads),
         "--no-ws",
         "diemcau.wsgi:application",
     ]
