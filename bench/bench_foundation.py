@@ -21,7 +21,6 @@ JSON goes to stdout and into bench/results/foundation.json (one entry per databa
 """
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -34,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "foundation.json"
 sys.path.insert(0, str(HERE.parent / "src"))
+
+from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
 
 
 def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=11_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-naive", action="store_true", help="Skip the one-by-one baseline.")
+    add_out_argument(parser, "foundation.json")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
@@ -71,13 +72,7 @@ def main() -> None:
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(results, ensure_ascii=False, indent=2))  # noqa: T201
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    stored: dict[str, Any] = {}
-    if RESULTS.exists():
-        stored = json.loads(RESULTS.read_text())
-    stored[results["database"]] = results
-    RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n")
+    save(results, args.out)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

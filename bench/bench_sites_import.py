@@ -28,7 +28,6 @@ JSON goes to stdout and into bench/results/sites_import.json (one entry per data
 import argparse
 import csv
 import io
-import json
 import os
 import platform
 import random
@@ -41,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results" / "sites_import.json"
 sys.path.insert(0, str(HERE.parent / "src"))
+
+from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quốc", "Thu", "Xuân"]
@@ -156,6 +156,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=11_000)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--no-naive", action="store_true", help="Skip the one-by-one baseline.")
+    add_out_argument(parser, "sites_import.json")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
@@ -166,13 +167,7 @@ def main() -> None:
         results = run(args, Path(tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(json.dumps(results, ensure_ascii=False, indent=2))  # noqa: T201
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    stored: dict[str, Any] = {}
-    if RESULTS.exists():
-        stored = json.loads(RESULTS.read_text())
-    stored[results["database"]] = results
-    RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n")
+    save(results, args.out)
 
 
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:

@@ -1,0 +1,44 @@
+"""The benches run the real code paths; a small run here keeps them from rotting between
+full-scale measurements. Figures are checked for shape and sense, not for speed."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _run(script: str, out: Path, *args: str) -> dict:
+    env = dict(os.environ)
+    env.pop("DIEMCAU_DATA_DIR", None)
+    subprocess.run(
+        [sys.executable, str(BENCH / script), "--runs", "1", "--out", str(out), *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    stored = json.loads(out.read_text())
+    assert len(stored) == 1
+    return next(iter(stored.values()))
+
+
+@pytest.mark.parametrize("naive", [False, True])
+def test_foundation_bench_measures_units_demo_and_lists(tmp_path, naive):
+    args = ["--sites", "400"] + ([] if naive else ["--no-naive"])
+    figures = _run("bench_foundation.py", tmp_path / "f.json", *args)
+    median = figures["median"]
+    assert figures["sites"] == 400
+    assert median["units_empty_s"] > 0 and median["demo_load_s"] > 0
+    assert median["province_sites"] > 0
+    assert ("naive_create_s" in median) == naive
+
+
+def test_sites_import_bench_measures_import_and_export(tmp_path):
+    figures = _run("bench_sites_import.py", tmp_path / "s.json", "--rows", "300", "--no-naive")
+    assert figures["rows"] == 300
+    assert figures["import_rows_per_s"] > 0 and figures["export_csv_rows_per_s"] > 0
