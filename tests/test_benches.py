@@ -42,3 +42,19 @@ def test_sites_import_bench_measures_import_and_export(tmp_path):
     figures = _run("bench_sites_import.py", tmp_path / "s.json", "--rows", "300", "--no-naive")
     assert figures["rows"] == 300
     assert figures["import_rows_per_s"] > 0 and figures["export_csv_rows_per_s"] > 0
+
+
+def test_delegates_import_bench_measures_the_fast_path_and_the_naive_one(tmp_path):
+    figures = _run(
+        "bench_delegates_import.py",
+        tmp_path / "d.json",
+        "--rows",
+        "3000",
+        "--sites",
+        "200",
+        "--xlsx-rows",
+        "500",
+    )
+    assert figures["rows"] == 3000
+    text = json.dumps(figures)
+    assert "naive" in text and "xlsx" in text

@@ -66,6 +66,7 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
+    from diemcau.delegates.api import router as delegates_router
     from diemcau.programme.api import router as programme_router
     from diemcau.sites.api import router as sites_router
     from diemcau.tasks.api import router as tasks_router
@@ -75,6 +76,7 @@ def _register() -> None:
     api.add_router("/sites", sites_router, tags=["sites"])
     api.add_router("/tasks", tasks_router, tags=["tasks"])
     api.add_router("/me", accounts_router, tags=["accounts"])
+    api.add_router("/delegates", delegates_router, tags=["delegates"])
     api.add_router("/programme", programme_router, tags=["programme"])
 
 

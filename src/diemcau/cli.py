@@ -131,6 +131,16 @@ def import_group() -> None:
     """Bulk imports from XLSX or CSV files."""
 
 
+def _register_app_commands() -> None:
+    """Apps that own a command add it here; their modules import only click at load time."""
+    from diemcau.delegates.cli import register as register_delegates
+
+    register_delegates(import_group)
+
+
+_register_app_commands()
+
+
 @import_group.command("sites")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")

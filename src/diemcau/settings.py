@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "diemcau.sites",
     "diemcau.tasks",
     "diemcau.programme",
+    "diemcau.delegates",
 ]
 
 MIDDLEWARE = [

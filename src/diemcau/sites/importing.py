@@ -27,6 +27,7 @@ from django.utils import timezone
 from diemcau.accounts.scopes import Scope
 from diemcau.sites import fields as f
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
+from diemcau.sites.signals import sites_moved
 from diemcau.tabular import Header, TableError, alias_index, find_header, read_table
 from diemcau.textnorm import fold
 from diemcau.units.lookup import UnitIndex, name_key, split_prefix
@@ -510,6 +511,7 @@ class _Plan:
     create: list[Site] = field(default_factory=list)
     update: list[Site] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
+    moved: set[int] = field(default_factory=set)  # ids of sites given another unit
 
 
 def _plan(  # noqa: PLR0912 - one decision table, clearer in one place
@@ -571,6 +573,7 @@ def _plan(  # noqa: PLR0912 - one decision table, clearer in one place
             site.unit = row.unit
             site.province_id = row.unit.province_id
             changed += ["unit", "province"]
+            plan.moved.add(site.pk)
         for name, value in row.values.items():
             if getattr(site, name) != value:
                 setattr(site, name, value)
@@ -634,6 +637,8 @@ def _write(plan: _Plan) -> None:
                 cursor.executemany(insert, [_db_values(s, fields, now, stamp) for s in chunk])
         for chunk in _chunks(plan.update, BATCH):
             cursor.executemany(update, [[*_db_values(s, changed, now, stamp), s.pk] for s in chunk])
+    if plan.moved:
+        sites_moved.send(sender=Site, site_ids=sorted(plan.moved))
 
 
 def _db_values(site: Site, fields: list[Any], now: datetime, stamp: Any) -> list[Any]:

@@ -12,6 +12,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.sites import fields as f
 from diemcau.sites.models import Site
+from diemcau.sites.signals import sites_moved
 from diemcau.textnorm import fold
 from diemcau.units.models import Unit
 from diemcau.units.services import get_unit, units_under_q
@@ -179,9 +180,12 @@ def update_site(scope: Scope, code: str, data: Mapping[str, Any]) -> Site:
         if not scope.is_organiser:
             raise Forbidden(_("Only organisers may move a site to another unit."))
         site.province_id = province_id_of(values["unit"])
+    moved = "unit" in values and values["unit"].pk != site.unit_id
     for name, value in values.items():
         setattr(site, name, value)
     site.save()
+    if moved:
+        sites_moved.send(sender=Site, site_ids=[site.pk])
     return site
 
 

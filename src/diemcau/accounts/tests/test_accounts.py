@@ -103,6 +103,8 @@ def test_every_cli_command_has_help():
         ["import", "sites"],
         ["export", "sites"],
         ["demo-data"],
+        ["import", "delegates"],
+        ["export", "sites-template"],
     ):
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0 and "Usage:" in result.output, args

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DelegatesConfig(AppConfig):
+    name = "diemcau.delegates"
+    verbose_name = _("Delegates")
+
+    def ready(self) -> None:
+        from diemcau.delegates.services import follow_site_moves
+        from diemcau.sites.signals import sites_moved
+
+        sites_moved.connect(follow_site_moves, dispatch_uid="delegates.follow_site_moves")

@@ -1,0 +1,59 @@
+"""`diemcau import delegates FILE`: added to the `import` group of diemcau.cli by `register`.
+
+Kept here so that the delegates app owns its command; diemcau.cli calls
+`register(import_group)` once. Django is set up lazily inside the command, as everywhere in the CLI.
+"""
+
+import time
+from pathlib import Path
+
+import click
+
+
+def register(import_group: click.Group) -> None:
+    """Add the `delegates` command to `diemcau import`."""
+    import_group.add_command(import_delegates_cmd)
+
+
+@click.command("delegates")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report; write nothing.")
+@click.option("--skip-bad", is_flag=True, help="Write the good rows even if some rows are bad.")
+@click.option(
+    "--as-user",
+    "as_user",
+    default=None,
+    help="Import within this user's scope (default: everything, as the operator of the server).",
+)
+@click.option(
+    "--max-errors",
+    default=200,
+    show_default=True,
+    help="Print at most this many row errors (the summary counts them all).",
+)
+def import_delegates_cmd(
+    file: Path, dry_run: bool, skip_bad: bool, as_user: str | None, max_errors: int
+) -> None:
+    """Import delegates from FILE (.xlsx or .csv; see GET /api/v1/delegates/template.xlsx)."""
+    from diemcau.cli import _progress, _scope_for_cli, _setup
+
+    _setup()
+    from diemcau.delegates.importing import import_delegates
+
+    scope = _scope_for_cli(as_user)
+    started = time.perf_counter()
+    with _progress("Đang kiểm tra và nhập đại biểu") as progress:
+        report = import_delegates(
+            scope, file, dry_run=dry_run, skip_bad=skip_bad, progress=progress
+        )
+    elapsed = time.perf_counter() - started
+    errors = sorted(report.errors, key=lambda e: e.row)
+    for error in errors[:max_errors]:
+        click.echo(error.describe(), err=True)
+    if len(errors) > max_errors or report.bad_rows > len(errors):
+        click.echo(f"… và các lỗi khác ở tổng cộng {report.bad_rows} dòng.", err=True)
+    click.echo(report.summary())
+    rate = report.total_rows / elapsed if elapsed else 0.0
+    click.echo(f"{report.total_rows} dòng trong {elapsed:.2f} s ({rate:,.0f} dòng/s)")
+    if not report.ok:
+        raise SystemExit(1)
