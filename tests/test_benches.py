@@ -58,3 +58,29 @@ def test_delegates_import_bench_measures_the_fast_path_and_the_naive_one(tmp_pat
     assert figures["rows"] == 3000
     text = json.dumps(figures)
     assert "naive" in text and "xlsx" in text
+
+
+def test_questions_bench_measures_clustering_pairing_and_routing(tmp_path):
+    out = tmp_path / "q.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "bench_questions.py"),
+            "--runs",
+            "1",
+            "--questions",
+            "1500",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    figures = json.loads(out.read_text())
+    assert figures["scale"] and figures["labelled"] and figures["routing"]
+    routing = figures["routing"]
+    assert (
+        routing["keywords_and_labelled"]["accuracy"]
+        > routing["baseline_majority_sector"]["accuracy"]
+    )

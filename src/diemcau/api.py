@@ -68,6 +68,7 @@ def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.delegates.api import router as delegates_router
     from diemcau.programme.api import router as programme_router
+    from diemcau.questions.api import router as questions_router
     from diemcau.sites.api import router as sites_router
     from diemcau.tasks.api import router as tasks_router
     from diemcau.units.api import router as units_router
@@ -78,6 +79,7 @@ def _register() -> None:
     api.add_router("/me", accounts_router, tags=["accounts"])
     api.add_router("/delegates", delegates_router, tags=["delegates"])
     api.add_router("/programme", programme_router, tags=["programme"])
+    api.add_router("/questions", questions_router, tags=["questions"])
 
 
 _register()

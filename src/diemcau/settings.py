@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "diemcau.tasks",
     "diemcau.programme",
     "diemcau.delegates",
+    "diemcau.questions",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +109,7 @@ def _databases() -> dict[str, dict[str, object]]:
             "NAME": DATA_DIR / "diemcau.sqlite3",
             # Tests use a file too, not shared-cache memory: WAL and busy_timeout then behave
             # as in production when a background thread writes beside a request.
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+            "TEST": {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")},
             "OPTIONS": {
                 # WAL lets readers (dashboards) run beside the one writer; IMMEDIATE takes the
                 # write lock at BEGIN so two writers queue on busy_timeout instead of failing.

@@ -1,0 +1,325 @@
+"""Questions API: thin wrappers over `questions.services`, scoped by the caller's grants."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from diemcau.accounts.scopes import scope_for
+from diemcau.questions import services
+from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus
+from diemcau.units.models import Level
+
+router = Router()
+
+
+class SectorOut(Schema):
+    code: str
+    name: str
+
+
+class AnswerOut(Schema):
+    text: str
+    sector: str
+    legal_references: list[str]
+    published_at: datetime | None
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_sector(obj: Answer) -> str:
+        return obj.sector.code
+
+
+def _answer_of(cluster: Cluster | None) -> Answer | None:
+    return getattr(cluster, "answer", None) if cluster is not None else None
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+    site: str
+    unit: str
+    asker_name: str
+    status: QuestionStatus
+    reject_reason: str
+    cluster: int | None
+    similarity: float | None
+    session: int | None
+    topic: int | None
+    created_at: datetime
+    sector: str | None
+    answer: AnswerOut | None
+
+    @staticmethod
+    def resolve_site(obj: Question) -> str:
+        return obj.site.code
+
+    @staticmethod
+    def resolve_unit(obj: Question) -> str:
+        return obj.unit.code
+
+    @staticmethod
+    def resolve_cluster(obj: Question) -> int | None:
+        return obj.cluster_id
+
+    @staticmethod
+    def resolve_session(obj: Question) -> int | None:
+        return obj.session_id
+
+    @staticmethod
+    def resolve_topic(obj: Question) -> int | None:
+        return obj.topic_id
+
+    @staticmethod
+    def resolve_sector(obj: Question) -> str | None:
+        sector = obj.cluster.sector if obj.cluster is not None else None
+        return sector.code if sector is not None else None
+
+    @staticmethod
+    def resolve_answer(obj: Question) -> Answer | None:
+        if obj.status == QuestionStatus.REJECTED:
+            return None
+        return _answer_of(obj.cluster)
+
+
+class QuestionPage(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[QuestionOut]
+
+
+class QuestionQuery(Schema):
+    site: str | None = None
+    status: QuestionStatus | None = None
+    sector: str | None = None
+    cluster: int | None = None
+    session: int | None = None
+    q: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class QuestionIn(Schema):
+    site: str
+    text: str
+    asker_name: str = ""
+    client_id: str = ""
+    topic: int | None = None
+    session: int | None = None
+
+
+class ClusterOut(Schema):
+    id: int
+    title: str
+    n_sites: int
+    n_questions: int
+    proposed_sector: str | None
+    confidence: float | None
+    sector: str | None
+    routed_at: datetime | None
+    answer: AnswerOut | None
+
+    @staticmethod
+    def resolve_title(obj: Cluster) -> str:
+        return getattr(obj, "title", None) or ""
+
+    @staticmethod
+    def resolve_proposed_sector(obj: Cluster) -> str | None:
+        return obj.proposed_sector.code if obj.proposed_sector is not None else None
+
+    @staticmethod
+    def resolve_sector(obj: Cluster) -> str | None:
+        return obj.sector.code if obj.sector is not None else None
+
+    @staticmethod
+    def resolve_answer(obj: Cluster) -> Answer | None:
+        return _answer_of(obj)
+
+
+class ClusterDetail(ClusterOut):
+    questions: list[QuestionOut]
+
+    @staticmethod
+    def resolve_questions(obj: Cluster) -> list[Question]:
+        return getattr(obj, "readable_questions", [])
+
+
+class ClusterQuery(Schema):
+    sector: str | None = None
+    session: int | None = None
+    unrouted: bool = False
+    limit: int = 50
+    offset: int = 0
+
+
+class SuggestionOut(Schema):
+    cluster: ClusterOut
+    score: float
+    question: str
+
+
+class RouteIn(Schema):
+    sector: str
+
+
+class MergeIn(Schema):
+    other: int
+
+
+class SplitIn(Schema):
+    questions: list[int]
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+class AnswerIn(Schema):
+    text: str
+    legal_references: list[str] = []
+
+
+class KnowledgeOut(Schema):
+    cluster: int
+    question: str
+    answer: AnswerOut
+
+    @staticmethod
+    def resolve_cluster(obj: Answer) -> int:
+        return obj.cluster_id
+
+    @staticmethod
+    def resolve_question(obj: Answer) -> str:
+        return getattr(obj, "question", None) or ""
+
+    @staticmethod
+    def resolve_answer(obj: Answer) -> Answer:
+        return obj
+
+
+class KnowledgeQuery(Schema):
+    q: str | None = None
+    sector: str | None = None
+    level: Level | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _limit(value: int) -> int:
+    return max(1, min(value, 500))
+
+
+@router.get("/sectors", response=list[SectorOut], summary="Responsible sectors")
+def list_sectors(request: HttpRequest) -> object:
+    return list(services.sectors())
+
+
+@router.get("/", response=QuestionPage, summary="Questions the caller may read")
+def list_questions(request: HttpRequest, query: Query[QuestionQuery]) -> dict[str, object]:
+    qs = services.visible_questions(
+        scope_for(request.user),
+        services.QuestionFilters(
+            site=query.site,
+            status=query.status,
+            sector=query.sector,
+            cluster=query.cluster,
+            session=query.session,
+            q=query.q,
+        ),
+    )
+    limit, offset = _limit(query.limit), max(0, query.offset)
+    return {
+        "total": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(qs[offset : offset + limit]),
+    }
+
+
+@router.post("/", response={201: QuestionOut}, summary="Send a question from a site")
+def create_question(request: HttpRequest, payload: QuestionIn) -> Status[Question]:
+    question = services.create_question(scope_for(request.user), request.user, **payload.dict())
+    return Status(201, services.get_question(scope_for(request.user), question.pk))
+
+
+@router.get("/{int:question_id}", response=QuestionOut, summary="One question and its answer")
+def get_question(request: HttpRequest, question_id: int) -> Question:
+    return services.get_question(scope_for(request.user), question_id)
+
+
+@router.post("/{int:question_id}/reject", response=QuestionOut, summary="Reject with a reason")
+def reject_question(request: HttpRequest, question_id: int, payload: RejectIn) -> Question:
+    scope = scope_for(request.user)
+    services.reject_question(scope, question_id, payload.reason)
+    return services.get_question(scope, question_id)
+
+
+@router.get("/clusters", response=list[ClusterOut], summary="Clusters, most widely asked first")
+def list_clusters(request: HttpRequest, query: Query[ClusterQuery]) -> list[Cluster]:
+    qs = services.visible_clusters(
+        scope_for(request.user), sector=query.sector, session=query.session, unrouted=query.unrouted
+    )
+    offset = max(0, query.offset)
+    return list(qs[offset : offset + _limit(query.limit)])
+
+
+@router.get("/queue", response=list[ClusterOut], summary="A sector answerer's open clusters")
+def queue(request: HttpRequest) -> list[Cluster]:
+    return list(services.visible_clusters(scope_for(request.user), queue=True)[:500])
+
+
+@router.get("/clusters/{int:cluster_id}", response=ClusterDetail, summary="One cluster")
+def get_cluster(request: HttpRequest, cluster_id: int) -> Cluster:
+    scope = scope_for(request.user)
+    cluster = services.get_cluster(scope, cluster_id)
+    cluster.readable_questions = list(services.cluster_questions(scope, cluster))  # type: ignore[attr-defined]  # only the questions this caller may read
+    return cluster
+
+
+@router.get(
+    "/clusters/{int:cluster_id}/suggestions",
+    response=list[SuggestionOut],
+    summary="Clusters that may ask the same, ranked for a moderator",
+)
+def suggestions(request: HttpRequest, cluster_id: int, k: int = 5) -> list[dict[str, object]]:
+    rows = services.suggestions(scope_for(request.user), cluster_id, max(1, min(k, 20)))
+    return [{"cluster": c, "score": round(score, 4), "question": q.text} for c, score, q in rows]
+
+
+@router.post("/clusters/{int:cluster_id}/route", response=ClusterOut, summary="Confirm a sector")
+def route(request: HttpRequest, cluster_id: int, payload: RouteIn) -> Cluster:
+    return services.route_cluster(scope_for(request.user), request.user, cluster_id, payload.sector)
+
+
+@router.post("/clusters/{int:cluster_id}/merge", response=ClusterOut, summary="Merge clusters")
+def merge(request: HttpRequest, cluster_id: int, payload: MergeIn) -> Cluster:
+    return services.merge_clusters(scope_for(request.user), cluster_id, payload.other)
+
+
+@router.post(
+    "/clusters/{int:cluster_id}/split", response={201: ClusterOut}, summary="Split questions off"
+)
+def split(request: HttpRequest, cluster_id: int, payload: SplitIn) -> Status[Cluster]:
+    return Status(
+        201, services.split_questions(scope_for(request.user), cluster_id, payload.questions)
+    )
+
+
+@router.put("/clusters/{int:cluster_id}/answer", response=AnswerOut, summary="Answer a cluster")
+def answer(request: HttpRequest, cluster_id: int, payload: AnswerIn) -> Answer:
+    return services.answer_cluster(
+        scope_for(request.user), request.user, cluster_id, payload.text, payload.legal_references
+    )
+
+
+@router.post("/clusters/{int:cluster_id}/publish", response=AnswerOut, summary="Publish the answer")
+def publish(request: HttpRequest, cluster_id: int) -> Answer:
+    return services.publish_answer(scope_for(request.user), cluster_id)
+
+
+@router.get("/knowledge", response=list[KnowledgeOut], summary="Published answers")
+def knowledge(request: HttpRequest, query: Query[KnowledgeQuery]) -> list[Answer]:
+    qs = services.knowledge_base(query.q, query.sector, query.level)
+    offset = max(0, query.offset)
+    return list(qs[offset : offset + _limit(query.limit)])

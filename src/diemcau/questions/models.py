@@ -1,0 +1,153 @@
+"""Questions (vướng mắc) from sites, their clusters of paraphrases, sectors and answers.
+
+A question belongs to one cluster; a cluster is answered once and its answer reaches every site
+whose question is in it. The route (which sector answers) and the answer live on the cluster;
+each question's status mirrors its cluster so a site's list reads simply.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from diemcau.textnorm import fold, nfc
+
+
+class Sector(models.Model):
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    keywords = models.TextField(
+        _("keywords"), blank=True, help_text=_("Words describing the sector; they seed routing.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("order", "code")
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ROUTED = "routed", _("Routed")
+    ANSWERED = "answered", _("Answered")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Cluster(models.Model):
+    proposed_sector = models.ForeignKey(
+        Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confidence = models.FloatField(_("confidence"), null=True, blank=True)
+    sector = models.ForeignKey(
+        Sector,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clusters",
+        help_text=_("The sector a moderator confirmed."),
+    )
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question cluster")
+        verbose_name_plural = _("question clusters")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Question(models.Model):
+    text = models.TextField(_("question"))
+    text_folded = models.TextField(editable=False, default="")
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        "programme.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    topic = models.ForeignKey(
+        "programme.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asker_name = models.CharField(
+        _("asked by"), max_length=200, blank=True, help_text=_("Empty for an anonymous question.")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.NEW
+    )
+    reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions"
+    )
+    similarity = models.FloatField(
+        _("similarity"),
+        null=True,
+        blank=True,
+        help_text=_("Cosine with which the question joined its cluster automatically."),
+    )
+    client_id = models.CharField(
+        _("client id"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Chosen by the site console, so a question resent after a lost reply is kept once."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "client_id"],
+                condition=~models.Q(client_id=""),
+                name="question_client_id_once_per_site",
+            )
+        ]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        indexes = [
+            models.Index(fields=["site", "created_at"]),
+            models.Index(fields=["status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.text = nfc(self.text)
+        self.text_folded = fold(self.text)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Answer(models.Model):
+    cluster = models.OneToOneField(Cluster, on_delete=models.CASCADE, related_name="answer")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="answers")
+    text = models.TextField(_("answer"))
+    text_folded = models.TextField(editable=False, default="")
+    legal_references = models.JSONField(
+        _("legal references"), default=list, blank=True, help_text=_("Documents cited.")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self) -> str:
+        return self.text[:80]
