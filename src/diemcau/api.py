@@ -67,6 +67,8 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.delegates.api import router as delegates_router
+    from diemcau.operations.api import heartbeats_router
+    from diemcau.operations.api import router as operations_router
     from diemcau.programme.api import router as programme_router
     from diemcau.questions.api import router as questions_router
     from diemcau.sites.api import router as sites_router
@@ -80,6 +82,8 @@ def _register() -> None:
     api.add_router("/delegates", delegates_router, tags=["delegates"])
     api.add_router("/programme", programme_router, tags=["programme"])
     api.add_router("/questions", questions_router, tags=["questions"])
+    api.add_router("/operations", operations_router, tags=["operations"])
+    api.add_router("/heartbeats", heartbeats_router, tags=["operations"])
 
 
 _register()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "diemcau.programme",
     "diemcau.delegates",
     "diemcau.questions",
+    "diemcau.operations",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,10 @@ DATABASES = _databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Live state of sites (heartbeats): key prefix in Redis, and whether this process runs the
+# once-a-second flusher (off for one-shot commands that only read).
+DIEMCAU_LIVE_PREFIX = os.environ.get("DIEMCAU_LIVE_PREFIX", "diemcau:live:")
+DIEMCAU_LIVE_FLUSHER = _env_bool("DIEMCAU_LIVE_FLUSHER", True)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("programme/", include("diemcau.programme.urls")),
     path("tasks/", include("diemcau.tasks.urls")),
+    path("operations/", include("diemcau.operations.urls")),
     path("", include("diemcau.web.urls")),
 ]

@@ -1,0 +1,122 @@
+"""Operations API: heartbeats in (hot path, no database row per request), status out."""
+
+import hashlib
+import threading
+import time
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.security import APIKeyCookie, HttpBearer
+
+from diemcau.accounts.scopes import scope_for
+from diemcau.accounts.services import user_for_token
+from diemcau.operations import rollup, services
+
+TOKEN_TTL_S = 30.0  # a revoked token or a changed grant reaches the heartbeat path within this
+_TOKEN_CACHE_MAX = 50_000
+
+
+class CachedBearer(HttpBearer):
+    """Bearer auth for the hot path: 2,200 beats/s from ~11,000 consoles.
+
+    Resolving a token (and the scope, which `scope_for` keeps on the user object) costs two
+    queries, more than the rest of the request; each token is resolved once per TOKEN_TTL_S.
+    The key is the token's SHA-256, not the token.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._users: dict[bytes, tuple[float, Any]] = {}
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        key = hashlib.sha256(token.encode()).digest()
+        now = time.monotonic()
+        hit = self._users.get(key)
+        if hit is not None and hit[0] > now:
+            user = hit[1]
+        else:
+            user = user_for_token(token)
+            if user is None:
+                return None
+            scope_for(user)
+            with self._lock:
+                if len(self._users) >= _TOKEN_CACHE_MAX:
+                    self._users.clear()
+                self._users[key] = (now + TOKEN_TTL_S, user)
+        request.user = user
+        return user
+
+    def clear(self) -> None:
+        with self._lock:
+            self._users.clear()
+
+
+class _Session(APIKeyCookie):
+    """The browser console's session (CSRF checked), as for the rest of the API."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+bearer = CachedBearer()
+router = Router()
+heartbeats_router = Router(auth=[bearer, _Session()])
+
+
+class HeartbeatSchema(Schema):
+    site: str = Field(..., max_length=32, description="Site code")
+    session: str = Field("", max_length=64, description="Session being shown, if any")
+    playing: bool = False
+    buffer: float = Field(0.0, ge=0, le=3600, description="Seconds of video buffered")
+    bitrate: int = Field(0, ge=0, le=1_000_000, description="kbit/s")
+    dropped_frames: int = Field(0, ge=0, le=10_000_000, description="Since the previous beat")
+    latency: int = Field(0, ge=0, le=3_600_000, description="ms behind the live edge")
+    queued: int = Field(0, ge=0, le=10_000_000, description="Items waiting in the offline queue")
+    version: str = Field("", max_length=32, description="Console version")
+
+
+class HeartbeatAck(Schema):
+    accepted: int
+
+
+@heartbeats_router.post(
+    "", response=HeartbeatAck, summary="Send one heartbeat or a batch (a JSON list, ≤ 500)"
+)
+def post_heartbeats(
+    request: HttpRequest, beats: HeartbeatSchema | list[HeartbeatSchema]
+) -> dict[str, int]:
+    items = beats if isinstance(beats, list) else [beats]
+    accepted = services.record_heartbeats(
+        scope_for(request.user),
+        [
+            services.HeartbeatIn(
+                site=b.site.strip(),
+                session=b.session,
+                playing=b.playing,
+                buffer_s=b.buffer,
+                bitrate_kbps=b.bitrate,
+                dropped_frames=b.dropped_frames,
+                latency_ms=b.latency,
+                queued=b.queued,
+                version=b.version,
+            )
+            for b in items
+        ],
+    )
+    return {"accepted": accepted}
+
+
+class StatusQuery(Schema):
+    unit: str | None = None
+    worst: int = rollup.WORST_DEFAULT
+
+
+@router.get("/status", summary="Sites online / degraded / offline / never seen under a unit")
+def get_status(request: HttpRequest, query: Query[StatusQuery]) -> dict[str, Any]:
+    services.ensure_flusher()
+    return rollup.status(scope_for(request.user), query.unit, services.clock(), query.worst)
