@@ -8,31 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import APIKeyCookie, HttpBearer
 
-from diemcau.accounts.services import user_for_token
+from diemcau.accounts.auth import BearerToken, SessionLogin
 from diemcau.errors import Forbidden, Invalid, NotFound
-
-
-class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user  # type: ignore[assignment]  # scope checks read request.user
-        return user
-
-
-class SessionLogin(APIKeyCookie):
-    """Session cookie auth; CSRF is checked on unsafe methods as for any Django form."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
-
 
 api = NinjaAPI(
     title="diemcau API",

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import HttpBearer
 
+from diemcau.accounts.auth import SessionLogin
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import user_for_token
 from diemcau.operations import rollup, services
@@ -53,19 +54,9 @@ class CachedBearer(HttpBearer):
             self._users.clear()
 
 
-class _Session(APIKeyCookie):
-    """The browser console's session (CSRF checked), as for the rest of the API."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        return user if user is not None and user.is_authenticated else None
-
-
 bearer = CachedBearer()
 router = Router()
-heartbeats_router = Router(auth=[bearer, _Session()])
+heartbeats_router = Router(auth=[bearer, SessionLogin()])
 
 
 class HeartbeatSchema(Schema):
