@@ -45,7 +45,7 @@ class Scope:
         parts = [units_under_q(u, "unit__") for u in self.organiser_units + self.viewer_units]
         if self.operator_site_ids:
             parts.append(Q(pk__in=self.operator_site_ids))
-        return _any(parts)
+        return any_of(parts)
 
     def site_write_q(self) -> Q | None:
         if self.everything:
@@ -53,7 +53,7 @@ class Scope:
         parts = [units_under_q(u, "unit__") for u in self.organiser_units]
         if self.operator_site_ids:
             parts.append(Q(pk__in=self.operator_site_ids))
-        return _any(parts)
+        return any_of(parts)
 
     def can_create_site_in(self, unit: Unit) -> bool:
         """Only organisers add sites; operators edit the ones they were given."""
@@ -64,7 +64,8 @@ class Scope:
         return self.everything or bool(self.organiser_units)
 
 
-def _any(parts: list[Q]) -> Q | None:
+def any_of(parts: list[Q]) -> Q | None:
+    """OR the filters together; None when there is nothing to allow (not Q(), which allows all)."""
     if not parts:
         return None
     combined = parts[0]

@@ -10,18 +10,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from diemcau.accounts.scopes import Scope
+from diemcau.accounts.scopes import Scope, any_of
 from diemcau.sites.models import Site
 from diemcau.units.services import units_under_q
-
-
-def _combine(parts: list[Q]) -> Q | None:
-    if not parts:
-        return None
-    combined = parts[0]
-    for part in parts[1:]:
-        combined |= part
-    return combined
 
 
 def question_read_q(scope: Scope, prefix: str = "") -> Q | None:
@@ -34,7 +25,7 @@ def question_read_q(scope: Scope, prefix: str = "") -> Q | None:
         parts.append(Q(**{f"{prefix}site__in": Site.objects.filter(site_q).values("pk")}))
     if scope.sectors:
         parts.append(Q(**{f"{prefix}cluster__sector__code__in": sorted(scope.sectors)}))
-    return _combine(parts)
+    return any_of(parts)
 
 
 def question_moderate_q(scope: Scope, prefix: str = "") -> Q | None:
@@ -42,7 +33,7 @@ def question_moderate_q(scope: Scope, prefix: str = "") -> Q | None:
     if scope.everything:
         return Q()
     parts = [units_under_q(u, f"{prefix}unit__") for u in scope.organiser_units]
-    return _combine(parts)
+    return any_of(parts)
 
 
 def can_moderate_all(scope: Scope, questions: QuerySet[Any]) -> bool:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from diemcau.accounts.scopes import Scope
 from diemcau.sites import fields as f
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
+from diemcau.sites.services import EDITABLE
 from diemcau.sites.signals import sites_moved
 from diemcau.tabular import Header, TableError, alias_index, find_header, read_table
 from diemcau.textnorm import fold
@@ -129,22 +130,9 @@ _CHOICE_FIELDS: dict[str, tuple[Callable[[str], str], str, dict[Any, str]]] = {
     "connection": (f.clean_connection, "hình thức kết nối", CONNECTION_LABELS),
     "status": (f.clean_status, "trạng thái", STATUS_LABELS),
 }
-# The fields an import may set, in the order of the file; unit and province are handled apart.
-VALUE_FIELDS = (
-    "name",
-    "kind",
-    "address",
-    "seats",
-    "host_organisation",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-    "tech_name",
-    "tech_phone",
-    "tech_email",
-    "connection",
-    "status",
-)
+# The fields an import may set: those a person may edit, less the unit (resolved apart, with
+# the province it brings).
+VALUE_FIELDS = tuple(name for name in EDITABLE if name != "unit")
 
 
 # -- the report ------------------------------------------------------------------------------
