@@ -26,6 +26,7 @@ from unicodedata import normalize
 from django.db import IntegrityError, connection, transaction
 
 from diemcau.accounts.scopes import Scope
+from diemcau.delegates import pipeline
 from diemcau.delegates.cleaning import (
     LIMITS,
     clean_email,
@@ -236,12 +237,16 @@ class _Columns:
         return self.header.titles.get(key, HEADERS[key])
 
 
+def _in_process(check: Callable[..., int], rows: Iterable[Row], report: Any, **kwargs: Any) -> int:
+    return check(rows=rows, report=report, **kwargs)
+
+
 def _check_rows(  # noqa: PLR0912, PLR0915 - the hot loop, kept flat on purpose
+    *,
     columns: _Columns,
     rows: Iterable[Row],
     sites: SiteIndex,
     report: DelegateImportReport,
-    *,
     known: dict[str, tuple[str, int]],
     sink: Callable[[list[Row15]], None] | None,
     first_id: int,
@@ -475,10 +480,10 @@ def import_delegates(
         if dry_run:
             sites = SiteIndex(scope)
             report.created = _check_rows(
-                columns,
-                rows,
-                sites,
-                report,
+                columns=columns,
+                rows=rows,
+                sites=sites,
+                report=report,
                 known=load_known(),
                 sink=None,
                 first_id=1,
@@ -492,17 +497,18 @@ def import_delegates(
                 # Sites and known CCCDs are read under the write lock (SQLite: BEGIN IMMEDIATE;
                 # PostgreSQL: the Writer's table lock), so they cannot change until we commit.
                 with Writer(capacity=total) as writer:
-                    sites = SiteIndex(scope)
-                    report.created = _check_rows(
-                        columns,
+                    check = pipeline.check_in_child if pipeline.available(total) else _in_process
+                    report.created = check(
+                        _check_rows,
                         rows,
-                        sites,
                         report,
-                        known=load_known(),
                         sink=writer.put,
+                        progress=progress,
+                        columns=columns,
+                        sites=SiteIndex(scope),
+                        known=load_known(),
                         first_id=writer.first_id,
                         now=writer.now,
-                        progress=progress,
                         total=total,
                     )
                 report.timings.update(writer.timings)
