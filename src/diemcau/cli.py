@@ -133,9 +133,11 @@ def import_group() -> None:
 
 def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
+    from diemcau.agent.cli import register as register_agent
     from diemcau.delegates.cli import register as register_delegates
 
     register_delegates(import_group)
+    register_agent(main)
 
 
 _register_app_commands()

@@ -25,6 +25,13 @@ class SessionLogin(APIKeyCookie):
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is nothing for CSRF to protect: answer 401 (a program
+        # with a wrong token must hear "not authenticated", not "CSRF check failed").
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
