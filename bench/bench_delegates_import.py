@@ -237,6 +237,7 @@ class NaiveWriter:
         self.first_id = reserve_ids(capacity)
         self.now = timezone.now()
         self.timings = {"insert_s": 0.0}
+        self.site_ids: set[int] = set()
 
     def __enter__(self) -> "NaiveWriter":
         return self
@@ -251,6 +252,7 @@ class NaiveWriter:
                   "workplace", "group", "phone", "email", "national_id_hash",
                   "national_id_last4", "created_at", "updated_at")  # fmt: skip
         started = time.perf_counter()
+        self.site_ids.update(row[3] for row in rows)
         objects = [Delegate(**dict(zip(fields, row, strict=True))) for row in rows]
         Delegate.objects.bulk_create(objects, batch_size=1000)
         self.timings["insert_s"] += time.perf_counter() - started

@@ -60,6 +60,25 @@ def test_delegates_import_bench_measures_the_fast_path_and_the_naive_one(tmp_pat
     assert "naive" in text and "xlsx" in text
 
 
+def test_checkins_bench_measures_batches_the_naive_path_and_the_summary(tmp_path):
+    figures = _run(
+        "bench_checkins.py",
+        tmp_path / "c.json",
+        "--delegates",
+        "3000",
+        "--sites",
+        "100",
+        "--naive",
+        "200",
+    )
+    assert figures["delegates"] == 3000
+    batches = figures["batches"]
+    assert batches["errors"] == 0 and batches["accepted"] + figures["warm_up"]["accepted"] == 3000
+    assert figures["naive_one_scan_per_request"]["accepted"] == 200
+    assert figures["summary"]["counters_agree"]
+    assert figures["summary"]["root_session1"]["checked_in"] == 3000
+
+
 def test_questions_bench_measures_clustering_pairing_and_routing(tmp_path):
     out = tmp_path / "q.json"
     subprocess.run(

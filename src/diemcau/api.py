@@ -44,12 +44,19 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
+    from diemcau.assessment.api import router as assessment_router
+    from diemcau.attendance.api import checkins_router, headcounts_router
+    from diemcau.attendance.api import router as attendance_router
     from diemcau.delegates.api import router as delegates_router
     from diemcau.operations.api import heartbeats_router
     from diemcau.operations.api import router as operations_router
+    from diemcau.operations.api_incidents import router as incidents_router
+    from diemcau.operations.api_rehearsals import router as rehearsals_router
     from diemcau.programme.api import router as programme_router
     from diemcau.questions.api import router as questions_router
+    from diemcau.reports.api import router as reports_router
     from diemcau.sites.api import router as sites_router
+    from diemcau.streaming.api import router as streaming_router
     from diemcau.tasks.api import router as tasks_router
     from diemcau.units.api import router as units_router
 
@@ -62,6 +69,14 @@ def _register() -> None:
     api.add_router("/questions", questions_router, tags=["questions"])
     api.add_router("/operations", operations_router, tags=["operations"])
     api.add_router("/heartbeats", heartbeats_router, tags=["operations"])
+    api.add_router("/incidents", incidents_router, tags=["operations"])
+    api.add_router("/rehearsals", rehearsals_router, tags=["operations"])
+    api.add_router("/checkins", checkins_router, tags=["attendance"])
+    api.add_router("/sites", headcounts_router, tags=["attendance"])
+    api.add_router("/attendance", attendance_router, tags=["attendance"])
+    api.add_router("/assessment", assessment_router, tags=["assessment"])
+    api.add_router("/streaming", streaming_router, tags=["streaming"])
+    api.add_router("/reports", reports_router, tags=["reports"])
 
 
 _register()

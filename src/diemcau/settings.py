@@ -61,8 +61,13 @@ INSTALLED_APPS = [
     "diemcau.tasks",
     "diemcau.programme",
     "diemcau.delegates",
+    "diemcau.attendance",
     "diemcau.questions",
     "diemcau.operations",
+    "diemcau.console",
+    "diemcau.reports",
+    "diemcau.streaming",
+    "diemcau.assessment",
 ]
 
 MIDDLEWARE = [

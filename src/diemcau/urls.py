@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from diemcau.api import api
+from diemcau.assessment import urls as assessment_urls
+from diemcau.questions.urls import knowledge_base
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -10,5 +12,13 @@ urlpatterns = [
     path("programme/", include("diemcau.programme.urls")),
     path("tasks/", include("diemcau.tasks.urls")),
     path("operations/", include("diemcau.operations.urls")),
+    path("console/", include("diemcau.console.urls")),
+    path("questions/", include("diemcau.questions.urls")),
+    path("reports/", include("diemcau.reports.urls")),
+    path("attendance/", include("diemcau.attendance.urls")),
+    path("hoi-dap/", include(knowledge_base)),
+    path("assessment/", include("diemcau.assessment.urls")),
+    path("hoc-vien/", include(assessment_urls.learner)),
+    path("xac-minh/", include(assessment_urls.verification)),
     path("", include("diemcau.web.urls")),
 ]

@@ -10,12 +10,13 @@ operator can see the rejections. SQLite in WAL mode with synchronous=FULL: a pow
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from diemcau.agent.ids import uuid7
 
 KINDS = ("checkin", "headcount", "question")
 _SCHEMA = """
@@ -89,7 +90,7 @@ class Outbox:
         rows = []
         out = []
         for i, body in enumerate(bodies):
-            item_id = ids[i] if ids else str(uuid.uuid4())
+            item_id = ids[i] if ids else str(uuid7())
             out.append(item_id)
             rows.append((item_id, kind, json.dumps(body, ensure_ascii=False), stamp))
         with self._db:

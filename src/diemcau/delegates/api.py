@@ -3,7 +3,7 @@
 import io
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from diemcau.accounts.scopes import Scope, scope_for
@@ -124,6 +124,60 @@ def import_delegates(
         raise Forbidden("Bạn không có quyền nhập đại biểu.")
     report = run_import(scope, file, filename=file.name, dry_run=dry_run, skip_bad=skip_bad)
     return Status(200 if report.ok else 422, report.as_dict())
+
+
+class RosterItem(Schema):
+    code: str
+    full_name: str
+    position: str
+    badge_digest: str
+
+
+class RosterOut(Schema):
+    site: str
+    count: int
+    items: list[RosterItem]
+
+
+class RevokeOut(Schema):
+    code: str
+    revoked: bool
+
+
+@router.get(
+    "/roster",
+    response=RosterOut,
+    summary="A site's delegates with their badge digests, for the offline site console",
+)
+def roster(request: HttpRequest, site: str) -> HttpResponse:
+    data = services.roster(scope_for(request.user), site)
+    # Already plain JSON values: skip validating 5,000 items against the schema again.
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get(
+    "/badges.pdf",
+    response={200: None},
+    summary="A4 badge sheet (8 per page, with QR) of a site you may change",
+)
+def badges_pdf(request: HttpRequest, site: str) -> HttpResponse:
+    from diemcau.delegates.badges import badge_sheet
+
+    found, rows = services.badge_rows(scope_for(request.user), site)
+    pdf = badge_sheet(rows, conference=services.conference_name(), site=found.name)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="the-dai-bieu-{found.code}.pdf"'
+    return response
+
+
+@router.post(
+    "/{code}/badge/revoke",
+    response=RevokeOut,
+    summary="Revoke a delegate's badge: a new secret, the printed QR no longer verifies",
+)
+def revoke_badge(request: HttpRequest, code: str) -> dict[str, Any]:
+    delegate = services.revoke_badge(scope_for(request.user), code)
+    return {"code": delegate.code, "revoked": True}
 
 
 @router.get("/{code}", response=DelegateOut, summary="One delegate")

@@ -7,6 +7,7 @@ class DelegatesConfig(AppConfig):
     verbose_name = _("Delegates")
 
     def ready(self) -> None:
+        from diemcau.delegates import tasks  # noqa: F401 - registers the import and badge jobs
         from diemcau.delegates.services import follow_site_moves
         from diemcau.sites.signals import sites_moved
 

@@ -13,6 +13,11 @@ import click
 def register(import_group: click.Group) -> None:
     """Add the `delegates` command to `diemcau import`."""
     import_group.add_command(import_delegates_cmd)
+    # `diemcau badges` sits at the top level. diemcau.cli calls us while it is still loading,
+    # after `main` is defined, so the partly loaded module already has it.
+    from diemcau import cli as root
+
+    root.main.add_command(badges_cmd)
 
 
 @click.command("delegates")
@@ -57,3 +62,50 @@ def import_delegates_cmd(
     click.echo(f"{report.total_rows} dòng trong {elapsed:.2f} s ({rate:,.0f} dòng/s)")
     if not report.ok:
         raise SystemExit(1)
+
+
+@click.command("badges")
+@click.argument("site_code")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="PDF file to write (default: the-dai-bieu-SITE_CODE.pdf).",
+)
+@click.option(
+    "--as-user",
+    "as_user",
+    default=None,
+    help="Print within this user's scope (default: everything, as the operator of the server).",
+)
+def badges_cmd(site_code: str, output: Path | None, as_user: str | None) -> None:
+    """Print the badges of site SITE_CODE: A4 PDF, 8 per page with cut marks and QR codes."""
+    from diemcau.cli import _progress, _scope_for_cli, _setup
+
+    _setup()
+    from diemcau.delegates import services
+    from diemcau.delegates.badges import badge_sheet
+    from diemcau.errors import Forbidden, NotFound
+
+    scope = _scope_for_cli(as_user)
+    try:
+        site, rows = services.badge_rows(scope, site_code)
+    except (NotFound, Forbidden) as exc:
+        raise click.ClickException(exc.message) from exc
+    target = output or Path(f"the-dai-bieu-{site.code}.pdf")
+    started = time.perf_counter()
+    with _progress(f"Đang in thẻ đại biểu của {site.name}") as progress:
+        pdf = badge_sheet(
+            rows,
+            conference=services.conference_name(),
+            site=site.name,
+            total=len(rows),
+            progress=progress,
+        )
+    target.write_bytes(pdf)
+    elapsed = time.perf_counter() - started
+    pages = max(1, -(-len(rows) // 8))
+    click.echo(
+        f"{target}: {len(rows)} thẻ, {pages} trang, {len(pdf) / 1e6:.1f} MB trong {elapsed:.2f} s"
+    )

@@ -35,6 +35,7 @@ from diemcau.delegates.cleaning import (
     phone_error,
 )
 from diemcau.delegates.codes import codes_for
+from diemcau.delegates.models import Delegate
 from diemcau.delegates.pii import (
     BIRTH_PROVINCES,
     HASH_CHARS,
@@ -42,6 +43,7 @@ from diemcau.delegates.pii import (
     clean_national_id,
     hmac_pads,
 )
+from diemcau.delegates.signals import delegates_changed
 from diemcau.delegates.writing import Row15, Writer, without_fk_checks
 from diemcau.sites.importing import RowError
 from diemcau.sites.models import Site
@@ -515,6 +517,8 @@ def import_delegates(
                 if report.bad_rows and not skip_bad:
                     raise _Rollback
                 report.written = report.created > 0
+                changed = sorted(writer.site_ids)
+                transaction.on_commit(lambda: delegates_changed.send(Delegate, site_ids=changed))
                 committing = time.perf_counter()
             report.timings["commit_s"] = time.perf_counter() - committing
             report.timings["total_s"] = time.perf_counter() - started

@@ -34,9 +34,14 @@ def available(rows: int) -> bool:
         rows >= MIN_ROWS
         and hasattr(os, "fork")
         and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
+        and single_threaded()
         and os.environ.get("DIEMCAU_IMPORT_FORK", "1") != "0"
     )
+
+
+def single_threaded() -> bool:
+    """No other thread could hold a lock the child would inherit locked (e.g. a web worker's)."""
+    return threading.active_count() == 1
 
 
 def check_in_child(

@@ -9,7 +9,7 @@ fully masked. Central organisers may also find a delegate by the full number (ha
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +22,7 @@ from diemcau.delegates.cleaning import LIMITS, clean_email, clean_phone, clean_t
 from diemcau.delegates.codes import code_for, normalise
 from diemcau.delegates.models import Delegate
 from diemcau.delegates.pii import NationalIdError, clean_national_id, mask, national_id_hash
+from diemcau.delegates.signals import delegates_changed
 from diemcau.delegates.writing import random_secrets
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.sites.models import Site
@@ -168,6 +169,7 @@ def create_delegate(scope: Scope, site_code: str, data: Mapping[str, Any]) -> De
     delegate.save()
     delegate.code = code_for(delegate.pk)
     delegate.save(update_fields=["code"])
+    transaction.on_commit(lambda: delegates_changed.send(Delegate, site_ids=[site.pk]))
     return delegate
 
 
@@ -199,3 +201,147 @@ def follow_site_moves(sender: object, site_ids: list[int], **kwargs: object) -> 
         Delegate.objects.filter(site_id=site_id).exclude(province_id=province_id).update(
             province_id=province_id
         )
+
+
+# -- list pages, badges and the site console's roster ----------------------------------------
+COUNT_CAP = 10_000  # a list says "more than 10,000" rather than count 1.5 million rows
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a delegate list; `total` is exact unless `total_capped` (then COUNT_CAP)."""
+
+    items: list[Delegate]
+    number: int
+    per_page: int
+    total: int
+    total_capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.items) - 1 if self.items else 0
+
+
+def search_delegates(scope: Scope, filters: DelegateFilters) -> QuerySet[Delegate]:
+    """`visible_delegates`, but a query that is one valid delegate code (check character and
+    all) is looked up on the code index alone: matched against every name and workplace too, it
+    scans 1.5 million rows (4 s on SQLite) to find one person.
+    """
+    words = (filters.q or "").split()
+    canonical = normalise(words[0]) if len(words) == 1 else None
+    if canonical is None:
+        return visible_delegates(scope, filters)
+    return visible_delegates(scope, replace(filters, q=None)).filter(code=canonical)
+
+
+def list_page(qs: QuerySet[Delegate], number: int, per_page: int) -> ListPage:
+    """A page in (site, id) order — the order of both site indexes, so no sort over the scope.
+
+    The count stops at COUNT_CAP (a LIMITed subquery), so a central organiser's unfiltered list
+    costs one short index scan, not a COUNT over 1.5 million rows; one row past the page tells
+    whether there is a next one.
+    """
+    counted = qs.order_by()[: COUNT_CAP + 1].count()
+    capped = counted > COUNT_CAP
+    if not capped:
+        number = min(number, max(1, -(-counted // per_page)))
+    number = max(1, number)
+    offset = (number - 1) * per_page
+    rows = list(qs.order_by("site_id", "id")[offset : offset + per_page + 1])
+    return ListPage(
+        items=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        total=min(counted, COUNT_CAP),
+        total_capped=capped,
+        has_next=len(rows) > per_page,
+    )
+
+
+def can_write(scope: Scope, delegate: Delegate) -> bool:
+    write_q = scope.site_write_q()
+    return write_q is not None and Site.objects.filter(write_q, pk=delegate.site_id).exists()
+
+
+@transaction.atomic
+def revoke_badge(scope: Scope, code: str) -> Delegate:
+    """Give the delegate a new secret: every badge printed before no longer verifies."""
+    delegate = get_delegate_for_write(scope, code)
+    delegate.secret = random_secrets(1)[0]
+    delegate.updated_at = timezone.now()
+    delegate.save(update_fields=["secret", "updated_at"])
+    return delegate
+
+
+@dataclass(frozen=True)
+class BadgeRow:
+    code: str
+    full_name: str
+    position: str
+    workplace: str
+    secret: str
+
+
+def badge_site(scope: Scope, site_code: str) -> Site:
+    """A site whose badges the caller may print: a write right, since a badge admits its holder.
+
+    A site outside the read scope does not exist for the caller (404); a readable one they may
+    not change is Forbidden (403).
+    """
+    from diemcau.sites.services import get_site
+
+    get_site(scope, site_code)
+    return get_site_for_write(scope, site_code)
+
+
+def badge_rows(scope: Scope, site_code: str) -> tuple[Site, list[BadgeRow]]:
+    """The site's delegates in registration order, as tuples (no model instances)."""
+    site = badge_site(scope, site_code)
+    rows = Delegate.objects.filter(site_id=site.pk).order_by("id")
+    fields = ("code", "full_name", "position", "workplace", "secret")
+    return site, [BadgeRow(*values) for values in rows.values_list(*fields)]
+
+
+def conference_name() -> str:
+    """The name printed on badges: the next (or latest) conference, else a plain "Hội nghị"."""
+    from diemcau.programme.models import Conference
+
+    today = timezone.localdate()
+    upcoming = Conference.objects.filter(ends_on__gte=today).order_by("starts_on", "pk").first()
+    chosen = upcoming or Conference.objects.order_by("-starts_on", "pk").first()
+    return chosen.name if chosen is not None else _("Conference")
+
+
+def roster(scope: Scope, site_code: str) -> dict[str, Any]:
+    """What the offline site console downloads: its delegates and one badge digest each.
+
+    Tuples straight from the database (no model instances): 5,000 delegates in ~30 ms, most of
+    it the two hashes per delegate. The read scope suffices: the digests let a console recognise
+    badges, not make them (that needs the badge key, which never leaves the server).
+    """
+    from diemcau.delegates.badge_token import badge_digest
+    from diemcau.sites.services import get_site
+
+    site = get_site(scope, site_code)
+    rows = Delegate.objects.filter(site_id=site.pk).order_by("id")
+    items = [
+        {
+            "code": code,
+            "full_name": full_name,
+            "position": position,
+            "badge_digest": badge_digest(code, secret),
+        }
+        for code, full_name, position, secret in rows.values_list(
+            "code", "full_name", "position", "secret"
+        )
+    ]
+    return {"site": site.code, "count": len(items), "items": items}

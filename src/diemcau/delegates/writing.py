@@ -112,6 +112,7 @@ class Writer:
         self.first_id = 0
         self.now: Any = None
         self.written = 0
+        self.site_ids: set[int] = set()  # sites that got delegates: their counts change
         self.timings = {"insert_s": 0.0, "indexes_s": 0.0}
         self._table = Delegate._meta.db_table
         self._names = ", ".join(COLUMNS)
@@ -159,6 +160,7 @@ class Writer:
         if not rows:
             return
         self.written += len(rows)
+        self.site_ids.update(row[3] for row in rows)
         started = time.perf_counter()
         try:
             self._put(rows)

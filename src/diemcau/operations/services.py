@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid
-from diemcau.operations import health
+from diemcau.operations import health, incidents
 from diemcau.operations.livestate import Beat, LiveStore, get_store
 from diemcau.operations.models import HeartbeatSample, LiveState, SiteLive, SiteStatusChange
 from diemcau.sites.models import Site
@@ -280,6 +280,9 @@ def _apply_latest(beats: Sequence[Beat]) -> int:
         with connection.cursor() as cursor:
             cursor.executemany(sql, upserts)
     SiteStatusChange.objects.bulk_create(changes)
+    incidents.sites_came_back(
+        [(c.site_id, c.at) for c in changes if c.from_state == LiveState.OFFLINE]
+    )
     return len(changes)
 
 
@@ -322,6 +325,7 @@ def sweep_offline(now: float) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    incidents.sites_went_offline([(c.site_id, c.at) for c in changes])
     return len(changes)
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/", include("diemcau.units.urls")),
     path("sites/", include("diemcau.sites.urls")),
+    path("delegates/", include("diemcau.delegates.urls")),
 ]

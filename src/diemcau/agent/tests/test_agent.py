@@ -117,3 +117,12 @@ def test_cli_queues_scans_from_a_file_and_reports_bad_times(tmp_path: Path):
     scans.write_text("0000002K,14/06/2025 7:30\n", encoding="utf-8")
     result = CliRunner().invoke(agent_group, args)
     assert result.exit_code != 0 and "ISO" in result.output
+
+
+def test_client_ids_are_uuid7_in_time_order():
+    from diemcau.agent.ids import uuid7
+
+    first, second = uuid7(1_750_000_000_000), uuid7(1_750_000_000_001)
+    assert first.version == 7 and second.version == 7
+    assert first.variant == second.variant == "specified in RFC 4122"
+    assert first < second and first.int >> 80 == 1_750_000_000_000

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils.translation import trans_real
 
 PACKAGE = Path(__file__).resolve().parents[2]  # src/diemcau
-APPS = ("web", "units", "sites", "accounts")
+APPS = tuple(sorted(p.parents[3].name for p in PACKAGE.glob("*/locale/vi/LC_MESSAGES/django.po")))
 
 
 def _stale() -> list[Path]:

@@ -1,0 +1,186 @@
+"""Assessment API (/api/v1/assessment): organisers' side; the delegate's side is api_delegate.
+
+Thin wrappers: every decision is in the services, scoped by accounts.scopes.
+"""
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router, Schema, UploadedFile
+
+from diemcau.accounts.scopes import scope_for
+from diemcau.assessment import bank as bank_io
+from diemcau.assessment import (
+    batch,
+    certificates,
+    completion,
+    links,
+    reflections,
+    services,
+    signing,
+)
+from diemcau.assessment.access import current_conference_id, get_conference, require_central
+from diemcau.assessment.api_delegate import router as delegate_router
+
+router = Router()
+router.add_router("/me", delegate_router)
+
+
+class SettingsIn(Schema):
+    draw_size: int | None = None
+    time_limit_minutes: int | None = None
+    pass_percent: int | None = None
+    max_attempts: int | None = None
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+    prompts: list[str] | None = None
+    min_chars: int | None = None
+    max_chars: int | None = None
+    report_due_at: dt.datetime | None = None
+    report_max_score: int | None = None
+    min_sessions: int | None = None
+    require_quiz: bool | None = None
+    min_report_score: int | None = None
+    certificate_title: str | None = None
+    signer_name: str | None = None
+    signer_title: str | None = None
+
+
+class GradeIn(Schema):
+    score: int
+    comment: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class BatchIn(Schema):
+    conference: int
+    unit: str
+
+
+@router.get("/conferences/{conference_id}/settings")
+def get_settings(request: HttpRequest, conference_id: int) -> dict[str, Any]:
+    conf = services.read_settings(scope_for(request.user), conference_id)
+    return services.settings_as_dict(conf)
+
+
+@router.patch("/conferences/{conference_id}/settings")
+def patch_settings(request: HttpRequest, conference_id: int, data: SettingsIn) -> dict[str, Any]:
+    values = data.model_dump(exclude_unset=True)
+    conf = services.update_settings(scope_for(request.user), conference_id, values)
+    return services.settings_as_dict(conf)
+
+
+@router.get("/conferences/{conference_id}/questions")
+def list_questions(request: HttpRequest, conference_id: int) -> list[dict[str, Any]]:
+    return [
+        services.question_as_dict(q) for q in services.bank(scope_for(request.user), conference_id)
+    ]
+
+
+@router.get("/template.xlsx")
+def template(request: HttpRequest) -> HttpResponse:
+    out = io.BytesIO()
+    bank_io.write_template(out)
+    response = HttpResponse(out.getvalue(), content_type=bank_io.CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="mau-ngan-hang-cau-hoi.xlsx"'
+    return response
+
+
+@router.post("/conferences/{conference_id}/questions/import")
+def import_questions(
+    request: HttpRequest,
+    conference_id: int,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    skip_bad: Form[bool] = False,
+) -> dict[str, Any]:
+    require_central(scope_for(request.user))
+    conference = get_conference(conference_id)
+    report = bank_io.import_bank(
+        conference, file.file, file.name or "", dry_run=dry_run, skip_bad=skip_bad
+    )
+    return report.as_dict()
+
+
+@router.get("/conferences/{conference_id}/reports/queue")
+def report_queue(
+    request: HttpRequest, conference_id: int, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    prompts = services.read_settings(scope, conference_id).prompts
+    qs = reflections.grading_queue(scope, conference_id)
+    items = qs[offset : offset + min(limit, 500)]
+    return {
+        "total": qs.count(),
+        "items": [reflections.report_as_dict(r, prompts) for r in items],
+    }
+
+
+@router.post("/reports/{report_id}/grade")
+def grade_report(request: HttpRequest, report_id: int, data: GradeIn) -> dict[str, Any]:
+    report = reflections.grade(scope_for(request.user), report_id, data.score, data.comment)
+    return {"id": report.pk, "status": report.status, "score": report.score}
+
+
+@router.get("/completion")
+def completion_rates(
+    request: HttpRequest, unit: str | None = None, conference: int | None = None
+) -> dict[str, Any]:
+    """Completion under `unit` (the whole country by default) for `conference` (by default
+    the newest one with a quiz or learning report)."""
+    conference_id = conference or current_conference_id()
+    return completion.rates(scope_for(request.user), conference_id, unit)
+
+
+@router.post("/certificates/{certificate_id}/revoke")
+def revoke(request: HttpRequest, certificate_id: int, data: ReasonIn) -> dict[str, Any]:
+    cert = certificates.revoke(scope_for(request.user), certificate_id, data.reason)
+    return {"id": cert.pk, "code": cert.code, "revoked_at": cert.revoked_at}
+
+
+@router.post("/certificates/{certificate_id}/reissue")
+def reissue(request: HttpRequest, certificate_id: int, data: ReasonIn) -> dict[str, Any]:
+    cert = certificates.reissue(scope_for(request.user), certificate_id, data.reason)
+    return {"id": cert.pk, "code": cert.code, "revoked_at": cert.revoked_at}
+
+
+@router.get("/conferences/{conference_id}/sites/{site_code}/certificates.pdf")
+def site_certificates(request: HttpRequest, conference_id: int, site_code: str) -> HttpResponse:
+    data, _count = certificates.site_pdf(scope_for(request.user), conference_id, site_code)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{site_code}.pdf"'
+    return response
+
+
+@router.post("/certificates/batch")
+def certificate_batch(request: HttpRequest, data: BatchIn) -> dict[str, Any]:
+    task = batch.start(scope_for(request.user), data.conference, data.unit)
+    return {"task": str(task.pk), "status": task.status}
+
+
+@router.get("/links")
+def delegate_links(request: HttpRequest, site: str) -> list[dict[str, str]]:
+    """Personal links of a site's delegates (operators and organisers of the site)."""
+    return links.site_links(scope_for(request.user), site, certificates.public_base_url())
+
+
+@router.get("/public-key", auth=None)
+def public_key(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "algorithm": "Ed25519",
+        "pem": signing.public_key_pem(),
+        "raw_hex": signing.public_key_raw_hex(),
+        "code_format": "GCN1-<id>-<delegate code>-<conference id>-<YYYYMMDD>-<signature>",
+        "signed_text": "the code up to (not including) its last dash, UTF-8",
+        "signature_encoding": "Crockford base32 without padding",
+    }
+
+
+@router.get("/verify/{code}", auth=None)
+def verify(request: HttpRequest, code: str) -> dict[str, Any]:
+    return certificates.verify(code)

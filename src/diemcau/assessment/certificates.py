@@ -1,0 +1,214 @@
+"""Certificates (giấy chứng nhận): issued on demand to delegates who completed, kept, verifiable.
+
+A certificate row and its signed code are made the first time someone asks (the delegate, their
+site's operator printing the site, a province batch); its PDF is drawn then and kept on disk, so
+the next download is a file read. Revoking keeps the row (its code must keep answering
+"revoked"); reissuing revokes and makes a new row with a new code.
+"""
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemcau.accounts.scopes import Scope
+from diemcau.assessment import certpdf, signing
+from diemcau.assessment.access import grader_sites
+from diemcau.assessment.completion import status_of, statuses
+from diemcau.assessment.models import Certificate
+from diemcau.assessment.quiz import settings_for
+from diemcau.delegates.models import Delegate
+from diemcau.errors import Invalid, NotFound
+from diemcau.programme.models import Conference
+from diemcau.sites.models import Site
+
+VALID, REVOKED, UNKNOWN = "valid", "revoked", "unknown"
+
+
+def certificates_dir() -> Path:
+    return Path(settings.DATA_DIR) / "assessment" / "certificates"
+
+
+def public_base_url() -> str:
+    return os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def verify_url(code: str) -> str:
+    return f"{public_base_url()}/xac-minh/{code}/"
+
+
+def mask_name(full_name: str) -> str:
+    """ "Nguyễn Văn An" → "Nguyễn V. A.": the family name and initials, nothing more."""
+    words = full_name.split()
+    if not words:
+        return ""
+    return " ".join([words[0], *(f"{w[0].upper()}." for w in words[1:])])
+
+
+# -- issuing ----------------------------------------------------------------------------------
+def valid_certificate(delegate: Delegate, conference_id: int) -> Certificate | None:
+    return Certificate.objects.filter(
+        delegate=delegate, conference_id=conference_id, revoked_at__isnull=True
+    ).first()
+
+
+def _create(delegate: Delegate, conference_id: int, today: dt.date) -> Certificate:
+    with transaction.atomic():
+        cert = Certificate.objects.create(
+            conference_id=conference_id,
+            delegate=delegate,
+            holder_name=delegate.full_name,
+            issued_on=today,
+            code=f"pending-{delegate.pk}-{conference_id}-{timezone.now().timestamp()}",
+        )
+        cert.code = signing.make_code(
+            signing.CodeFields(cert.pk, delegate.code, conference_id, today)
+        )
+        Certificate.objects.filter(pk=cert.pk).update(code=cert.code)
+    return cert
+
+
+def issue(delegate: Delegate, conference_id: int, today: dt.date | None = None) -> Certificate:
+    """The delegate's valid certificate, made now if they completed and have none."""
+    found = valid_certificate(delegate, conference_id)
+    if found is not None:
+        return found
+    if not status_of(delegate, conference_id).complete:
+        raise Invalid(_("The delegate has not completed the conference yet."))
+    try:
+        return _create(delegate, conference_id, today or timezone.localdate())
+    except IntegrityError:  # made meanwhile by another request
+        found = valid_certificate(delegate, conference_id)
+        assert found is not None
+        return found
+
+
+def page_of(cert: Certificate) -> certpdf.CertificatePage:
+    conference = cert.conference
+    conf = settings_for(cert.conference_id)
+    return certpdf.CertificatePage(
+        title=conf.certificate_title,
+        holder_name=cert.holder_name,
+        conference=conference.name,
+        host=conference.host,
+        issued_on=cert.issued_on,
+        signer_name=conf.signer_name,
+        signer_title=conf.signer_title,
+        verify_url=verify_url(cert.code),
+        code=cert.code,
+    )
+
+
+def pdf_of(cert: Certificate) -> bytes:
+    """The kept PDF, drawn the first time."""
+    if cert.pdf_path:
+        path = certificates_dir() / cert.pdf_path
+        if path.exists():
+            return path.read_bytes()
+    data = certpdf.render([page_of(cert)], title=cert.holder_name)
+    relative = f"{cert.conference_id}/{cert.pk}.pdf"
+    path = certificates_dir() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    Certificate.objects.filter(pk=cert.pk).update(pdf_path=relative)
+    cert.pdf_path = relative
+    return data
+
+
+def issue_many(delegates: Iterable[Delegate], conference_id: int) -> list[Certificate]:
+    """Certificates for those of `delegates` who completed (kept ones reused)."""
+    people = list(delegates)
+    done = statuses([d.pk for d in people], conference_id)
+    kept = {
+        c.delegate_id: c
+        for c in Certificate.objects.filter(
+            delegate_id__in=[d.pk for d in people],
+            conference_id=conference_id,
+            revoked_at__isnull=True,
+        )
+    }
+    today = timezone.localdate()
+    result = []
+    for d in people:
+        if d.pk in kept:
+            result.append(kept[d.pk])
+        elif done[d.pk].complete:
+            result.append(_create(d, conference_id, today))
+    return result
+
+
+def site_pdf(scope: Scope, conference_id: int, site_code: str) -> tuple[bytes, int]:
+    """One printable PDF of every certificate of a site; (pdf, number of pages)."""
+    site = grader_sites(scope).filter(code=site_code).first()
+    if site is None and scope.operator_site_ids:  # an operator prints their own site
+        site = Site.objects.filter(pk__in=scope.operator_site_ids, code=site_code).first()
+    if site is None:
+        raise NotFound(_("Site “%(code)s” not found.") % {"code": site_code})
+    certs = issue_many(
+        Delegate.objects.filter(site=site).order_by("full_name", "pk"), conference_id
+    )
+    conference = Conference.objects.get(pk=conference_id)
+    for c in certs:
+        c.conference = conference
+    if not certs:
+        raise Invalid(_("No delegate of this site has completed the conference yet."))
+    return certpdf.render([page_of(c) for c in certs], title=site.name), len(certs)
+
+
+# -- revoking ---------------------------------------------------------------------------------
+def get_certificate(scope: Scope, certificate_id: int) -> Certificate:
+    cert = (
+        Certificate.objects.select_related("delegate", "conference")
+        .filter(pk=certificate_id, delegate__site__in=grader_sites(scope).values("pk"))
+        .first()
+    )
+    if cert is None:
+        raise NotFound(_("Certificate not found."))
+    return cert
+
+
+def revoke(scope: Scope, certificate_id: int, reason: str) -> Certificate:
+    cert = get_certificate(scope, certificate_id)
+    if cert.revoked_at is None:
+        cert.revoked_at = timezone.now()
+        cert.revoke_reason = reason.strip()[:255]
+        cert.save(update_fields=["revoked_at", "revoke_reason"])
+    return cert
+
+
+def reissue(scope: Scope, certificate_id: int, reason: str = "") -> Certificate:
+    """Revoke and make a new certificate with a new code (e.g. the name was misspelt)."""
+    with transaction.atomic():
+        old = revoke(scope, certificate_id, reason or _("Reissued"))
+        old.delegate.refresh_from_db()
+        new = _create(old.delegate, old.conference_id, timezone.localdate())
+        Certificate.objects.filter(pk=old.pk).update(replaced_by=new)
+    return new
+
+
+# -- verification -----------------------------------------------------------------------------
+def verify(code: str) -> dict[str, Any]:
+    """What the public page shows: the state, the conference, the date, the masked name."""
+    fields = signing.verify_code(code)
+    if fields is None:
+        return {"status": UNKNOWN}
+    cert = (
+        Certificate.objects.select_related("conference")
+        .filter(pk=fields.certificate_id)
+        .only("code", "holder_name", "issued_on", "revoked_at", "conference__name")
+        .first()
+    )
+    if cert is None or cert.code != code.strip().upper():
+        return {"status": UNKNOWN}
+    return {
+        "status": REVOKED if cert.revoked_at else VALID,
+        "conference": cert.conference.name,
+        "issued_on": cert.issued_on,
+        "holder": mask_name(cert.holder_name),
+    }

@@ -1,0 +1,148 @@
+"""Certificates as A4 landscape PDF pages (reportlab canvas, DejaVu embedded).
+
+Drawn straight on the canvas, not through a layout engine or an overlay on a background PDF:
+~100 pages a second as one document on this machine (see DESIGN.md), so a site's 150
+certificates print as one file in under two seconds. Fonts are registered by the programme
+agenda's helper; the QR symbol is drawn as one path of module runs, as on the badges.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from io import BytesIO
+from itertools import groupby
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from diemcau.programme.pdf import FONT, FONT_BOLD, _register_fonts
+
+PAGE_W, PAGE_H = landscape(A4)
+RED = colors.HexColor("#B71C1C")
+QR_SIZE = 32 * mm
+FIXED_MASK = 2  # vertical stripes: no large blocks on the URL-shaped payloads we print
+
+
+@dataclass(frozen=True)
+class CertificatePage:
+    title: str
+    holder_name: str
+    conference: str
+    host: str
+    issued_on: dt.date
+    signer_name: str
+    signer_title: str
+    verify_url: str
+    code: str
+
+
+def _centered(
+    canvas: Canvas, text: str, y: float, *, font: str, largest: float, width: float
+) -> None:
+    size = largest
+    while size > 8 and stringWidth(text, font, size) > width:
+        size -= 0.5
+    canvas.setFont(font, size)
+    canvas.drawCentredString(PAGE_W / 2, y, text)
+
+
+def _wrapped(canvas: Canvas, text: str, y: float, *, font: str, size: float, width: float) -> float:
+    words = text.split()
+    line: list[str] = []
+    canvas.setFont(font, size)
+    for word in words:
+        if line and stringWidth(" ".join([*line, word]), font, size) > width:
+            canvas.drawCentredString(PAGE_W / 2, y, " ".join(line))
+            y -= size * 1.35
+            line = []
+        line.append(word)
+    if line:
+        canvas.drawCentredString(PAGE_W / 2, y, " ".join(line))
+        y -= size * 1.35
+    return y
+
+
+def qr_modules(payload: str) -> list[list[bool]]:
+    """The QR symbol with a fixed mask pattern.
+
+    reportlab tries all eight masks and scores each (90% of a certificate's drawing time for
+    a 150-character URL); any mask is valid QR, the score only avoids patterns that some old
+    scanners misread, and a printed A4 code 32 mm wide is far from that limit.
+    """
+    code = QrCodeWidget(payload, barLevel="M").__dict__["qr"]
+    if code.version is None:
+        code.version = code.calculate_version()
+    code.makeImpl(False, FIXED_MASK)
+    return [[bool(m) for m in row] for row in code.modules]
+
+
+def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
+    modules = qr_modules(payload)
+    box = QR_SIZE / len(modules)
+    canvas.saveState()
+    canvas.transform(box, 0, 0, -box, x, y + QR_SIZE)
+    path = canvas.beginPath()
+    # Integer `re` operators written straight into the path: PathObject.rect formats each
+    # number through reportlab's pure-Python float formatter, a third of a page's time here.
+    ops: list[str] = path._code  # type: ignore[attr-defined]
+    for r, row in enumerate(modules):
+        c = 0
+        for dark, run in groupby(row):
+            count = len(list(run))
+            if dark:
+                ops.append(f"{c} {r} {count} 1 re")
+            c += count
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def _page(canvas: Canvas, page: CertificatePage) -> None:
+    width = PAGE_W - 60 * mm
+    canvas.setStrokeColor(RED)
+    canvas.setLineWidth(3)
+    canvas.rect(10 * mm, 10 * mm, PAGE_W - 20 * mm, PAGE_H - 20 * mm)
+    canvas.setLineWidth(0.8)
+    canvas.rect(13 * mm, 13 * mm, PAGE_W - 26 * mm, PAGE_H - 26 * mm)
+    canvas.setFillColor(colors.black)
+    _centered(canvas, page.host.upper(), PAGE_H - 30 * mm, font=FONT_BOLD, largest=13, width=width)
+    canvas.setFillColor(RED)
+    _centered(canvas, page.title.upper(), PAGE_H - 55 * mm, font=FONT_BOLD, largest=34, width=width)
+    canvas.setFillColor(colors.black)
+    _centered(canvas, "Chứng nhận Ông/Bà", PAGE_H - 72 * mm, font=FONT, largest=15, width=width)
+    canvas.setFillColor(colors.HexColor("#0D47A1"))
+    _centered(canvas, page.holder_name, PAGE_H - 90 * mm, font=FONT_BOLD, largest=28, width=width)
+    canvas.setFillColor(colors.black)
+    y = _wrapped(
+        canvas, "Đã hoàn thành chương trình", PAGE_H - 106 * mm, font=FONT, size=14, width=width
+    )
+    _wrapped(canvas, page.conference, y, font=FONT_BOLD, size=15, width=width)
+    d = page.issued_on
+    right_x = PAGE_W - 75 * mm
+    canvas.setFont(FONT, 12)
+    canvas.drawCentredString(right_x, 62 * mm, f"Ngày {d.day:02d} tháng {d.month:02d} năm {d.year}")
+    canvas.setFont(FONT_BOLD, 12)
+    canvas.drawCentredString(right_x, 55 * mm, page.signer_title.upper())
+    canvas.drawCentredString(right_x, 28 * mm, page.signer_name)
+    _qr(canvas, page.verify_url, 22 * mm, 22 * mm)
+    canvas.setFont(FONT, 7)
+    canvas.drawString(22 * mm, 18 * mm, "Quét mã để kiểm tra tính xác thực")
+    canvas.setFont(FONT, 5.5)
+    canvas.drawString(22 * mm, 15 * mm, page.code[:60])
+    canvas.drawString(22 * mm, 12.5 * mm, page.code[60:])
+    canvas.showPage()
+
+
+def render(pages: Iterable[CertificatePage], title: str = "Giấy chứng nhận") -> bytes:
+    """One PDF holding a page per certificate."""
+    _register_fonts()
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H), pageCompression=1)
+    canvas.setTitle(title)
+    for page in pages:
+        _page(canvas, page)
+    canvas.save()
+    return out.getvalue()

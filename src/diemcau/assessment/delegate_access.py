@@ -1,0 +1,70 @@
+"""The delegate's side, behind their personal link: what their page and API both call."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from diemcau.assessment import completion, quiz, reflections
+from diemcau.assessment.links import delegate_for
+from diemcau.assessment.models import AssessmentSettings, Attempt
+from diemcau.delegates.models import Delegate
+from diemcau.errors import NotFound
+from diemcau.programme.models import Conference
+
+
+def delegate_or_404(token: str) -> Delegate:
+    delegate = delegate_for(token)
+    if delegate is None:
+        raise NotFound(_("This link is not valid. Ask your site's organiser for a new one."))
+    return delegate
+
+
+def conferences() -> list[Conference]:
+    """Conferences with a quiz or a learning report set up, newest first."""
+    ids = AssessmentSettings.objects.values("conference_id")
+    return list(Conference.objects.filter(pk__in=ids).order_by("-starts_on", "pk"))
+
+
+def conference_or_404(conference_id: int) -> Conference:
+    conference = Conference.objects.filter(
+        pk=conference_id, pk__in=AssessmentSettings.objects.values("conference_id")
+    ).first()
+    if conference is None:
+        raise NotFound(_("Conference not found."))
+    return conference
+
+
+def attempt_as_dict(attempt: Attempt, with_questions: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": str(attempt.id),
+        "number": attempt.number,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "submitted_at": attempt.submitted_at,
+        "auto_submitted": attempt.auto_submitted,
+        "answers": attempt.answers,
+    }
+    if attempt.submitted_at is not None:
+        data.update(score=attempt.score, max_score=attempt.max_score, passed=attempt.passed)
+    if with_questions:
+        data["questions"] = quiz.questions_for(attempt)
+    return data
+
+
+def overview(delegate: Delegate, conference_id: int) -> dict[str, Any]:
+    """Everything the delegate's page shows; expired attempts are submitted on the way."""
+    conf = quiz.settings_for(conference_id)
+    attempts = quiz.attempts_of(delegate, conference_id)
+    for attempt in attempts:
+        quiz.expire_if_due(attempt)
+    report = reflections.reflection_of(delegate, conference_id)
+    return {
+        "delegate": {"code": delegate.code, "name": delegate.full_name, "site": delegate.site.name},
+        "settings": conf,
+        "attempts": attempts,
+        "running": next((a for a in attempts if a.submitted_at is None), None),
+        "attempts_left": max(0, conf.max_attempts - len(attempts)),
+        "passed": any(a.passed for a in attempts),
+        "report": report,
+        "status": completion.status_of(delegate, conference_id),
+    }

@@ -1,0 +1,11 @@
+"""The console's browser fixtures (Debian's Chromium through Playwright), reused here."""
+
+import pytest
+
+from diemcau.console.tests.conftest import _units_back, chromium, units  # noqa: F401 - fixtures
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium with Playwright (scripts/browsers)"
+    )

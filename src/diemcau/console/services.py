@@ -1,0 +1,108 @@
+"""What the site console needs from the server at page load: the site, if the caller may run it,
+and the day's programme.
+
+The console works offline once loaded, so everything it shows about the programme is sent with
+the page as JSON (sessions, topics, material links) and the browser picks the current session
+itself; nothing here is asked again while the network is down.
+"""
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from diemcau.accounts.scopes import Scope
+from diemcau.programme import services as programme
+from diemcau.programme.models import Day, Session, Topic
+from diemcau.sites.models import Site
+from diemcau.sites.services import get_site, get_site_for_write, visible_sites
+
+VERSION = "console-1"  # sent in every heartbeat: tells operations which console a site runs
+INDEX_LIMIT = 50
+
+
+def console_site(scope: Scope, code: str) -> Site:
+    """The site whose console the caller may run: 404 outside the read scope, 403 read-only.
+
+    Reading first keeps the rule of the whole project: a site outside your scope does not exist
+    for you, even when you only ask to write to it.
+    """
+    get_site(scope, code)
+    return get_site_for_write(scope, code)
+
+
+def writable_sites(scope: Scope, limit: int = INDEX_LIMIT) -> tuple[list[Site], int]:
+    """Sites the caller may run a console for (first `limit`), and how many there are."""
+    write_q = scope.site_write_q()
+    if write_q is None:
+        return [], 0
+    qs: QuerySet[Site] = (
+        visible_sites(scope).filter(write_q).select_related("unit").order_by("code")
+    )
+    return list(qs[:limit]), qs.count()
+
+
+def programme_date(today: dt.date) -> dt.date | None:
+    """The day the console shows: today, else the next day of a conference, else the last one."""
+    days = Day.objects.order_by("date")
+    if days.filter(date=today).exists():
+        return today
+    following = days.filter(date__gt=today).values_list("date", flat=True).first()
+    if following is not None:
+        return following
+    return days.filter(date__lt=today).order_by("-date").values_list("date", flat=True).first()
+
+
+def day_sessions(scope: Scope, site_code: str, now: dt.datetime | None = None) -> list[Any]:
+    """The sessions of the programme day, with topics and material links, as JSON-ready dicts."""
+    now = now or timezone.now()
+    date = programme_date(timezone.localdate(now))
+    if date is None:
+        return []
+    sessions: list[Session] = []
+    conference_ids = Day.objects.filter(date=date).values_list("conference_id", flat=True)
+    for conference in programme.conferences(scope).filter(pk__in=conference_ids):
+        for day in programme.agenda(scope, conference):
+            if day.date == date:
+                sessions.extend(day.sessions.all())
+    sessions.sort(key=lambda s: (s.starts_at, s.pk))
+    return [_session_out(session, site_code) for session in sessions]
+
+
+def _session_out(session: Session, site_code: str) -> dict[str, Any]:
+    starts, ends = programme.session_bounds(session)
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "conference": session.day.conference.name,
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(),
+        "status": session.status,
+        "chair": session.chair,
+        "topics": [_topic_out(topic, site_code) for topic in session.topics.all()],
+    }
+
+
+def _topic_out(topic: Topic, site_code: str) -> dict[str, Any]:
+    return {
+        "id": topic.pk,
+        "number": topic.number,
+        "title": topic.title,
+        "speakers": ", ".join(s.name for s in topic.speakers.all()),
+        "materials": [
+            {
+                "id": m.pk,
+                "title": m.title,
+                "kind": m.kind,
+                "size": m.size,
+                "version": m.version,
+                "url": reverse("api:download_material", kwargs={"pk": m.pk})
+                + "?"
+                + urlencode({"site": site_code}),
+            }
+            for m in topic.materials.all()
+        ],
+    }

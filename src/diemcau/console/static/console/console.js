@@ -1,0 +1,465 @@
+// The site console: wires the page to the queue, the syncer, the roster and the heartbeat.
+// Every action goes to the IndexedDB queue first and is sent from there (see queue.js, sync.js).
+
+import { recognise } from "./badge.js";
+import * as db from "./db.js";
+import { call, link } from "./net.js";
+import * as programme from "./programme.js";
+import * as queue from "./queue.js";
+import { Syncer } from "./sync.js";
+
+const cfg = JSON.parse(document.getElementById("console-config").textContent);
+const t = cfg.t;
+const site = cfg.site.code;
+const $ = (id) => document.getElementById(id);
+const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
+const stamp = (iso) => (iso ? new Date(iso).toLocaleString(cfg.lang) : t.never);
+const clock = (iso) => new Date(iso).toLocaleTimeString(cfg.lang, { hour: "2-digit", minute: "2-digit" });
+const ROSTER_REFRESH_MS = 5 * 60_000;
+const MAX_SCANS_SHOWN = 30;
+const MAX_QUEUE_SHOWN = 100;
+
+const state = {
+  roster: new Map(),
+  rosterAt: null,
+  rosterFresh: false,
+  notices: new Set(),
+  lastSync: null,
+  scans: [],
+  queued: 0,
+  dropped: 0,
+};
+
+function element(tag, text, className) {
+  const el = document.createElement(tag);
+  if (text !== undefined && text !== null) el.textContent = String(text);
+  if (className) el.className = className;
+  return el;
+}
+
+// -- programme ------------------------------------------------------------------------------
+function selectedSession() {
+  const id = $("c-session").value;
+  if (id) return cfg.sessions.find((s) => String(s.id) === id) || null;
+  return programme.current(cfg.sessions);
+}
+
+// The topic on now, estimated from the planned minutes of the session's topics in order.
+function currentTopic(session, now = new Date()) {
+  if (!session || !session.topics.length) return null;
+  let at = Date.parse(session.starts_at);
+  for (const topic of session.topics) {
+    at += (topic.planned_minutes || 30) * 60_000;
+    if (now.getTime() < at) return topic;
+  }
+  return session.topics[session.topics.length - 1];
+}
+
+function fillSessions() {
+  const select = $("c-session");
+  select.replaceChildren(new Option(t.auto, ""));
+  for (const s of cfg.sessions) {
+    select.add(new Option(`${clock(s.starts_at)}–${clock(s.ends_at)} · ${s.title}`, String(s.id)));
+  }
+  const pinned = programme.pinned(site);
+  if (pinned && cfg.sessions.some((s) => String(s.id) === pinned)) select.value = pinned;
+  select.disabled = !cfg.sessions.length;
+}
+
+function renderSession() {
+  const session = selectedSession();
+  if (!session) {
+    $("c-session-title").textContent = t.no_session;
+    $("c-session-when").textContent = "";
+    $("c-topic-title").textContent = "";
+  } else {
+    $("c-session-title").textContent = session.title;
+    $("c-session-when").textContent =
+      `${clock(session.starts_at)}–${clock(session.ends_at)} (${t[programme.when(session)]})`;
+    const topic = currentTopic(session);
+    $("c-topic-title").textContent = topic ? `${topic.number}. ${topic.title}` : t.no_topic;
+  }
+  renderTopics(session);
+  renderMaterials(session);
+}
+
+function renderTopics(session) {
+  const select = $("c-question-topic");
+  const before = select.value;
+  select.replaceChildren(new Option(t.no_topic, ""));
+  for (const topic of session ? session.topics : []) {
+    select.add(new Option(`${topic.number}. ${topic.title}`, String(topic.id)));
+  }
+  const now = currentTopic(session);
+  select.value = before && [...select.options].some((o) => o.value === before) ? before : now ? String(now.id) : "";
+}
+
+function renderMaterials(session) {
+  const list = $("c-materials");
+  list.replaceChildren();
+  const items = session ? session.topics.flatMap((topic) => topic.materials.map((m) => [topic, m])) : [];
+  if (!items.length) list.append(element("li", t.no_materials, "muted"));
+  for (const [topic, material] of items) {
+    const li = element("li");
+    const a = element("a", material.title);
+    a.href = material.url;
+    li.append(a, element("small", ` · ${material.kind.toUpperCase()}, ${(material.size / 1048576).toFixed(1)} MB · ${topic.number}. ${topic.title}`, "muted"));
+    list.append(li);
+  }
+}
+
+// -- status bar, queue and rejections -------------------------------------------------------
+function renderStatus() {
+  const net = $("c-net");
+  const netState = link.state();
+  net.dataset.state = netState;
+  net.textContent = t[netState];
+  $("c-queued").textContent = String(state.queued);
+  $("c-last-sync").textContent = stamp(state.lastSync);
+  const words = [];
+  for (const key of state.notices) {
+    if (key === "login") words.push(t.login_again);
+    else if (key.startsWith("missing:")) words.push(fmt(t.endpoint_missing, { what: t[key.slice(8)] }));
+  }
+  $("c-message").textContent = words.join(" ");
+}
+
+async function renderQueue() {
+  const entries = await queue.pending(site);
+  state.queued = entries.length;
+  const list = $("c-queue-list");
+  list.replaceChildren();
+  if (!entries.length) list.append(element("li", t.empty_queue, "muted"));
+  // After a long outage the queue may hold thousands of scans: show the newest, count the rest.
+  const shown = entries.slice(-MAX_QUEUE_SHOWN);
+  if (entries.length > shown.length) {
+    list.append(element("li", fmt(t.more, { n: entries.length - shown.length }), "muted"));
+  }
+  for (const e of shown) {
+    const li = element("li");
+    li.dataset.id = e.id;
+    li.dataset.kind = e.kind;
+    li.append(element("strong", t[e.kind]), ` ${e.label} `, element("small", clock(e.created_at), "muted"));
+    if (e.problem === "endpoint_missing" || e.problem === "login_again") {
+      li.append(element("small", ` · ${fmt(t.retry, { s: Math.max(0, Math.round((e.next_at - Date.now()) / 1000)) })}`, "muted"));
+    }
+    list.append(li);
+  }
+  const rejected = await queue.rejected(site);
+  const box = $("c-rejected");
+  box.replaceChildren();
+  if (!rejected.length) box.append(element("li", t.no_rejections, "muted"));
+  for (const e of rejected) {
+    const li = element("li", undefined, "bad");
+    li.dataset.id = e.id;
+    const button = element("button", t.dismiss, "link");
+    button.type = "button";
+    button.addEventListener("click", async () => {
+      await queue.dismiss(e.id);
+      refresh();
+    });
+    li.append(element("strong", t[e.kind]), ` ${e.label}: `, element("span", e.reason, "c-reason"), " ", button);
+    box.append(li);
+  }
+  renderStatus();
+}
+
+function renderScans() {
+  const list = $("c-scans");
+  list.replaceChildren();
+  for (const scan of state.scans) {
+    const li = element("li", undefined, `c-scan-${scan.status}`);
+    li.dataset.id = scan.id;
+    li.append(element("strong", scan.name || scan.badge), " · ", t[scan.rec] || scan.rec);
+    if (scan.again) li.append(" · ", t.again);
+    if (scan.other_site) li.append(" · ", t.other_site);
+    li.append(" · ", element("span", t[scan.status] || scan.status, "c-scan-status"));
+    if (scan.reason) li.append(": ", element("span", scan.reason, "c-reason"));
+    list.append(li);
+  }
+}
+
+async function refresh() {
+  await renderQueue();
+  renderScans();
+}
+
+// -- the syncer -----------------------------------------------------------------------------
+const syncer = new Syncer(cfg, {
+  changed: () => refresh(),
+  notice(key, on) {
+    const had = state.notices.has(key);
+    if (on) state.notices.add(key);
+    else state.notices.delete(key);
+    if (had !== on) renderStatus();
+  },
+  synced(at) {
+    state.lastSync = at;
+    renderStatus();
+  },
+  scanned(entry, result) {
+    const scan = state.scans.find((s) => s.id === entry.id);
+    if (!scan) return;
+    scan.status = result.status === "accepted" ? "sent" : result.status;
+    if (result.full_name) scan.name = result.full_name;
+    scan.other_site = Boolean(result.other_site);
+    scan.reason = result.status === "rejected" ? cfg.reasons[result.reason] || result.reason || "" : "";
+  },
+});
+
+// -- actions --------------------------------------------------------------------------------
+async function checkIn(raw) {
+  const badge = raw.trim();
+  if (!badge) return;
+  const session = selectedSession();
+  const found = await recognise(badge, state.roster);
+  const body = {
+    id: queue.newId(),
+    badge,
+    site,
+    session: session ? session.id : null,
+    scanned_at: new Date().toISOString(),
+  };
+  const name = found.person ? found.person.full_name : "";
+  await queue.enqueue(site, "checkin", body, name || badge);
+  const again = state.scans.some((s) => s.badge === badge && s.session === body.session);
+  state.scans.unshift({ id: body.id, badge, session: body.session, name, rec: found.state, again, status: "queued" });
+  state.scans.length = Math.min(state.scans.length, MAX_SCANS_SHOWN);
+  const result = $("c-scan-result");
+  result.textContent = `${name || badge} · ${t[found.state]}${again ? ` · ${t.again}` : ""}`;
+  result.dataset.state = found.state;
+  await refresh();
+  syncer.run();
+}
+
+async function recordHeadcount(event) {
+  event.preventDefault();
+  const count = Number.parseInt($("c-count").value, 10);
+  const session = selectedSession();
+  if (!session) return flash(t.pick_session);
+  if (!Number.isInteger(count) || count < 0) return flash(t.count_invalid);
+  const body = { id: queue.newId(), session: session.id, count, note: $("c-note").value.trim() };
+  await queue.enqueue(site, "headcount", body, `${count} · ${session.title}`);
+  event.target.reset();
+  $("c-scan").focus(); // the USB scanner types into whatever has the focus
+  flash(t.saved);
+  await refresh();
+  syncer.run();
+}
+
+async function sendQuestion(event) {
+  event.preventDefault();
+  const text = $("c-question-text").value.trim();
+  if (!text) return flash(t.text_required);
+  const session = selectedSession();
+  const topic = $("c-question-topic").value;
+  const body = {
+    client_id: queue.newId(),
+    site,
+    text,
+    asker_name: $("c-asker").value.trim(),
+    topic: topic ? Number(topic) : null,
+    session: session ? session.id : null,
+  };
+  await queue.enqueue(site, "question", body, text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  $("c-question-text").value = "";
+  $("c-asker").value = "";
+  $("c-scan").focus();
+  flash(t.saved);
+  await refresh();
+  syncer.run();
+}
+
+function flash(text) {
+  const el = $("c-scan-result");
+  el.textContent = text;
+  el.dataset.state = "info";
+}
+
+// -- roster ---------------------------------------------------------------------------------
+function useRoster(record, fresh) {
+  state.roster = new Map(record.items.map((p) => [p.code, p]));
+  state.rosterAt = record.at;
+  state.rosterFresh = fresh;
+  renderRoster();
+}
+
+function renderRoster() {
+  const el = $("c-roster");
+  if (!state.rosterAt) el.textContent = t.roster_missing;
+  else if (state.rosterFresh) el.textContent = fmt(t.roster_count, { n: state.roster.size, at: stamp(state.rosterAt) });
+  else el.textContent = fmt(t.roster_offline, { at: stamp(state.rosterAt) });
+}
+
+async function loadRoster() {
+  const res = await call("GET", `${cfg.api.roster}?site=${encodeURIComponent(site)}`);
+  if (res.ok && res.data && Array.isArray(res.data.items)) {
+    const record = { site, at: new Date().toISOString(), items: res.data.items };
+    await db.put("roster", record);
+    useRoster(record, true);
+  }
+}
+
+// -- heartbeat ------------------------------------------------------------------------------
+function playback() {
+  const video = $("c-video");
+  const playing = !video.paused && !video.ended && video.readyState > 2;
+  let buffer = 0;
+  if (video.buffered.length) buffer = Math.max(0, video.buffered.end(video.buffered.length - 1) - video.currentTime);
+  let dropped = 0;
+  if (typeof video.getVideoPlaybackQuality === "function") {
+    const total = video.getVideoPlaybackQuality().droppedVideoFrames;
+    dropped = Math.max(0, total - state.dropped);
+    state.dropped = total;
+  }
+  return { playing, buffer: Math.round(buffer * 10) / 10, dropped_frames: dropped };
+}
+
+async function heartbeat() {
+  // A session is reported only while the player has a stream: until the streaming issue fills
+  // the slot, every site would otherwise show as "degraded: not playing" during each session.
+  const live = programme.running(cfg.sessions);
+  const video = $("c-video");
+  const showing = Boolean(video.currentSrc || video.srcObject);
+  const res = await call("POST", cfg.api.heartbeats, {
+    site,
+    session: live && showing ? String(live.id) : "",
+    ...playback(),
+    bitrate: 0,
+    latency: 0,
+    queued: state.queued,
+    version: cfg.version,
+  });
+  syncer.hooks.notice("login", res.status === 401 || res.status === 403);
+  if (res.ok) $("console").dataset.beats = String(Number($("console").dataset.beats || 0) + 1);
+  renderStatus();
+}
+
+async function tick() {
+  try {
+    await heartbeat();
+    renderSession();
+    if (state.queued) await syncer.run();
+  } finally {
+    setTimeout(tick, cfg.heartbeat_s * 1000);
+  }
+}
+
+// -- camera (BarcodeDetector, where the browser has it) -------------------------------------
+async function setUpCamera() {
+  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return;
+  try {
+    // Desktop Chromium on Linux has the class but no detector behind it: ask for QR support.
+    if (!(await BarcodeDetector.getSupportedFormats()).includes("qr_code")) return;
+  } catch (error) {
+    return;
+  }
+  const button = $("c-camera");
+  const view = $("c-camera-view");
+  let stream = null;
+  let last = { text: "", at: 0 };
+  button.hidden = false;
+  button.textContent = t.camera_start;
+  const stop = () => {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+    view.hidden = true;
+    button.textContent = t.camera_start;
+  };
+  button.addEventListener("click", async () => {
+    if (stream) return stop();
+    try {
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      view.srcObject = stream;
+      view.hidden = false;
+      await view.play();
+      button.textContent = t.camera_stop;
+      const look = async () => {
+        if (!stream) return;
+        try {
+          for (const code of await detector.detect(view)) {
+            const now = Date.now();
+            if (code.rawValue !== last.text || now - last.at > 3000) checkIn(code.rawValue);
+            last = { text: code.rawValue, at: now };
+          }
+        } catch (error) {
+          /* a frame that cannot be read */
+        }
+        setTimeout(look, 300);
+      };
+      look();
+    } catch (error) {
+      stop();
+      flash(t.camera_failed);
+    }
+  });
+}
+
+// -- offline copy of the page ---------------------------------------------------------------
+async function keepOffline() {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  try {
+    await navigator.serviceWorker.register(`${cfg.sw}?static=${encodeURIComponent(cfg.static)}`);
+    const registration = await navigator.serviceWorker.ready;
+    const urls = [
+      location.pathname,
+      ...Array.from(document.querySelectorAll("link[rel=stylesheet], link[rel=modulepreload], script[src]"), (el) => el.href || el.src),
+    ];
+    await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = resolve;
+      registration.active.postMessage({ type: "cache", urls }, [channel.port2]);
+      setTimeout(resolve, 15_000);
+    });
+    $("console").dataset.offline = "1";
+  } catch (error) {
+    /* no offline copy: the page still works while it stays open */
+  }
+}
+
+// -- start ----------------------------------------------------------------------------------
+async function start() {
+  fillSessions();
+  renderSession();
+  $("c-session").addEventListener("change", (e) => {
+    programme.pin(site, e.target.value);
+    renderSession();
+  });
+  $("c-scan-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const input = $("c-scan");
+    const value = input.value;
+    input.value = "";
+    input.focus();
+    checkIn(value);
+  });
+  $("c-headcount-form").addEventListener("submit", recordHeadcount);
+  $("c-question-form").addEventListener("submit", sendQuestion);
+  link.onChange(renderStatus);
+  window.addEventListener("online", async () => {
+    await queue.wake(site);
+    renderStatus();
+    syncer.run();
+    heartbeat();
+  });
+  window.addEventListener("offline", renderStatus);
+  setUpCamera();
+  const saved = await db.get("meta", `last_sync:${site}`);
+  state.lastSync = saved ? saved.at : null;
+  const roster = await db.get("roster", site);
+  if (roster) useRoster(roster, false);
+  else renderRoster();
+  await refresh();
+  $("console").dataset.ready = "1";
+  tick();
+  syncer.run();
+  loadRoster();
+  setInterval(() => navigator.onLine && loadRoster(), ROSTER_REFRESH_MS);
+  keepOffline();
+}
+
+start();
+
+// For the browser tests and for support staff at a site (e.g. `diemcau.sync()` in DevTools).
+window.diemcau = { sync: () => syncer.run(), queue, state };

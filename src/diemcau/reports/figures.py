@@ -1,0 +1,182 @@
+"""The report's tables, each computed by the owning app's services, never by reading its tables.
+
+A table is plain data (title, columns, rows, a total row) so that the page, the XLSX, the CSV,
+the JSON and a frozen snapshot are all the same figures. A table the caller may not see (a
+sector answerer has no attendance figures) is left out, not shown empty.
+"""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from diemcau.accounts.scopes import Scope
+from diemcau.attendance.summary import summary as attendance_summary
+from diemcau.errors import NotFound
+from diemcau.operations import incidents, rollup
+from diemcau.questions.figures import by_sector
+from diemcau.sites.services import visible_sites
+from diemcau.units.models import Kind, Level, Unit
+from diemcau.units.services import units_under_q
+
+LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
+KINDS = {Kind.ADMINISTRATIVE: "Chính quyền", Kind.ORGANISATION: "Cơ quan, tổ chức"}
+STATES = {"online": "Trực tuyến", "degraded": "Chất lượng kém", "offline": "Mất kết nối"}
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+    total: list[Any] | None = None
+    note: str = ""
+    numeric_from: int = 1  # columns from this index on are numbers
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Figures:
+    unit: Unit
+    session_id: int | None
+    generated_at: dt.datetime
+    tables: list[Table] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def compute(scope: Scope, unit_code: str | None, session_id: int | None) -> Figures:
+    unit = rollup.dashboard_unit(scope, unit_code)  # 404 outside the caller's scope
+    figures = Figures(unit=unit, session_id=session_id, generated_at=timezone.now())
+    for build in (_sites, _attendance, _live, _incidents, _questions):
+        try:
+            build(scope, figures)
+        except NotFound:
+            continue
+    return figures
+
+
+def _sites(scope: Scope, figures: Figures) -> None:
+    qs = visible_sites(scope).filter(units_under_q(figures.unit, "unit__"))
+    counts = {
+        (r["unit__level"], r["unit__kind"]): r["n"]
+        for r in qs.values("unit__level", "unit__kind").annotate(n=Count("pk")).order_by()
+    }
+    rows = []
+    for level, level_name in LEVELS.items():
+        row: list[Any] = [level_name]
+        row += [counts.get((level, kind), 0) for kind in KINDS]
+        row.append(sum(row[1:]))
+        rows.append(row)
+    total = ["Tổng số", *[sum(r[i] for r in rows) for i in range(1, len(KINDS) + 2)]]
+    figures.totals["sites"] = total[-1]
+    figures.totals["sites_province"] = rows[1][-1]
+    figures.totals["sites_commune"] = rows[2][-1]
+    figures.tables.append(
+        Table("diem-cau", "Điểm cầu theo cấp", ["Cấp", *KINDS.values(), "Cộng"], rows, total)
+    )
+
+
+def _attendance(scope: Scope, figures: Figures) -> None:
+    data = attendance_summary(scope, figures.unit.code, figures.session_id)
+    keys = ("registered", "checked_in", "headcount", "present", "sites", "sites_reporting")
+    rows = [[c["name"], *[c.get(k, 0) for k in keys]] for c in data["children"]]
+    total = ["Tổng số", *[data.get(k, 0) for k in keys]]
+    figures.totals.update({k: data.get(k, 0) for k in keys})
+    figures.tables.append(
+        Table(
+            "dai-bieu",
+            "Đại biểu: đăng ký và tham dự",
+            [
+                "Đơn vị",
+                "Đăng ký",
+                "Điểm danh (thẻ)",
+                "Báo cáo số lượng",
+                "Tham dự",
+                "Điểm cầu",
+                "Điểm cầu có số liệu",
+            ],
+            rows,
+            total,
+            note="Tham dự: số điểm danh bằng thẻ tại điểm cầu có quét, số báo cáo tại điểm cầu "
+            "chỉ báo cáo số lượng; mỗi người chỉ được tính một lần trong một phiên.",
+        )
+    )
+
+
+def _live(scope: Scope, figures: Figures) -> None:
+    data = rollup.status(scope, figures.unit.code, timezone.now().timestamp(), worst=0)
+    keys = ("online", "degraded", "offline", "never")
+    rows = [[c["name"], *[c.get("counts", c).get(k, 0) for k in keys]] for c in data["children"]]
+    counts = data["counts"]
+    total = ["Tổng số", *[counts.get(k, 0) for k in keys]]
+    figures.totals["connected"] = counts.get("total", 0) - counts.get("never", 0)
+    figures.totals["never_connected"] = counts.get("never", 0)
+    figures.tables.append(
+        Table(
+            "ket-noi",
+            "Kết nối của điểm cầu (hiện tại)",
+            ["Đơn vị", *STATES.values(), "Chưa từng kết nối"],
+            rows,
+            total,
+        )
+    )
+
+
+def _incidents(scope: Scope, figures: Figures) -> None:
+    province = figures.unit.code if figures.unit.level == Level.PROVINCE else None
+    overall, per_province = incidents.resolve_times(scope, province)
+
+    def row(t: Any) -> list[Any]:
+        return [t.name, t.resolved + t.open, t.resolved, _minutes(t.median_s), _minutes(t.p90_s)]
+
+    figures.totals["incidents"] = overall.resolved + overall.open
+    figures.tables.append(
+        Table(
+            "su-co",
+            "Sự cố kỹ thuật và thời gian khắc phục",
+            ["Tỉnh", "Sự cố", "Đã khắc phục", "Trung vị (phút)", "P90 (phút)"],
+            [row(t) for t in per_province],
+            row(overall)[:1] and ["Tổng số", *row(overall)[1:]],
+        )
+    )
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _questions(scope: Scope, figures: Figures) -> None:
+    sectors = by_sector(scope, figures.unit, figures.session_id)
+    rows: list[list[Any]] = [
+        [s.name or "Chưa phân loại", s.received, s.clusters, s.answered, s.published,
+         s.median_hours_to_answer]
+        for s in sectors
+    ]  # fmt: skip
+    sums = [sum(int(r[i]) for r in rows) for i in range(1, 5)]
+    figures.totals["questions"] = sums[0]
+    figures.totals["answered"] = sums[2]
+    total: list[Any] = ["Tổng số", *sums, None]
+    figures.tables.append(
+        Table(
+            "cau-hoi",
+            "Câu hỏi, vướng mắc theo lĩnh vực",
+            [
+                "Lĩnh vực",
+                "Nhận được",
+                "Nhóm (sau gộp)",
+                "Đã trả lời",
+                "Đã công bố",
+                "Trung vị giờ trả lời",
+            ],
+            rows,
+            total,
+        )
+    )

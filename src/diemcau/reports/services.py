@@ -1,0 +1,119 @@
+"""Reports: live figures for a node and a session, frozen snapshots, and the difference.
+
+A report is the figures (figures.py) plus the headline (headline.py), as one JSON-ready dict:
+the page, the exports and a snapshot all come from it, so they can never disagree.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemcau.accounts.scopes import Scope
+from diemcau.errors import NotFound
+from diemcau.operations import rollup
+from diemcau.programme.models import Conference, Session, Topic
+from diemcau.reports import figures as figures_module
+from diemcau.reports.headline import headline, plain
+from diemcau.reports.models import Snapshot
+
+
+def _context(session_id: int | None) -> tuple[str, int, str]:
+    """(conference name, number of topics, session title) for the headline."""
+    session = None
+    if session_id is not None:
+        session = Session.objects.select_related("day__conference").filter(pk=session_id).first()
+        if session is None:
+            raise NotFound(_("Session %(id)s not found.") % {"id": session_id})
+        conference: Conference | None = session.day.conference
+    else:
+        conference = Conference.objects.order_by("-starts_on", "-pk").first()
+    if conference is None:
+        return "Hội nghị", 0, ""
+    topics = Topic.objects.filter(session__day__conference=conference).count()
+    return conference.name, topics, str(session.title) if session else ""
+
+
+def report(scope: Scope, node: str | None, session_id: int | None) -> dict[str, Any]:
+    name, topics, session_title = _context(session_id)
+    figs = figures_module.compute(scope, node, session_id)
+    parts = headline(figs, name, topics)
+    return {
+        "node": {"code": figs.unit.code, "name": figs.unit.name, "level": figs.unit.level},
+        "session": {"id": session_id, "title": session_title} if session_id else None,
+        "conference": name,
+        "generated_at": figs.generated_at.isoformat(),
+        "headline": plain(parts),
+        "headline_parts": [{"text": p.text, "table": p.table} for p in parts],
+        "totals": figs.totals,
+        "tables": [t.as_dict() for t in figs.tables],
+        "frozen": None,
+    }
+
+
+@transaction.atomic
+def freeze(scope: Scope, user: Any, node: str | None, session_id: int | None) -> Snapshot:
+    """Keep the report as it stands now; organisers only (not viewers or answerers)."""
+    if not (scope.everything or scope.organiser_units):
+        raise NotFound(_("Unit “%(code)s” not found.") % {"code": node or ""})
+    data = report(scope, node, session_id)
+    part = data["session"]["title"] if data["session"] else "toàn hội nghị"
+    title = f"{data['node']['name']} — {part}"
+    return Snapshot.objects.create(
+        node=data["node"]["code"], session_id=session_id, title=title, data=data, frozen_by=user
+    )
+
+
+def snapshots(scope: Scope, node: str | None) -> list[Snapshot]:
+    unit = rollup.dashboard_unit(scope, node)
+    return list(Snapshot.objects.filter(node=unit.code).select_related("frozen_by")[:50])
+
+
+def get_snapshot(scope: Scope, pk: int) -> dict[str, Any]:
+    """A frozen report as it was frozen, plus who froze it and when."""
+    snapshot = Snapshot.objects.select_related("frozen_by").filter(pk=pk).first()
+    if snapshot is None:
+        raise NotFound(_("Report %(id)s not found.") % {"id": pk})
+    rollup.dashboard_unit(scope, snapshot.node)  # 404 outside the caller's scope
+    data = dict(snapshot.data)
+    data["frozen"] = {
+        "id": snapshot.pk,
+        "at": snapshot.frozen_at.isoformat(),
+        "by": snapshot.frozen_by.get_username() if snapshot.frozen_by else "",
+    }
+    return data
+
+
+def diff(frozen: dict[str, Any], live: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure that changed since the freeze: table, row, column, then → now."""
+    changes: list[dict[str, Any]] = []
+    live_tables = {t["key"]: t for t in live["tables"]}
+    for table in frozen["tables"]:
+        now = live_tables.get(table["key"])
+        if now is None:
+            continue
+        before_rows = {_row_key(r): r for r in [*table["rows"], table.get("total") or []] if r}
+        for row in [*now["rows"], now.get("total") or []]:
+            if not row:
+                continue
+            before = before_rows.get(_row_key(row))
+            for i, column in enumerate(now["columns"]):
+                if i == 0:
+                    continue
+                old = before[i] if before is not None and i < len(before) else None
+                if old != row[i]:
+                    changes.append(
+                        {"table": table["title"], "row": row[0], "column": column,
+                         "frozen": old, "now": row[i]}
+                    )  # fmt: skip
+    return changes
+
+
+def _row_key(row: list[Any]) -> str:
+    return str(row[0])
+
+
+def stamp(moment: dt.datetime | None = None) -> str:
+    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from diemcau.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_page, name="report"),
+    path("freeze/", views.freeze_page, name="freeze"),
+    path("snapshots/<int:pk>/", views.snapshot_page, name="snapshot"),
+]

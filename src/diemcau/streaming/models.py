@@ -1,0 +1,104 @@
+"""Live video: streams the studio sends, the provincial relays that carry them, site keys.
+
+diemcau does not move video; ffmpeg and nginx do. These rows are what the control plane needs to
+sign playback URLs, order relays for failover and write the nginx configs.
+"""
+
+import secrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_ingest_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def default_renditions() -> list[dict[str, object]]:
+    """The ladder a weak commune link can still follow: audio-only needs ~64 kbit/s."""
+    return [
+        {"name": "720p", "height": 720, "video_kbps": 2500, "audio_kbps": 128},
+        {"name": "480p", "height": 480, "video_kbps": 1000, "audio_kbps": 96},
+        {"name": "audio", "height": 0, "video_kbps": 0, "audio_kbps": 64},
+    ]
+
+
+class StreamState(models.TextChoices):
+    IDLE = "idle", _("Idle")
+    STARTING = "starting", _("Starting")
+    LIVE = "live", _("Live")
+    RESTARTING = "restarting", _("Restarting")
+    FAILED = "failed", _("Failed")
+    STOPPED = "stopped", _("Stopped")
+
+
+class Stream(models.Model):
+    # The name is the path component under /live/…/ and the HLS folder name, hence a slug.
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    conference = models.ForeignKey(
+        "programme.Conference",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="streams",
+        verbose_name=_("conference"),
+    )
+    ingest_key = models.CharField(_("ingest key"), max_length=64, default=new_ingest_key)
+    renditions = models.JSONField(_("renditions"), default=default_renditions)
+    state = models.CharField(
+        _("state"), max_length=16, choices=StreamState.choices, default=StreamState.IDLE
+    )
+    restarts = models.PositiveIntegerField(_("restarts"), default=0)
+    last_segment_at = models.DateTimeField(_("last segment"), null=True, blank=True)
+    state_detail = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("stream")
+        verbose_name_plural = _("streams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Relay(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    base_url = models.URLField(_("base URL"), help_text=_("e.g. http://relay-hn.example.vn:8080"))
+    provinces = models.ManyToManyField(
+        "units.Unit",
+        blank=True,
+        related_name="relays",
+        limit_choices_to={"level": "province"},
+        verbose_name=_("provinces served"),
+    )
+    capacity_mbps = models.PositiveIntegerField(_("capacity (Mbit/s)"), default=1000)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("relay")
+        verbose_name_plural = _("relays")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SiteKey(models.Model):
+    """A site's playback key version; bumping it makes every URL issued before answer 403.
+
+    Only sites that were ever revoked have a row: nginx's map defaults to version 1.
+    """
+
+    site = models.OneToOneField("sites.Site", on_delete=models.CASCADE, related_name="playback_key")
+    version = models.PositiveIntegerField(default=1)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("site playback key")
+        verbose_name_plural = _("site playback keys")
+
+    def __str__(self) -> str:
+        return f"{self.site_id} v{self.version}"

@@ -1,0 +1,124 @@
+"""Who plays what from where: relay order per site, signed playback URLs, revocation, streams.
+
+A site tries its own province's relay first, then another relay, then the origin. The "another
+relay" is picked by the site's id so that when one relay dies its sites spread over the others
+instead of all falling on the same neighbour.
+"""
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemcau.accounts.scopes import Scope
+from diemcau.errors import Forbidden, NotFound
+from diemcau.sites import services as sites
+from diemcau.sites.models import Site
+from diemcau.streaming import conf, signing
+from diemcau.streaming.models import Relay, SiteKey, Stream, StreamState
+
+OTHER_RELAYS = 2  # fallbacks before the origin; more only adds URLs a player never reaches
+
+
+@dataclass(frozen=True)
+class Playback:
+    urls: list[str]
+    expires_at: datetime
+    stream: str
+
+
+def enabled_relays() -> list[Relay]:
+    return list(Relay.objects.filter(enabled=True).prefetch_related("provinces"))
+
+
+def relay_order(site: Site, relays: list[Relay] | None = None) -> list[Relay]:
+    """Relays for `site` in failover order (the origin, always last, is not a Relay)."""
+    pool = enabled_relays() if relays is None else relays
+    own = [r for r in pool if any(p.pk == site.province_id for p in r.provinces.all())]
+    others = [r for r in pool if r not in own]
+    if others:
+        start = site.pk % len(others)
+        others = others[start:] + others[:start]
+    return own + others[:OTHER_RELAYS]
+
+
+def key_version(site: Site) -> int:
+    key = SiteKey.objects.filter(site=site).values_list("version", flat=True).first()
+    return key or 1
+
+
+def current_stream(name: str | None = None) -> Stream:
+    qs = Stream.objects.all()
+    if name:
+        stream = qs.filter(name=name).first()
+    else:
+        stream = qs.exclude(state=StreamState.STOPPED).order_by("-updated_at", "-pk").first()
+    if stream is None:
+        raise NotFound(_("No live stream."))
+    return stream
+
+
+def playback(scope: Scope, site_code: str, stream_name: str | None = None) -> Playback:
+    """Signed URLs for one site, relays first, the origin last; one token covers them all."""
+    site = sites.get_site(scope, site_code)
+    stream = current_stream(stream_name)
+    expires = int(time.time()) + conf.url_ttl_s()
+    path = signing.playback_path(
+        conf.signing_secret(), expires, site.code, stream.name, key_version(site)
+    )
+    bases = [r.base_url.rstrip("/") for r in relay_order(site)] + [conf.origin_url()]
+    return Playback(
+        urls=[base + path for base in bases],
+        expires_at=datetime.fromtimestamp(expires, tz=UTC),
+        stream=stream.name,
+    )
+
+
+def revoke_site(scope: Scope, site_code: str) -> int:
+    """Invalidate every URL issued to the site; the nginx configs must be rewritten to apply it."""
+    site = sites.get_site_for_write(scope, site_code)
+    with transaction.atomic():
+        key, created = SiteKey.objects.get_or_create(site=site, defaults={"version": 2})
+        if not created:
+            SiteKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
+        SiteKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+        key.refresh_from_db()
+    return key.version
+
+
+def key_versions() -> dict[str, int]:
+    """Site code → key version, for the sites nginx must not treat as version 1."""
+    return dict(
+        SiteKey.objects.filter(version__gt=1).values_list("site__code", "version").order_by("pk")
+    )
+
+
+def require_central(scope: Scope) -> None:
+    if not (scope.everything or scope.reads_everything):
+        raise Forbidden(_("Only central organisers see the streams."))
+
+
+def streams(scope: Scope) -> QuerySet[Stream]:
+    require_central(scope)
+    return Stream.objects.all()
+
+
+def record_state(
+    name: str,
+    state: str,
+    restarts: int,
+    last_segment_at: datetime | None,
+    detail: str = "",
+) -> None:
+    """The ingest supervisor's report; a stream not registered in the database is ignored."""
+    Stream.objects.filter(name=name).update(
+        state=state,
+        restarts=restarts,
+        last_segment_at=last_segment_at,
+        state_detail=detail[:255],
+        updated_at=timezone.now(),
+    )
