@@ -15,13 +15,15 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 def _run(script: str, out: Path, *args: str) -> dict:
     env = dict(os.environ)
     env.pop("DIEMCAU_DATA_DIR", None)
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, str(BENCH / script), "--runs", "1", "--out", str(out), *args],
         env=env,
-        check=True,
+        check=False,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    assert done.returncode == 0, done.stderr[-3000:]
     stored = json.loads(out.read_text())
     assert len(stored) == 1
     return next(iter(stored.values()))

@@ -10,8 +10,10 @@ exactly the simulated sites (a fresh data folder). Exit status 1 on any mismatch
 """
 
 import json
+import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -70,6 +72,7 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
         keep_beating(driver, plan, OFFLINE_AFTER_S + 6, beat_every, say)
         client = JsonClient(server, stage.token, timeout=120)
         lines = reconcile(client, stage, plan, driver.tally)
+        reads = _time_reads(client, stage.session_id)
         client.close()
     finally:
         driver.close()
@@ -90,6 +93,7 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
         "requests": driver.tally.figures(wall),
         "answers": dict(driver.tally.statuses),
         "reasons": dict(driver.tally.reasons),
+        "reads_median_ms": reads,
         "mismatches": len(mismatches),
         "errors": driver.tally.errors[:20],
     }
@@ -100,6 +104,24 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
         click.secho(f"{len(mismatches)} số liệu không khớp.", fg="red", err=True)
         raise SystemExit(1)
     click.secho("Mọi số liệu đều khớp.", fg="green", err=True)
+
+
+def _time_reads(client: Any, session: int, runs: int = 7) -> dict[str, float]:
+    """What organisers refresh all day, at the end of the day: median over `runs` calls."""
+    paths = {
+        "attendance_summary_root": f"/api/v1/attendance/summary?session={session}",
+        "operations_status_root": "/api/v1/operations/status",
+        "report_root": f"/api/v1/reports/TW?session={session}",
+    }
+    out = {}
+    for name, path in paths.items():
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            client.request("GET", path)
+            times.append((time.perf_counter() - started) * 1000)
+        out[name] = round(statistics.median(times), 1)
+    return out
 
 
 def register(main: click.Group) -> None:

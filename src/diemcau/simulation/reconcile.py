@@ -64,6 +64,13 @@ def reconcile(client: JsonClient, stage: Stage, plan: Plan, tally: Tally) -> lis
     if len(plan.drop_at_end) <= 200:
         flagged = sum(1 for c in plan.drop_at_end if worst.get(c) == "offline")
         lines.append(Line("điểm cầu bỏ dở được đánh dấu offline", len(plan.drop_at_end), flagged))
+    # The national report (reports app) must tell the same story as the plan.
+    totals = _get(client, f"/api/v1/reports/TW?session={session}").get("totals", {})
+    lines += [
+        Line("báo cáo: đại biểu điểm danh", plan.expect_checked_in, totals.get("checked_in")),
+        Line("báo cáo: số người dự báo cáo", plan.expect_headcount, totals.get("headcount")),
+        Line("báo cáo: câu hỏi", plan.expect_questions, totals.get("questions")),
+    ]
     lines.append(Line("yêu cầu lỗi (HTTP/mạng)", 0, len(tally.errors)))
     return lines
 
