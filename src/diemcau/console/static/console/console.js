@@ -179,9 +179,16 @@ function renderScans() {
   }
 }
 
-async function refresh() {
-  await renderQueue();
-  renderScans();
+// Refreshes run one after another: each reads the queue from IndexedDB, and two overlapping
+// ones could otherwise finish out of order and leave an older count on the screen.
+let refreshing = Promise.resolve();
+function refresh() {
+  const run = async () => {
+    await renderQueue();
+    renderScans();
+  };
+  refreshing = refreshing.then(run, run);
+  return refreshing;
 }
 
 // -- the syncer -----------------------------------------------------------------------------
