@@ -135,12 +135,14 @@ def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
     from diemcau.agent.cli import register as register_agent
     from diemcau.delegates.cli import register as register_delegates
+    from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.streaming.cli import register as register_streaming
 
     register_delegates(import_group)
     register_agent(main)
     register_simulation(main)
+    register_reports(main)
     register_streaming(main)
 
 

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from diemcau.programme.pdf import FONT, FONT_BOLD, _register_fonts
+from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
 
 PAGE_W, PAGE_H = landscape(A4)
 RED = colors.HexColor("#B71C1C")
@@ -138,7 +138,7 @@ def _page(canvas: Canvas, page: CertificatePage) -> None:
 
 def render(pages: Iterable[CertificatePage], title: str = "Giấy chứng nhận") -> bytes:
     """One PDF holding a page per certificate."""
-    _register_fonts()
+    register_fonts()
     out = BytesIO()
     canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H), pageCompression=1)
     canvas.setTitle(title)

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 def messages() -> dict[str, str]:
     return {
         "online": _("Online"),
+        "ready": _("Ready: the check passed."),
+        "not_ready": _("Not ready yet: fix the stream or the sound and check again."),
+        "check_failed": _("The check could not be sent: %(why)s"),
         "offline": _("Offline"),
         "no_server": _("Network up, server not answering"),
         "never": _("never"),

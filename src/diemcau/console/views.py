@@ -57,6 +57,7 @@ def site_console(request: HttpRequest, code: str) -> HttpResponse:
             "questions": reverse("api:create_question"),
             "heartbeats": reverse("api:post_heartbeats"),
             "roster": "/api/v1/delegates/roster",
+            "rehearsals": "/api/v1/rehearsals",
         },
         "t": strings.messages(),
         "reasons": strings.reasons(),

@@ -27,8 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from diemcau.delegates.badge_token import payload_for
 from diemcau.delegates.services import BadgeRow
-from diemcau.programme.pdf import FONT, FONT_BOLD
-from diemcau.programme.pdf import _register_fonts as register_fonts
+from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
 
 COLUMNS, ROWS = 2, 4
 PER_PAGE = COLUMNS * ROWS

@@ -31,7 +31,7 @@ class FontMissing(RuntimeError):
     pass
 
 
-def _register_fonts() -> None:
+def register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     for name in (FONT, FONT_BOLD):
@@ -58,7 +58,7 @@ def _speakers_text(topic: Topic) -> str:
 
 def agenda_pdf(conference: Conference, days: list[Day]) -> bytes:
     """An A4 agenda: one table per day, a row per topic, changed items marked."""
-    _register_fonts()
+    register_fonts()
     out = BytesIO()
     doc = SimpleDocTemplate(
         out,

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.reports import exporting, services
+from diemcau.reports import exporting, pdf, services
 
 router = Router()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -14,7 +14,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class ReportQuery(Schema):
     session: int | None = None
-    format: Literal["json", "csv", "xlsx"] = "json"
+    format: Literal["json", "csv", "xlsx", "pdf"] = "json"
 
 
 class SnapshotOut(Schema):
@@ -30,6 +30,10 @@ def _render(data: dict[str, Any], fmt: str, name: str) -> Any:
     if fmt == "xlsx":
         response = HttpResponse(exporting.to_xlsx(data), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(pdf.to_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
         return response
     if fmt == "csv":
         response = HttpResponse(exporting.to_csv(data), content_type="text/csv; charset=utf-8")
@@ -50,7 +54,7 @@ def get_snapshot(request: HttpRequest, pk: int, query: Query[ReportQuery]) -> An
     return _render(data, query.format, f"bao-cao-chot-{pk}")
 
 
-@router.get("/{node}", summary="The report for a unit (TW = the nation): json, csv or xlsx")
+@router.get("/{node}", summary="The report for a unit (TW = the nation): json, csv, xlsx or pdf")
 def get_report(request: HttpRequest, node: str, query: Query[ReportQuery]) -> Any:
     data = services.report(scope_for(request.user), node, query.session)
     return _render(data, query.format, f"bao-cao-{data['node']['code']}")

@@ -292,3 +292,30 @@ def test_badges_are_recognised_offline_by_their_digest(
     made = uuid.UUID(states[7])
     assert made.version == 7
     assert abs((made.int >> 80) / 1000 - time.time()) < 600  # its first 48 bits: now, in ms
+
+
+def test_the_technical_check_during_a_rehearsal_sets_the_sites_readiness(
+    world: dict[str, Any], browser_as: Any, live_server: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    from diemcau.operations.models import Rehearsal, RehearsalSiteState
+    from diemcau.units.models import Unit
+
+    now = timezone.now()
+    rehearsal = Rehearsal.objects.create(
+        title="Kiểm tra kỹ thuật lần 1",
+        unit=Unit.objects.get(code="TW"),
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=1),
+    )
+    page = open_console(browser_as(world["operator"]), live_server)
+    expect(page.locator("#c-rehearsal-title")).to_have_text("Kiểm tra kỹ thuật lần 1")
+    page.check("#c-stream-ok")
+    page.click("#c-rehearsal-form button[type=submit]")
+    expect(page.locator("#c-rehearsal-result")).to_have_attribute("data-state", "not-ready")
+    page.check("#c-sound-ok")
+    page.click("#c-rehearsal-form button[type=submit]")
+    expect(page.locator("#c-rehearsal-result")).to_have_attribute("data-state", "ready")
+    state = RehearsalSiteState.objects.get(rehearsal=rehearsal, site=world["site"])
+    assert state.ready and state.stream_ok and state.sound_ok

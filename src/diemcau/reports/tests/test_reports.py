@@ -117,3 +117,46 @@ def test_report_page_renders_and_freezes_from_the_web(web_as, central, w):
     viewer = web_as("viewer", "46")
     assert viewer.get("/reports/?unit=01").status_code == 404
     assert viewer.post("/reports/freeze/", {"unit": "46"}).status_code == 404
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_hanoi_organisers_pdf_and_xlsx_hold_hanoi_alone(api_as, central, w):
+    hanoi = api_as("province_organiser", "01")
+    session = w["session"].pk
+    pdf = hanoi.get(f"/api/v1/reports/01?session={session}&format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = _pdf_text(pdf.content)
+    assert "Báo cáo: Thành phố Hà Nội" in text
+    assert "điểm cầu" in text  # the headline, with its diacritics
+    assert "Huế" not in text and "HUE-A" not in text
+    xlsx = hanoi.get(f"/api/v1/reports/01?session={session}&format=xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content))
+    cells = [
+        str(cell)
+        for name in book.sheet_names
+        for row in book.get_sheet_by_name(name).to_python()
+        for cell in row
+    ]
+    assert any("Hà Nội" in c for c in cells)
+    assert not any("Huế" in c for c in cells)
+    assert hanoi.get("/api/v1/reports/46?format=pdf").status_code == 404
+
+
+def test_cli_writes_the_report_in_the_format_of_the_file(central, w, tmp_path):
+    from click.testing import CliRunner
+
+    from diemcau.reports.cli import report_cmd
+
+    out = tmp_path / "bao-cao.pdf"
+    result = CliRunner().invoke(
+        report_cmd, ["TW", "--session", str(w["session"].pk), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    bad = CliRunner().invoke(report_cmd, ["XX", "-o", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code == 1 and "XX" in bad.output

@@ -6,6 +6,7 @@ import * as db from "./db.js";
 import { call, link } from "./net.js";
 import * as programme from "./programme.js";
 import * as queue from "./queue.js";
+import { setUpRehearsal } from "./rehearsal.js";
 import { Syncer } from "./sync.js";
 
 const cfg = JSON.parse(document.getElementById("console-config").textContent);
@@ -462,6 +463,7 @@ async function start() {
   tick();
   syncer.run();
   loadRoster();
+  setUpRehearsal(cfg, site, t);
   setInterval(() => navigator.onLine && loadRoster(), ROSTER_REFRESH_MS);
   keepOffline();
 }
