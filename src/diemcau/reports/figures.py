@@ -144,7 +144,7 @@ def _incidents(scope: Scope, figures: Figures) -> None:
             "Sự cố kỹ thuật và thời gian khắc phục",
             ["Tỉnh", "Sự cố", "Đã khắc phục", "Trung vị (phút)", "P90 (phút)"],
             [row(t) for t in per_province],
-            row(overall)[:1] and ["Tổng số", *row(overall)[1:]],
+            ["Tổng số", *row(overall)[1:]],
         )
     )
 
