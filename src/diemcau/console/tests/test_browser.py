@@ -97,12 +97,16 @@ def test_offline_actions_survive_a_reload_and_sync_exactly_once(
     expect(page.locator("#c-scan-result")).to_have_attribute("data-state", "genuine")
     page.fill("#c-scan", "KHONG-PHAI-THE")
     page.press("#c-scan", "Enter")
+    # One step after another, as an operator works; a step that is not queued names itself.
+    expect(page.locator("#c-queued")).to_have_text("2")
     page.fill("#c-count", "42")
     page.click("#c-headcount-form button[type=submit]")
+    expect(page.locator("#c-queued")).to_have_text("3")
     page.fill("#c-question-text", "Cán bộ không chuyên trách cấp xã được bố trí thế nào?")
     page.fill("#c-asker", "Trần Thị Bình")
     page.click("#c-question-form button[type=submit]")
     expect(page.locator("#c-queued")).to_have_text("4")
+    expect(page.locator("#c-rejected li.bad")).to_have_count(0)  # nothing reached the server
 
     assert page.evaluate("fetch('/api/v1/me').then(() => 'reached', () => 'failed')") == "failed"
     reloaded = page.reload()  # offline: the service worker's copy; the queue is in IndexedDB
