@@ -37,7 +37,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -52,39 +51,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, free_port, save, stop, wait_up  # noqa: E402 - a sibling module of this script
 
 DIEMCAU = str(ROOT / ".venv" / "bin" / "diemcau")
 DAY = dt.date(2025, 6, 14)
 SCANNED_AT = ("2025-06-14T08:{:02d}:{:02d}+07:00", "2025-06-14T13:{:02d}:{:02d}+07:00")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -366,14 +337,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "python": platform.python_version(),
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603 - fixed argv
         [DIEMCAU, "up", "--no-demo", "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         env=os.environ.copy(),
     )
     try:
-        _wait_up(port, server)
+        wait_up(port, server)
         warm = max(1, len(bodies) // 100)  # the first ~1 % warms both workers, not timed
         results["warm_up"] = drive(port, token, bodies[:warm], 2, reconnect=True)
         results["batches"] = _with_server_cpu(
@@ -388,7 +359,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         results["summary_http_root_whole_ms"] = summary_http(port, token, "", args.runs)
     finally:
-        _stop(server)
+        stop(server)
     results["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     results["summary"] = check_and_time_summary(sessions, args.runs)
     return results

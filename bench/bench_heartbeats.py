@@ -29,7 +29,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, free_port, save, stop, wait_up  # noqa: E402 - a sibling module of this script
 
 DIEMCAU = str(ROOT / ".venv" / "bin" / "diemcau")
 CONNECTIONS = 64
@@ -52,37 +51,9 @@ BODY = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _run(*args: str) -> str:
     done = subprocess.run(args, check=True, capture_output=True, text=True, env=os.environ.copy())  # noqa: S603 - fixed argv
     return done.stdout.strip()
-
-
-def _wait_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("server did not start")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # -- load generator ------------------------------------------------------------------------
@@ -409,14 +380,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(  # noqa: S603 - fixed argv
         [DIEMCAU, "up", "--no-demo", "--port", str(port), "--workers", "2"],
         stdout=subprocess.DEVNULL,
         env=os.environ.copy(),
     )
     try:
-        _wait_up(port, server)
+        wait_up(port, server, timeout=120)
         results["heartbeats"] = load(
             port, token, codes, args.rate, args.duration, client=args.client
         )
@@ -425,13 +396,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["heartbeats"]["sites_live"] = SiteLive.objects.count()
         connection.close()
     finally:
-        _stop(server)
+        stop(server, timeout=15)
     results["loadavg_after_load"] = [round(x, 2) for x in os.getloadavg()]
     results["rollup"] = rollup_figures(args.runs)
     connection.close()
 
     if not args.no_naive:
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "PYTHONPATH": str(HERE)}
         naive = subprocess.Popen(  # noqa: S603 - fixed argv
             [
@@ -455,12 +426,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env=env,
         )
         try:
-            _wait_up(port, naive)
+            wait_up(port, naive, timeout=120)
             results["naive_one_row_per_beat"] = load(
                 port, token, codes, args.rate, args.naive_duration, client=args.client
             )
         finally:
-            _stop(naive)
+            stop(naive, timeout=15)
     if settings.REDIS_URL:
         import redis
 
