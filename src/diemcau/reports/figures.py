@@ -24,6 +24,8 @@ from diemcau.units.services import units_under_q
 LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 KINDS = {Kind.ADMINISTRATIVE: "Chính quyền", Kind.ORGANISATION: "Cơ quan, tổ chức"}
 STATES = {"online": "Trực tuyến", "degraded": "Chất lượng kém", "offline": "Mất kết nối"}
+# The column each table's bars show, on the page and in the PDF alike.
+CHART_COLUMN = {"dai-bieu": 4, "diem-cau": 3, "ket-noi": 1, "su-co": 1, "cau-hoi": 1}
 
 
 @dataclass

@@ -16,8 +16,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
+from diemcau.reports.figures import CHART_COLUMN
 
-CHART_COLUMN = {"dai-bieu": 4, "diem-cau": 3, "ket-noi": 1, "su-co": 1, "cau-hoi": 1}
 CHART_ROWS = 34  # provinces fit; longer lists are cut to the largest
 
 

@@ -10,9 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.reports import services
+from diemcau.reports.figures import CHART_COLUMN
 from diemcau.web.errors import domain_errors
-
-BAR_COLUMN = {"dai-bieu": 4, "diem-cau": 3, "ket-noi": 1, "su-co": 1, "cau-hoi": 1}
 
 
 def _session(request: HttpRequest) -> int | None:
@@ -24,7 +23,7 @@ def _with_bars(data: dict[str, Any]) -> list[dict[str, Any]]:
     """Each table with a bar width (percent of the largest) for its main column."""
     tables = []
     for table in data["tables"]:
-        col = BAR_COLUMN.get(table["key"], 1)
+        col = CHART_COLUMN.get(table["key"], 1)
         values = [r[col] for r in table["rows"] if col < len(r) and isinstance(r[col], int | float)]
         top = max(values, default=0) or 1
         rows = [
