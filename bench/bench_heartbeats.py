@@ -9,15 +9,18 @@ It builds a temporary data folder (SQLite; with DATABASE_URL a throwaway databas
 central organiser and their token, then starts the real server (`diemcau up --no-demo --workers
 2`) and drives `--rate` single heartbeats per second at it, rotating over every site code (each
 site then beats every 5 s at 2,200/s). The load generator runs on the same machine with 64
-keep-alive connections: by default wrk (C, light on the shared CPU; each connection pauses
-64/rate s between requests, so the rate is at most --rate and latency excludes the pause), or
+keep-alive connections: by default wrk (C, light on the shared CPU), paced by a Lua script on
+a fixed schedule so the rate is --rate unless the server falls behind (latency is counted from
+the send, as wrk does; a slot already past is sent at once), or
 with --client python an open-loop asyncio client whose latency counts from each request's
 scheduled time (a stalled server is not hidden by a waiting client, but the client itself costs
 CPU on a 2-core box).
 
-Baseline in the same run (unless --no-naive): the same server with the heartbeat service
-replaced by a naive one that writes one history row and updates the site's live row per request
-(bench/naive_heartbeat_wsgi.py), driven the same way for --naive-duration seconds.
+Baselines in the same run (unless --no-naive), each for --naive-duration seconds: the same
+server with the fast path in front of Django switched off (DIEMCAU_HEARTBEAT_FASTPATH=0, every
+beat through the middleware, URL resolver and django-ninja), and the same server with the
+heartbeat service replaced by a naive one that writes one history row and updates the site's
+live row per request (bench/naive_heartbeat_wsgi.py), driven the same way.
 
 Roll-up: `rollup.status` for the whole country and for Hà Nội after the load, against a naive
 3-join GROUP BY that derives each site's state from its latest history row. Medians of --runs.
@@ -151,9 +154,20 @@ async def _drive(
 
 
 WRK_LUA = """
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } diemcau_timespec;
+int clock_gettime(int clk_id, diemcau_timespec *tp);
+]]
+local ts = ffi.new("diemcau_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, ts)  -- CLOCK_MONOTONIC
+  return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+end
 local codes = {%(codes)s}
 local token = "%(token)s"
-local delay_ms = %(delay_ms)s
+local interval_ms = %(interval_ms)s
+local next_at = nil
 local threads = {}
 local counter = 0
 function setup(thread)
@@ -171,7 +185,17 @@ function request()
   return wrk.format("POST", "/api/v1/heartbeats",
     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, body)
 end
-function delay() return delay_ms end
+-- Paced, not a fixed pause: each request of this thread takes the next slot of a fixed
+-- schedule (threads/rate apart), so the server's latency does not lower the rate; a slot
+-- already past is sent at once, so a slow server gets the backlog, not a gentler load.
+function delay()
+  local now = now_ms()
+  if next_at == nil then next_at = now end
+  next_at = next_at + interval_ms
+  local wait = next_at - now
+  if wait < 0 then return 0 end
+  return wait
+end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -186,14 +210,14 @@ end
 def load_wrk(
     port: int, token: str, codes: list[str], rate: float, duration: float
 ) -> dict[str, Any]:
-    """wrk (C, light on the shared CPU): each connection waits CONNECTIONS/rate between
-    requests, so the rate is at most `rate`; latency excludes that wait (closed loop)."""
+    """wrk (C, light on the shared CPU), paced: each thread sends on a fixed schedule of
+    rate/threads requests per second over its keep-alive connections (LuaJIT's clock), so the
+    achieved rate is the target unless the server cannot keep up."""
     threads = 2
-    delay_ms = max(0, round(CONNECTIONS / rate * 1000) - 1)
     lua = WRK_LUA % {
         "codes": ",".join(f'"{c}"' for c in codes),
         "token": token,
-        "delay_ms": delay_ms,
+        "interval_ms": f"{threads * 1000.0 / rate:.4f}",
         "threads": threads,
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
@@ -319,7 +343,7 @@ def main() -> None:
         "--client",
         choices=["wrk", "python"],
         default="wrk",
-        help="wrk (C, closed loop with a per-connection pause) or an open-loop asyncio client",
+        help="wrk (C, paced to --rate) or an open-loop asyncio client",
     )
     parser.add_argument("--no-naive", action="store_true", help="Skip the one-row-per-beat server.")
     add_out_argument(parser, "heartbeats.json")
@@ -350,6 +374,56 @@ def main() -> None:
             with psycopg.connect(admin_url, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
     save(results, args.out)
+
+
+def baselines(args: argparse.Namespace, token: str, codes: list[str]) -> dict[str, Any]:
+    """The two slower servers, driven the same way for --naive-duration seconds."""
+    results: dict[str, Any] = {}
+    # The same server with the fast path switched off: every beat through Django.
+    port = free_port()
+    django_only = subprocess.Popen(  # noqa: S603 - fixed argv
+        [DIEMCAU, "up", "--no-demo", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "DIEMCAU_HEARTBEAT_FASTPATH": "0"},
+    )
+    try:
+        wait_up(port, django_only, timeout=120)
+        results["django_path_no_fastpath"] = load(
+            port, token, codes, args.rate, args.naive_duration, client=args.client
+        )
+    finally:
+        stop(django_only, timeout=15)
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(HERE)}
+    naive = subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--blocking-threads",
+            "16",
+            "--no-ws",
+            "naive_heartbeat_wsgi:application",
+        ],
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        wait_up(port, naive, timeout=120)
+        results["naive_one_row_per_beat"] = load(
+            port, token, codes, args.rate, args.naive_duration, client=args.client
+        )
+    finally:
+        stop(naive, timeout=15)
+    return results
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -402,36 +476,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     connection.close()
 
     if not args.no_naive:
-        port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(HERE)}
-        naive = subprocess.Popen(  # noqa: S603 - fixed argv
-            [
-                sys.executable,
-                "-m",
-                "granian",
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--blocking-threads",
-                "16",
-                "--no-ws",
-                "naive_heartbeat_wsgi:application",
-            ],
-            stdout=subprocess.DEVNULL,
-            env=env,
-        )
-        try:
-            wait_up(port, naive, timeout=120)
-            results["naive_one_row_per_beat"] = load(
-                port, token, codes, args.rate, args.naive_duration, client=args.client
-            )
-        finally:
-            stop(naive, timeout=15)
+        results.update(baselines(args, token, codes))
     if settings.REDIS_URL:
         import redis
 

@@ -134,6 +134,7 @@ def import_group() -> None:
 def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
     from diemcau.agent.cli import register as register_agent
+    from diemcau.console.cli import register as register_console
     from diemcau.delegates.cli import register as register_delegates
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
@@ -144,6 +145,7 @@ def _register_app_commands() -> None:
     register_simulation(main)
     register_reports(main)
     register_streaming(main)
+    register_console(main)
 
 
 _register_app_commands()

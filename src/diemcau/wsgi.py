@@ -1,8 +1,18 @@
-"""WSGI entry point: diemcau is served by granian in WSGI mode (ASGI is ~8× slower here)."""
+"""WSGI entry point: diemcau is served by granian in WSGI mode (ASGI is ~8× slower here).
+
+Heartbeats from callers Django has just accepted are answered in front of Django
+(operations/fastpath.py); every other request goes through Django as usual.
+"""
 
 import os
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
-application = get_wsgi_application()
+application: Any = get_wsgi_application()
+
+if os.environ.get("DIEMCAU_HEARTBEAT_FASTPATH", "1") != "0":  # "0": every beat through Django
+    from diemcau.operations import fastpath
+
+    application = fastpath.wrap(application)

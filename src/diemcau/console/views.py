@@ -28,10 +28,12 @@ _SW = Path(__file__).resolve().parent / "static" / "console" / "sw.js"
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The sites the user may run a console for; straight to it when there is only one."""
-    sites, total = services.writable_sites(scope_for(request.user))
+    scope = scope_for(request.user)
+    sites, total = services.writable_sites(scope)
     if total == 1:
         return redirect("console:site", code=sites[0].code)
-    return render(request, "console/index.html", {"sites": sites, "total": total})
+    context = {"sites": sites, "total": total, "organiser": scope.is_organiser}
+    return render(request, "console/index.html", context)
 
 
 @require_GET
