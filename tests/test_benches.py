@@ -105,3 +105,11 @@ def test_questions_bench_measures_clustering_pairing_and_routing(tmp_path):
         routing["keywords_and_labelled"]["accuracy"]
         > routing["baseline_majority_sector"]["accuracy"]
     )
+
+
+def test_question_pages_bench_times_pages_and_the_naive_paths(tmp_path):
+    figures = _run(
+        "bench_question_pages.py", tmp_path / "q.json", "--questions", "1000", "--sites", "300"
+    )
+    assert figures["median_ms"]["moderation_page_central"] > 0
+    assert figures["naive_kb_hits_agree"] == {"accented": True, "plain": True}

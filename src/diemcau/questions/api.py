@@ -1,6 +1,7 @@
 """Questions API: thin wrappers over `questions.services`, scoped by the caller's grants."""
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -30,8 +31,9 @@ class AnswerOut(Schema):
         return obj.sector.code
 
 
-def _answer_of(cluster: Cluster | None) -> Answer | None:
-    return getattr(cluster, "answer", None) if cluster is not None else None
+def _answer_for(context: dict[str, Any], cluster: Cluster | None) -> Answer | None:
+    """The answer as the caller may see it: a draft only for the sector that may answer it."""
+    return services.shown_answer(scope_for(context["request"].user), cluster)
 
 
 class QuestionOut(Schema):
@@ -76,10 +78,10 @@ class QuestionOut(Schema):
         return sector.code if sector is not None else None
 
     @staticmethod
-    def resolve_answer(obj: Question) -> Answer | None:
+    def resolve_answer(obj: Question, context: dict[str, Any]) -> Answer | None:
         if obj.status == QuestionStatus.REJECTED:
             return None
-        return _answer_of(obj.cluster)
+        return _answer_for(context, obj.cluster)
 
 
 class QuestionPage(Schema):
@@ -133,8 +135,8 @@ class ClusterOut(Schema):
         return obj.sector.code if obj.sector is not None else None
 
     @staticmethod
-    def resolve_answer(obj: Cluster) -> Answer | None:
-        return _answer_of(obj)
+    def resolve_answer(obj: Cluster, context: dict[str, Any]) -> Answer | None:
+        return _answer_for(context, obj)
 
 
 class ClusterDetail(ClusterOut):

@@ -8,6 +8,7 @@ each question's status mirrors its cluster so a site's list reads simply.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diemcau.textnorm import fold, nfc
 
@@ -31,11 +32,14 @@ class Sector(models.Model):
 
 
 class QuestionStatus(models.TextChoices):
-    NEW = "new", _("New")
-    ROUTED = "routed", _("Routed")
-    ANSWERED = "answered", _("Answered")
-    PUBLISHED = "published", _("Published")
-    REJECTED = "rejected", _("Rejected")
+    """The labels carry a context: a bare "New" is another app's "add new" ("Thêm mới"), and
+    Django merges every app's catalogue into one, so the first app listed would win."""
+
+    NEW = "new", pgettext_lazy("question status", "New")
+    ROUTED = "routed", pgettext_lazy("question status", "Routed")
+    ANSWERED = "answered", pgettext_lazy("question status", "Answered")
+    PUBLISHED = "published", pgettext_lazy("question status", "Published")
+    REJECTED = "rejected", pgettext_lazy("question status", "Rejected")
 
 
 class Cluster(models.Model):

@@ -1,0 +1,144 @@
+"""A site's question arrives: validate it, join a near-identical cluster or start one.
+
+Joining happens without a person only on strong evidence (AUTO_JOIN against a cluster's first
+questions); anything weaker is left to a moderator as a suggestion.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from diemcau.accounts.scopes import Scope
+from diemcau.errors import Invalid
+from diemcau.programme.models import Session, Topic
+from diemcau.questions import engine
+from diemcau.questions.models import Cluster, Question, QuestionStatus, Sector
+from diemcau.questions.services.state import sync
+from diemcau.questions.similarity import AUTO_JOIN, REPS_PER_CLUSTER
+from diemcau.sites.services import get_site_for_write
+from diemcau.textnorm import nfc
+
+MAX_TEXT = 4000
+
+
+def propose(cluster: Cluster, texts: Sequence[str]) -> None:
+    """Let the routing model suggest a sector for a new cluster; a moderator confirms it."""
+    proposal = engine.sector_model().propose(" ".join(texts))
+    if proposal is None:
+        return
+    cluster.proposed_sector = Sector.objects.filter(code=proposal[0]).first()
+    cluster.confidence = round(proposal[1], 4)
+
+
+def similar(text: str, k: int = 5, exclude: int | None = None) -> list[tuple[Question, float]]:
+    """Live questions most like `text`, best first (whoever asked them)."""
+    index = engine.question_index()
+    hits = index.nearest(index.vectoriser.vector(text), k=k * 3, exclude=exclude)
+    found = Question.objects.filter(pk__in=[pk for pk, _s in hits], cluster__isnull=False).exclude(
+        status=QuestionStatus.REJECTED
+    )
+    by_pk = {q.pk: q for q in found}
+    return [(by_pk[pk], score) for pk, score in hits if pk in by_pk][:k]
+
+
+def _cluster_to_join(text: str) -> tuple[Cluster, float] | None:
+    """The cluster whose first questions `text` matches strongly enough to join without a person.
+
+    As in `similarity.cluster_texts` (and measured by the bench), a question must match one of a
+    cluster's first REPS_PER_CLUSTER questions, not any member, so chains cannot glue topics.
+    """
+    hits = [(q, score) for q, score in similar(text, k=10) if score >= AUTO_JOIN]
+    if not hits:
+        return None
+    reps: dict[int, list[int]] = {}
+    for pk, cluster_id in (
+        Question.objects.filter(cluster_id__in={q.cluster_id for q, _s in hits})
+        .exclude(status=QuestionStatus.REJECTED)
+        .order_by("cluster_id", "pk")
+        .values_list("pk", "cluster_id")
+    ):
+        first = reps.setdefault(cluster_id, [])
+        if len(first) < REPS_PER_CLUSTER:
+            first.append(pk)
+    for question, score in hits:
+        if question.cluster is not None and question.pk in reps.get(question.cluster.pk, []):
+            return question.cluster, score
+    return None
+
+
+@transaction.atomic
+def create_question(
+    scope: Scope,
+    user: Any,
+    *,
+    site: str,
+    text: str,
+    asker_name: str = "",
+    topic: int | None = None,
+    session: int | None = None,
+    client_id: str = "",
+) -> Question:
+    """Record a site's question; join a cluster when a near-identical one exists, else start one.
+
+    With a `client_id` (the site console's own id for the question) a resend returns the
+    question already recorded instead of a second copy.
+    """
+    the_site = get_site_for_write(scope, site)
+    client_id = (client_id or "").strip()[:64]
+    if client_id:
+        existing = Question.objects.filter(site=the_site, client_id=client_id).first()
+        if existing is not None:
+            return existing
+    clean = nfc(text or "")
+    errors: dict[str, str] = {}
+    if not clean:
+        errors["text"] = _("This field is required.")
+    elif len(clean) > MAX_TEXT:
+        errors["text"] = _("At most %(n)s characters.") % {"n": MAX_TEXT}
+    the_topic = Topic.objects.filter(pk=topic).first() if topic else None
+    if topic and the_topic is None:
+        errors["topic"] = _("Unknown topic.")
+    the_session = Session.objects.filter(pk=session).first() if session else None
+    if session and the_session is None:
+        errors["session"] = _("Unknown session.")
+    if errors:
+        raise Invalid(_("Some fields are invalid."), errors)
+    if the_session is None and the_topic is not None:
+        the_session = the_topic.session
+    question = Question(
+        text=clean,
+        site=the_site,
+        unit=the_site.unit,
+        topic=the_topic,
+        session=the_session,
+        asker_name=nfc(asker_name or "")[:200],
+        client_id=client_id,
+        entered_by=user if getattr(user, "pk", None) else None,
+    )
+    joined = _cluster_to_join(clean)
+    try:
+        with transaction.atomic():
+            if joined is not None:
+                question.cluster, question.similarity = joined[0], round(joined[1], 4)
+            else:
+                cluster = Cluster()
+                propose(cluster, [clean])
+                cluster.save()
+                question.cluster = cluster
+            question.save()
+    except IntegrityError:
+        # The same resend arriving twice at once (two workers): the other one recorded it.
+        existing = (
+            Question.objects.filter(site=the_site, client_id=client_id).first()
+            if client_id
+            else None
+        )
+        if existing is None:
+            raise
+        return existing
+    assert question.cluster is not None
+    sync(question.cluster)
+    question.refresh_from_db()
+    return question
