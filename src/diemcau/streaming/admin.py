@@ -5,13 +5,14 @@ from diemcau.streaming.models import Relay, SiteKey, Stream
 
 @admin.register(Stream)
 class StreamAdmin(admin.ModelAdmin):
-    list_display = ("name", "title", "state", "restarts", "last_segment_at")
-    readonly_fields = ("state", "restarts", "last_segment_at", "state_detail")
+    list_display = ("name", "title", "state", "state_since", "restarts", "last_segment_at")
+    readonly_fields = ("state", "state_since", "restarts", "last_segment_at", "state_detail")
 
 
 @admin.register(Relay)
 class RelayAdmin(admin.ModelAdmin):
-    list_display = ("code", "base_url", "capacity_mbps", "enabled")
+    list_display = ("code", "base_url", "capacity_mbps", "enabled", "health", "health_checked_at")
+    readonly_fields = ("health", "health_checked_at", "health_error")
     filter_horizontal = ("provinces",)
 
 

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from diemcau.accounts.scopes import scope_for
 from diemcau.streaming import capacity as capacity_service
 from diemcau.streaming import services
+from diemcau.streaming.models import Relay, Stream
 
 router = Router()
 
@@ -16,6 +17,7 @@ class PlaybackOut(Schema):
     stream: str
     urls: list[str]
     expires_at: datetime
+    expires_in_s: int
 
 
 class RevokeOut(Schema):
@@ -37,6 +39,40 @@ class StreamOut(Schema):
     @staticmethod
     def resolve_conference(obj: object) -> int | None:
         return getattr(obj, "conference_id", None)
+
+
+class StreamStateOut(Schema):
+    name: str
+    title: str
+    state: str
+    state_label: str
+    state_since: datetime | None
+    restarts: int
+    last_segment_at: datetime | None
+    state_detail: str
+
+    @staticmethod
+    def resolve_state_label(obj: Stream) -> str:
+        return str(obj.get_state_display())
+
+
+class RelayHealthOut(Schema):
+    code: str
+    name: str
+    enabled: bool
+    health: str
+    health_label: str
+    health_checked_at: datetime | None
+    health_error: str
+
+    @staticmethod
+    def resolve_health_label(obj: Relay) -> str:
+        return str(obj.get_health_display())
+
+
+class NetworkOut(Schema):
+    streams: list[StreamStateOut]
+    relays: list[RelayHealthOut]
 
 
 class RelayLoadOut(Schema):
@@ -81,3 +117,10 @@ def capacity(
     request: HttpRequest, stream: str | None = None, rendition: str | None = None
 ) -> capacity_service.CapacityView:
     return capacity_service.capacity(scope_for(request.user), stream, rendition)
+
+
+@router.get("/network", response=NetworkOut, url_name="streaming_network")
+def network(request: HttpRequest) -> dict[str, object]:
+    """The ingest's state and each relay's health, for the operations dashboard."""
+    streams, relays = services.network_state(scope_for(request.user))
+    return {"streams": streams, "relays": relays}

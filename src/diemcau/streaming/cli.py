@@ -6,6 +6,7 @@
     diemcau stream nginx-config --role relay --relay hn -o /etc/diemcau/relay-hn.conf
     diemcau stream ingest --input rtmp://0.0.0.0:1935/live/KEY --out /srv/hls --stream hoi-nghi
     diemcau stream revoke SITE
+    diemcau stream check-relays [--every 30]
 
 Only click is imported at load time; Django is set up inside the commands that need it.
 """
@@ -84,6 +85,31 @@ def revoke_cmd(site: str) -> None:
         return
     click.echo(f"Đã thu hồi URL của điểm cầu {site} (phiên bản khóa {version}).")
     click.echo("Ghi lại cấu hình nginx (stream nginx-config) và chạy: nginx -s reload")
+
+
+@stream_group.command("check-relays")
+@click.option("--timeout", type=float, default=3.0, show_default=True, help="Seconds per probe.")
+@click.option("--every", type=float, default=None, help="Check again every N seconds (Ctrl-C).")
+@click.option("--relay", "codes", multiple=True, help="Only this relay (repeat).")
+def check_relays_cmd(timeout: float, every: float | None, codes: tuple[str, ...]) -> None:
+    """Probe every enabled relay; a relay found down goes last in every site's list."""
+    import time
+
+    _setup()
+    from diemcau.streaming.health import check_relays
+
+    while True:
+        checks = check_relays(timeout=timeout, codes=list(codes) or None)
+        if not checks:
+            click.echo("Chưa có trạm chuyển tiếp nào đang bật.")
+        for check in checks:
+            if check.up:
+                click.echo(f"{check.code}: hoạt động ({check.elapsed_ms} ms)")
+            else:
+                click.secho(f"{check.code}: NGỪNG — {check.error}", fg="red")
+        if every is None:
+            raise SystemExit(0 if all(c.up for c in checks) else 1)
+        time.sleep(every)
 
 
 @stream_group.command("nginx-config")

@@ -52,6 +52,9 @@ class Stream(models.Model):
     restarts = models.PositiveIntegerField(_("restarts"), default=0)
     last_segment_at = models.DateTimeField(_("last segment"), null=True, blank=True)
     state_detail = models.CharField(max_length=255, blank=True)
+    # When `state` last changed: updated_at moves with every new segment, so it cannot say since
+    # when a stream has been restarting.
+    state_since = models.DateTimeField(_("state since"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -61,6 +64,12 @@ class Stream(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RelayHealth(models.TextChoices):
+    UNKNOWN = "unknown", _("Not checked")
+    UP = "up", _("Up")
+    DOWN = "down", _("Down")
 
 
 class Relay(models.Model):
@@ -76,6 +85,13 @@ class Relay(models.Model):
     )
     capacity_mbps = models.PositiveIntegerField(_("capacity (Mbit/s)"), default=1000)
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Written by `diemcau stream check-relays`; a relay found down goes to the end of every
+    # site's list until a later check finds it up again.
+    health = models.CharField(
+        _("health"), max_length=16, choices=RelayHealth.choices, default=RelayHealth.UNKNOWN
+    )
+    health_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    health_error = models.CharField(_("last error"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["code"]

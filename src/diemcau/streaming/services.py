@@ -2,7 +2,9 @@
 
 A site tries its own province's relay first, then another relay, then the origin. The "another
 relay" is picked by the site's id so that when one relay dies its sites spread over the others
-instead of all falling on the same neighbour.
+instead of all falling on the same neighbour. A relay the last health check found down goes to
+the end of the relays (still before the origin: the check may be older than its repair), and a
+down "other" relay is replaced by the next healthy one.
 """
 
 import time
@@ -10,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,7 @@ from diemcau.errors import Forbidden, NotFound
 from diemcau.sites import services as sites
 from diemcau.sites.models import Site
 from diemcau.streaming import conf, signing
-from diemcau.streaming.models import Relay, SiteKey, Stream, StreamState
+from diemcau.streaming.models import Relay, RelayHealth, SiteKey, Stream, StreamState
 
 OTHER_RELAYS = 2  # fallbacks before the origin; more only adds URLs a player never reaches
 
@@ -29,6 +31,11 @@ class Playback:
     urls: list[str]
     expires_at: datetime
     stream: str
+
+    @property
+    def expires_in_s(self) -> int:
+        """For the player, whose clock may be hours off at a commune site."""
+        return max(0, int(self.expires_at.timestamp() - time.time()))
 
 
 def enabled_relays() -> list[Relay]:
@@ -43,7 +50,13 @@ def relay_order(site: Site, relays: list[Relay] | None = None) -> list[Relay]:
     if others:
         start = site.pk % len(others)
         others = others[start:] + others[:start]
-    return own + others[:OTHER_RELAYS]
+    healthy_others = [r for r in others if r.health != RelayHealth.DOWN]
+    down_others = [r for r in others if r.health == RelayHealth.DOWN]
+    chosen_others = (healthy_others + down_others)[:OTHER_RELAYS]
+    ordered = own + chosen_others
+    return [r for r in ordered if r.health != RelayHealth.DOWN] + [
+        r for r in ordered if r.health == RelayHealth.DOWN
+    ]
 
 
 def key_version(site: Site) -> int:
@@ -115,10 +128,29 @@ def record_state(
     detail: str = "",
 ) -> None:
     """The ingest supervisor's report; a stream not registered in the database is ignored."""
+    now = timezone.now()
     Stream.objects.filter(name=name).update(
+        state_since=Case(
+            When(state=state, state_since__isnull=False, then=F("state_since")), default=now
+        ),
         state=state,
         restarts=restarts,
         last_segment_at=last_segment_at,
         state_detail=detail[:255],
-        updated_at=timezone.now(),
+        updated_at=now,
     )
+
+
+def require_organiser(scope: Scope) -> None:
+    if not (scope.is_organiser or scope.reads_everything):
+        raise Forbidden(_("Only organisers see the state of the video network."))
+
+
+def network_state(scope: Scope) -> tuple[list[Stream], list[Relay]]:
+    """What the operations dashboard shows: every stream not long stopped, every relay.
+
+    Relays are shared infrastructure (a province's sites fail over to other provinces' relays),
+    so a province organiser sees them all, like the streams; only their addresses are left out.
+    """
+    require_organiser(scope)
+    return list(Stream.objects.order_by("name")), list(Relay.objects.order_by("code"))

@@ -44,7 +44,8 @@ def _rows(content):
     return [tuple(r) for r in book.get_sheet_by_index(0).to_python()[1:]]
 
 
-def test_a_link_opens_its_sites_console_and_nothing_else(sites, make_user):
+def test_a_link_opens_its_sites_console_and_nothing_else(sites, make_user, settings):
+    settings.DIEMCAU_LIVE_FLUSHER = False  # no flusher thread left behind for later tests
     organiser = make_user("province_organiser", HANOI)
     rows = {r.code: r for r in links.links_for(scope_for(organiser), None, BASE)}
     assert set(rows) == {"HK-01", "HK-02"}  # Huế's site is not the Hà Nội organiser's to hand out

@@ -198,3 +198,50 @@ def test_the_api_urls_play_and_revocation_reaches_nginx(live, api_as, make_site)
         wait_for(lambda u=url: get(u).status == 403, 10, f"{url} to be refused")
     fresh = central.get("/api/v1/streaming/sites/API-01/playback").json()["urls"]
     assert watch(fresh[:1]).ok
+
+
+def _headers(url: str) -> tuple[int, list[tuple[str, str]]]:
+    import http.client
+
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.netloc, timeout=5)
+    try:
+        conn.request("GET", parts.path)
+        reply = conn.getresponse()
+        reply.read()
+        return reply.status, reply.getheaders()
+    finally:
+        conn.close()
+
+
+def test_the_console_player_on_another_origin_may_read_playlists_segments_and_refusals(live):
+    """hls.js fetches across origins: one Access-Control-Allow-Origin, on a 403 too."""
+    good = live.path("HK-01")
+    expired = live.path("HK-01", ttl=-5)
+    segment = _segment_path(live, "HK-01")
+    for base in (live.relay.url, live.origin.url):
+        for path, status in ((good, 200), (segment, 200), (expired, 403)):
+            got, headers = _headers(base + path)
+            allow = [v for k, v in headers if k.lower() == "access-control-allow-origin"]
+            assert (got, allow) == (status, ["*"]), (base, path, headers)
+
+
+@pytest.mark.django_db
+def test_relay_health_with_real_nginx(live):
+    from diemcau.streaming.health import check_relays
+    from diemcau.streaming.models import Relay
+
+    Stream.objects.create(name=STREAM, state="live")
+    spare = harness.relay(live.base / "relay-health", live.origin.url, live.secret).start()
+    save_relay("hn", live.relay.url, [HANOI], 1000, True)
+    save_relay("spare", spare.url, [], 1000, True)
+    save_relay("cut", f"http://127.0.0.1:{harness.free_port()}", [], 1000, True)
+    try:
+        checks = {c.code: c for c in check_relays(timeout=2)}
+        assert (checks["hn"].up, checks["spare"].up, checks["cut"].up) == (True, True, False)
+        spare.stop()
+        checks = {c.code: c for c in check_relays(timeout=2)}
+    finally:
+        spare.stop()
+    assert (checks["hn"].up, checks["spare"].up) == (True, False)
+    assert "Connection refused" in Relay.objects.get(code="spare").health_error

@@ -4,6 +4,7 @@
 import { recognise } from "./badge.js";
 import * as db from "./db.js";
 import { call, link } from "./net.js";
+import * as player from "./player.js";
 import * as programme from "./programme.js";
 import * as queue from "./queue.js";
 import { setUpRehearsal } from "./rehearsal.js";
@@ -310,17 +311,10 @@ async function loadRoster() {
 
 // -- heartbeat ------------------------------------------------------------------------------
 function playback() {
-  const video = $("c-video");
-  const playing = !video.paused && !video.ended && video.readyState > 2;
-  let buffer = 0;
-  if (video.buffered.length) buffer = Math.max(0, video.buffered.end(video.buffered.length - 1) - video.currentTime);
-  let dropped = 0;
-  if (typeof video.getVideoPlaybackQuality === "function") {
-    const total = video.getVideoPlaybackQuality().droppedVideoFrames;
-    dropped = Math.max(0, total - state.dropped);
-    state.dropped = total;
-  }
-  return { playing, buffer: Math.round(buffer * 10) / 10, dropped_frames: dropped };
+  const { playing, buffer, bitrate, latency, dropped_total: total } = player.health();
+  const dropped = Math.max(0, total - state.dropped);
+  state.dropped = total;
+  return { playing, buffer, bitrate, latency, dropped_frames: dropped };
 }
 
 async function heartbeat() {
@@ -333,8 +327,6 @@ async function heartbeat() {
     site,
     session: live && showing ? String(live.id) : "",
     ...playback(),
-    bitrate: 0,
-    latency: 0,
     queued: state.queued,
     version: cfg.version,
   });

@@ -1,0 +1,179 @@
+"""The console's player in Debian's Chromium on the real video path: testsrc → ffmpeg → nginx
+origin → nginx relay → hls.js.
+
+What a site relies on: the stream plays in the console, the heartbeat tells the organisers it
+plays (and at what bitrate), and when its relay dies the player moves to the next source by itself
+and keeps playing — then goes back to the relay once it answers again.
+"""
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diemcau.conftest import HANOI, HOAN_KIEM
+from diemcau.operations import livestate
+from diemcau.operations import services as operations
+from diemcau.operations.livestate import MemoryStore
+from diemcau.operations.models import SiteLive
+from diemcau.streaming import conf, harness
+from diemcau.streaming.ffmpeg import Rendition, build_command
+from diemcau.streaming.health import check_relays
+from diemcau.streaming.models import Stream, StreamState
+from diemcau.streaming.relays import save_relay
+from diemcau.streaming.supervisor import Supervisor
+
+pytestmark = pytest.mark.browser
+
+SITE = "HK-PLAYER"
+STREAM = "hoi-nghi"
+VENDORED = Path(__file__).resolve().parents[1] / "static" / "console" / "vendor" / "hls.min.js"
+PLAYER = """async () => (await import(new URL("player.js",
+    document.querySelector("script[type=module]").src))).health()"""
+
+
+@dataclass
+class Video:
+    base: Path
+    secret: str
+    origin: harness.Nginx
+    relay: harness.Nginx
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def video() -> Iterator[Video]:
+    """Two renditions (the player chooses between them), ~2 s segments, one relay."""
+    missing = harness.missing_engines()
+    if missing:
+        pytest.fail(harness.MISSING.format(name=" and ".join(missing)), pytrace=False)
+    if not VENDORED.is_file():
+        pytest.fail(f"{VENDORED} is missing: run scripts/vendor (hls.js from npm)", pytrace=False)
+    base = harness.shared_tempdir("diemcau-player-")
+    hls = base / "hls"
+    (hls / STREAM).mkdir(parents=True)
+    hls.chmod(0o755)
+    secret = conf.signing_secret()
+    ladder = [Rendition("144p", 144, 200, 48), Rendition("96p", 96, 80, 32)]
+    command = build_command("testsrc", hls / STREAM, ladder, test_size="256x144", test_rate=10)
+    supervisor = Supervisor(command, hls / STREAM, STREAM)
+    thread = threading.Thread(target=supervisor.run, daemon=True)
+    thread.start()
+    origin = harness.origin(base / "origin", hls, secret)
+    relay = harness.relay(base / "relay", "", secret)
+    try:
+        origin.start()
+        relay.params.origin_url = origin.url
+        relay.start()
+        wait_for(lambda: supervisor.state.state == "live", 30, f"ffmpeg: {supervisor.state}")
+        yield Video(base, secret, origin, relay)
+    finally:
+        supervisor.stop()
+        thread.join(timeout=10)
+        relay.stop()
+        origin.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def network(
+    video: Video, units: None, make_site: Any, make_user: Any, settings: Any, monkeypatch: Any
+) -> Iterator[dict[str, Any]]:
+    settings.DIEMCAU_LIVE_FLUSHER = False  # flushed by hand: no thread outlives the test
+    livestate.set_store(MemoryStore())
+    operations.site_cache.clear()
+    monkeypatch.setenv("DIEMCAU_STREAM_ORIGIN_URL", video.origin.url)
+    Stream.objects.create(name=STREAM, state=StreamState.LIVE)
+    save_relay("hn", video.relay.url, [HANOI], 1000, True)
+    site = make_site(HOAN_KIEM, code=SITE, name="Điểm cầu xem trực tiếp")
+    yield {
+        "site": site,
+        "operator": make_user("site_operator", SITE),
+        "central": make_user("central_organiser"),
+    }
+    livestate.set_store(None)
+    operations.site_cache.clear()
+
+
+def advancing(page: Any, seconds: float = 1.5) -> bool:
+    before = page.evaluate("document.getElementById('c-video').currentTime")
+    time.sleep(seconds)
+    after = page.evaluate("document.getElementById('c-video').currentTime")
+    return bool(after > before)
+
+
+def test_the_console_plays_reports_its_health_and_survives_a_dead_relay(
+    video: Video, network: dict[str, Any], browser_as: Any, live_server: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_as(network["operator"]).new_page()
+    page.goto(f"{live_server.url}/console/{SITE}/")
+    state = page.locator("#c-player-state")
+    expect(state).to_have_attribute("data-state", "playing", timeout=20_000)
+    expect(state).to_contain_text("Đang phát")
+    assert advancing(page), "the picture does not move"
+    health = page.evaluate(PLAYER)
+    assert health["playing"] and health["source"]["index"] == 0, health
+    assert health["source"]["host"] == f"127.0.0.1:{video.relay.port}"
+    assert 0 < health["bitrate"] < 400, health  # a level of the master playlist, in kbit/s
+
+    def beat() -> SiteLive | None:
+        operations.flush()
+        live = SiteLive.objects.filter(site_id=network["site"].pk).first()
+        return live if live is not None and live.playing and live.bitrate_kbps > 0 else None
+
+    live = wait_for(beat, 15, "a heartbeat saying the site plays")
+    assert live.buffer_s > 0
+    assert 0 < live.latency_ms < 60_000
+
+    video.relay.stop()
+    stopped = time.monotonic()
+    wait_for(
+        lambda: (page.evaluate(PLAYER)["source"] or {}).get("index") == 1, 20, "the next source"
+    )
+    switched_s = time.monotonic() - stopped
+    expect(state).to_have_attribute("data-state", "playing", timeout=15_000)
+    assert advancing(page), "no picture from the origin"
+    health = page.evaluate(PLAYER)
+    assert health["source"]["host"] == f"127.0.0.1:{video.origin.port}", health
+    assert switched_s < 20
+
+    # The relay is repaired: the player's periodic check finds it and goes back to it.
+    back = harness.relay(video.base / "relay-2", video.origin.url, video.secret, video.relay.port)
+    back.start()
+    try:
+        found = page.evaluate(
+            """async () => (await import(new URL("player.js",
+                document.querySelector("script[type=module]").src))).recheck()"""
+        )
+        assert found is True
+        wait_for(lambda: (page.evaluate(PLAYER)["source"] or {}).get("index") == 0, 15, "relay")
+        expect(state).to_have_attribute("data-state", "playing", timeout=15_000)
+        assert advancing(page)
+    finally:
+        back.stop()
+
+    # The organisers see the ingest and the relays on the operations dashboard.
+    [check] = check_relays(timeout=2)
+    assert not check.up
+    dashboard = browser_as(network["central"]).new_page()
+    dashboard.goto(f"{live_server.url}/operations/")
+    expect(dashboard.locator("#stream-network tr[data-code='hn']")).to_contain_text("Ngừng")
+    expect(dashboard.locator("#stream-network tr[data-name='hoi-nghi']")).to_have_attribute(
+        "data-state", "live"
+    )
