@@ -8,6 +8,7 @@ import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_ingest_key() -> str:
@@ -26,7 +27,7 @@ def default_renditions() -> list[dict[str, object]]:
 class StreamState(models.TextChoices):
     IDLE = "idle", _("Idle")
     STARTING = "starting", _("Starting")
-    LIVE = "live", _("Live")
+    LIVE = "live", pgettext_lazy("stream state", "Live")  # not the programme's "Live"
     RESTARTING = "restarting", _("Restarting")
     FAILED = "failed", _("Failed")
     STOPPED = "stopped", _("Stopped")
