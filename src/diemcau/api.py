@@ -45,6 +45,7 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.assessment.api import router as assessment_router
+    from diemcau.assessment.api_completion import router as completion_router
     from diemcau.attendance.api import checkins_router, headcounts_router
     from diemcau.attendance.api import router as attendance_router
     from diemcau.delegates.api import router as delegates_router
@@ -75,6 +76,7 @@ def _register() -> None:
     api.add_router("/sites", headcounts_router, tags=["attendance"])
     api.add_router("/attendance", attendance_router, tags=["attendance"])
     api.add_router("/assessment", assessment_router, tags=["assessment"])
+    api.add_router("/completion", completion_router, tags=["assessment"])
     api.add_router("/streaming", streaming_router, tags=["streaming"])
     api.add_router("/reports", reports_router, tags=["reports"])
 

@@ -134,6 +134,7 @@ def import_group() -> None:
 def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
     from diemcau.agent.cli import register as register_agent
+    from diemcau.assessment.completion_cli import register as register_completion
     from diemcau.console.cli import register as register_console
     from diemcau.delegates.cli import register as register_delegates
     from diemcau.reports.cli import register as register_reports
@@ -146,6 +147,7 @@ def _register_app_commands() -> None:
     register_reports(main)
     register_streaming(main)
     register_console(main)
+    register_completion(main)
 
 
 _register_app_commands()

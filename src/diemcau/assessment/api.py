@@ -15,7 +15,10 @@ from diemcau.assessment import bank as bank_io
 from diemcau.assessment import (
     batch,
     certificates,
+    certtemplate,
     completion,
+    forwarding,
+    grading,
     links,
     reflections,
     services,
@@ -109,11 +112,13 @@ def import_questions(
 
 @router.get("/conferences/{conference_id}/reports/queue")
 def report_queue(
-    request: HttpRequest, conference_id: int, limit: int = 50, offset: int = 0
+    request: HttpRequest, conference_id: int, limit: int = 50, offset: int = 0, mine: bool = False
 ) -> dict[str, Any]:
+    """The caller's queue: reports assigned to them first (`mine`: only those), then the
+    unassigned ones, second readings included (never one's own first reading)."""
     scope = scope_for(request.user)
     prompts = services.read_settings(scope, conference_id).prompts
-    qs = reflections.grading_queue(scope, conference_id)
+    qs = grading.queue(scope, conference_id, mine=mine)
     items = qs[offset : offset + min(limit, 500)]
     return {
         "total": qs.count(),
@@ -121,10 +126,134 @@ def report_queue(
     }
 
 
+@router.get("/conferences/{conference_id}/reports/disputed")
+def disputed_reports(request: HttpRequest, conference_id: int) -> list[dict[str, Any]]:
+    scope = scope_for(request.user)
+    prompts = services.read_settings(scope, conference_id).prompts
+    return [
+        reflections.report_as_dict(r, prompts) for r in grading.disputed(scope, conference_id)[:500]
+    ]
+
+
+@router.get("/reports/{report_id}")
+def get_report(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    report = reflections.get_report(scope, report_id)
+    prompts = services.read_settings(scope, report.conference_id).prompts
+    return reflections.report_as_dict(report, prompts)
+
+
+def _graded(report: Any) -> dict[str, Any]:
+    return {"id": report.pk, "status": report.status, "score": report.score}
+
+
 @router.post("/reports/{report_id}/grade")
 def grade_report(request: HttpRequest, report_id: int, data: GradeIn) -> dict[str, Any]:
-    report = reflections.grade(scope_for(request.user), report_id, data.score, data.comment)
-    return {"id": report.pk, "status": report.status, "score": report.score}
+    """A reading: the first, or the second when the report awaits one (see grading.py)."""
+    return _graded(grading.grade(scope_for(request.user), report_id, data.score, data.comment))
+
+
+@router.post("/reports/{report_id}/settle")
+def settle_report(request: HttpRequest, report_id: int, data: GradeIn) -> dict[str, Any]:
+    return _graded(grading.settle(scope_for(request.user), report_id, data.score, data.comment))
+
+
+@router.post("/reports/{report_id}/answers/{index}/question")
+def send_to_questions(request: HttpRequest, report_id: int, index: int) -> dict[str, Any]:
+    """Idempotent: the same answer sent again answers with the question made the first time."""
+    sent, made = forwarding.send_to_questions(
+        scope_for(request.user), request.user, report_id, index
+    )
+    return {**forwarding.sent_as_dict(sent), "created": made}
+
+
+class AssignIn(Schema):
+    count: int
+    graders: list[int]
+    stage: str = "submitted"
+    site: str = ""
+    unit: str = ""
+    reassign: bool = False
+
+
+@router.get("/conferences/{conference_id}/graders")
+def graders(request: HttpRequest, conference_id: int) -> list[dict[str, Any]]:
+    get_conference(conference_id)
+    return grading.loads(scope_for(request.user), conference_id)
+
+
+@router.post("/conferences/{conference_id}/reports/assign")
+def assign_reports(request: HttpRequest, conference_id: int, data: AssignIn) -> dict[str, Any]:
+    get_conference(conference_id)
+    selection = grading.Selection(
+        count=data.count, stage=data.stage, site=data.site, unit=data.unit, reassign=data.reassign
+    )
+    result = grading.assign(scope_for(request.user), conference_id, selection, data.graders)
+    return result.as_dict()
+
+
+class RuleIn(Schema):
+    second_reading: bool
+    second_reading_gap: int = 2
+
+
+@router.get("/conferences/{conference_id}/grading-rule")
+def get_rule(request: HttpRequest, conference_id: int) -> dict[str, Any]:
+    return grading.rule_as_dict(services.read_settings(scope_for(request.user), conference_id))
+
+
+@router.put("/conferences/{conference_id}/grading-rule")
+def put_rule(request: HttpRequest, conference_id: int, data: RuleIn) -> dict[str, Any]:
+    conf = grading.update_rule(
+        scope_for(request.user),
+        conference_id,
+        second_reading=data.second_reading,
+        gap=data.second_reading_gap,
+    )
+    return grading.rule_as_dict(conf)
+
+
+class TemplateIn(Schema):
+    certificate_title: str | None = None
+    certificate_body: str | None = None
+    signer_name: str | None = None
+    signer_title: str | None = None
+
+
+@router.get("/conferences/{conference_id}/certificate-template")
+def get_template(request: HttpRequest, conference_id: int) -> dict[str, Any]:
+    return certtemplate.as_dict(certtemplate.read(scope_for(request.user), conference_id))
+
+
+@router.patch("/conferences/{conference_id}/certificate-template")
+def patch_template(request: HttpRequest, conference_id: int, data: TemplateIn) -> dict[str, Any]:
+    values = data.model_dump(exclude_unset=True, exclude_none=True)
+    conf = certtemplate.update(scope_for(request.user), conference_id, values)
+    return certtemplate.as_dict(conf)
+
+
+@router.post("/conferences/{conference_id}/certificate-template/{which}")
+def upload_template_image(
+    request: HttpRequest, conference_id: int, which: str, file: File[UploadedFile]
+) -> dict[str, Any]:
+    """`which`: emblem or seal; PNG or JPEG by content, at most 2 MB."""
+    data = file.read(certtemplate.MAX_IMAGE_BYTES + 1)
+    conf = certtemplate.save_image(scope_for(request.user), conference_id, which, data)
+    return certtemplate.as_dict(conf)
+
+
+@router.delete("/conferences/{conference_id}/certificate-template/{which}")
+def remove_template_image(request: HttpRequest, conference_id: int, which: str) -> dict[str, Any]:
+    conf = certtemplate.remove_image(scope_for(request.user), conference_id, which)
+    return certtemplate.as_dict(conf)
+
+
+@router.get("/conferences/{conference_id}/certificate-template/preview.pdf")
+def preview_template(request: HttpRequest, conference_id: int) -> HttpResponse:
+    data = certtemplate.preview_pdf(scope_for(request.user), conference_id)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="giay-chung-nhan-xem-thu.pdf"'
+    return response
 
 
 @router.get("/completion")

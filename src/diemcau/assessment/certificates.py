@@ -21,7 +21,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf, signing
 from diemcau.assessment.access import grader_sites
 from diemcau.assessment.completion import status_of, statuses
-from diemcau.assessment.models import Certificate
+from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, Certificate
 from diemcau.assessment.quiz import settings_for
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
@@ -90,8 +90,22 @@ def issue(delegate: Delegate, conference_id: int, today: dt.date | None = None) 
 
 
 def page_of(cert: Certificate) -> certpdf.CertificatePage:
+    """The certificate drawn from the conference's template (certtemplate)."""
+    from diemcau.assessment import certtemplate
+
     conference = cert.conference
     conf = settings_for(cert.conference_id)
+    body = conf.certificate_body or DEFAULT_CERTIFICATE_BODY
+    values = {
+        "ho_ten": cert.holder_name,
+        "hoi_nghi": conference.name,
+        "to_chuc": conference.host,
+        "ngay": certtemplate.date_text(cert.issued_on),
+    }
+    if "{don_vi}" in body or "{chuc_vu}" in body:  # the delegate row only when printed
+        delegate = cert.delegate
+        values["don_vi"] = delegate.workplace or delegate.site.name
+        values["chuc_vu"] = delegate.position
     return certpdf.CertificatePage(
         title=conf.certificate_title,
         holder_name=cert.holder_name,
@@ -102,6 +116,9 @@ def page_of(cert: Certificate) -> certpdf.CertificatePage:
         signer_title=conf.signer_title,
         verify_url=verify_url(cert.code),
         code=cert.code,
+        body=certtemplate.body_lines(body, values),
+        emblem=certtemplate.image_path(conf.certificate_emblem),
+        seal=certtemplate.image_path(conf.certificate_seal),
     )
 
 
@@ -150,12 +167,15 @@ def site_pdf(scope: Scope, conference_id: int, site_code: str) -> tuple[bytes, i
         site = Site.objects.filter(pk__in=scope.operator_site_ids, code=site_code).first()
     if site is None:
         raise NotFound(_("Site “%(code)s” not found.") % {"code": site_code})
-    certs = issue_many(
-        Delegate.objects.filter(site=site).order_by("full_name", "pk"), conference_id
-    )
+    people = list(Delegate.objects.filter(site=site).order_by("full_name", "pk"))
+    certs = issue_many(people, conference_id)
     conference = Conference.objects.get(pk=conference_id)
+    by_pk = {d.pk: d for d in people}
+    for d in people:
+        d.site = site
     for c in certs:
         c.conference = conference
+        c.delegate = by_pk[c.delegate_id]
     if not certs:
         raise Invalid(_("No delegate of this site has completed the conference yet."))
     return certpdf.render([page_of(c) for c in certs], title=site.name), len(certs)

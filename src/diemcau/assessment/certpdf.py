@@ -28,6 +28,14 @@ FIXED_MASK = 2  # vertical stripes: no large blocks on the URL-shaped payloads w
 
 
 @dataclass(frozen=True)
+class BodyLine:
+    """A paragraph of the certificate text: style "name" (large), "strong" or "normal"."""
+
+    text: str
+    style: str = "normal"
+
+
+@dataclass(frozen=True)
 class CertificatePage:
     title: str
     holder_name: str
@@ -38,6 +46,47 @@ class CertificatePage:
     signer_title: str
     verify_url: str
     code: str
+    body: tuple[BodyLine, ...] = ()  # empty: the default text with the name and conference
+    emblem: str | None = None  # file paths of checked PNG/JPEG images
+    seal: str | None = None
+
+
+EMBLEM_SIZE = 24 * mm
+SEAL_BOX = (40 * mm, 24 * mm)
+BODY_TOP = PAGE_H - 72 * mm
+BODY_FLOOR = 70 * mm  # the date and signature block start below
+
+
+def default_body(page: CertificatePage) -> tuple[BodyLine, ...]:
+    return (
+        BodyLine("Chứng nhận Ông/Bà"),
+        BodyLine(page.holder_name, "name"),
+        BodyLine("Đã hoàn thành chương trình"),
+        BodyLine(page.conference, "strong"),
+    )
+
+
+def _body(canvas: Canvas, lines: tuple[BodyLine, ...], width: float) -> None:
+    y = BODY_TOP
+    for line in lines:
+        if y < BODY_FLOOR:
+            break
+        if line.style == "name":
+            y -= 4 * mm
+            canvas.setFillColor(colors.HexColor("#0D47A1"))
+            _centered(canvas, line.text, y - 10 * mm, font=FONT_BOLD, largest=28, width=width)
+            canvas.setFillColor(colors.black)
+            y -= 18 * mm
+        elif line.style == "strong":
+            y = _wrapped(canvas, line.text, y, font=FONT_BOLD, size=15, width=width)
+        else:
+            y = _wrapped(canvas, line.text, y, font=FONT, size=14, width=width)
+
+
+def _image(canvas: Canvas, path: str, x: float, y: float, box: tuple[float, float]) -> None:
+    # A file name, so reportlab embeds each image once per document however many pages use it.
+    w, h = box
+    canvas.drawImage(path, x, y, w, h, preserveAspectRatio=True, anchor="c", mask="auto")
 
 
 def _centered(
@@ -112,16 +161,15 @@ def _page(canvas: Canvas, page: CertificatePage) -> None:
     canvas.setFillColor(RED)
     _centered(canvas, page.title.upper(), PAGE_H - 55 * mm, font=FONT_BOLD, largest=34, width=width)
     canvas.setFillColor(colors.black)
-    _centered(canvas, "Chứng nhận Ông/Bà", PAGE_H - 72 * mm, font=FONT, largest=15, width=width)
-    canvas.setFillColor(colors.HexColor("#0D47A1"))
-    _centered(canvas, page.holder_name, PAGE_H - 90 * mm, font=FONT_BOLD, largest=28, width=width)
-    canvas.setFillColor(colors.black)
-    y = _wrapped(
-        canvas, "Đã hoàn thành chương trình", PAGE_H - 106 * mm, font=FONT, size=14, width=width
-    )
-    _wrapped(canvas, page.conference, y, font=FONT_BOLD, size=15, width=width)
+    if page.emblem:
+        _image(
+            canvas, page.emblem, 20 * mm, PAGE_H - 20 * mm - EMBLEM_SIZE, (EMBLEM_SIZE, EMBLEM_SIZE)
+        )
+    _body(canvas, page.body or default_body(page), width)
     d = page.issued_on
     right_x = PAGE_W - 75 * mm
+    if page.seal:
+        _image(canvas, page.seal, right_x - SEAL_BOX[0] / 2, 31 * mm, SEAL_BOX)
     canvas.setFont(FONT, 12)
     canvas.drawCentredString(right_x, 62 * mm, f"Ngày {d.day:02d} tháng {d.month:02d} năm {d.year}")
     canvas.setFont(FONT_BOLD, 12)

@@ -20,12 +20,12 @@ from diemcau.sites.models import Site
 SALT = "diemcau.assessment.delegate-link"
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
     return hashlib.sha256(f"link:{secret}".encode()).hexdigest()[:12]
 
 
 def token_for(delegate: Delegate) -> str:
-    return signing.Signer(salt=SALT).sign(f"{delegate.code}.{_digest(delegate.secret)}")
+    return signing.Signer(salt=SALT).sign(f"{delegate.code}.{secret_digest(delegate.secret)}")
 
 
 def site_links(scope: Scope, site_code: str, base_url: str) -> list[dict[str, str]]:
@@ -55,6 +55,6 @@ def delegate_for(token: str) -> Delegate | None:
         return None
     code, _, digest = value.partition(".")
     delegate = Delegate.objects.select_related("site").filter(code=code).first()
-    if delegate is None or _digest(delegate.secret) != digest:
+    if delegate is None or secret_digest(delegate.secret) != digest:
         return None
     return delegate

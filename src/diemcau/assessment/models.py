@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# One line per paragraph; a line that is one field alone is printed large (the name) or bold.
+DEFAULT_CERTIFICATE_BODY = "Chứng nhận Ông/Bà\n{ho_ten}\nĐã hoàn thành chương trình\n{hoi_nghi}"
+
 
 class AssessmentSettings(models.Model):
     conference = models.OneToOneField(
@@ -44,6 +47,19 @@ class AssessmentSettings(models.Model):
     )
     signer_name = models.CharField(_("signer"), max_length=200, blank=True)
     signer_title = models.CharField(_("signer's position"), max_length=200, blank=True)
+    certificate_body = models.TextField(
+        _("certificate text"), blank=True, default=DEFAULT_CERTIFICATE_BODY
+    )
+    # Relative to DATA_DIR/assessment/templates; PNG or JPEG checked by content on upload.
+    certificate_emblem = models.CharField(max_length=300, blank=True)
+    certificate_seal = models.CharField(max_length=300, blank=True)
+    # grading (see grading.py for the rule)
+    second_reading = models.BooleanField(
+        _("second reading of reports scored below the pass mark"), default=False
+    )
+    second_reading_gap = models.PositiveIntegerField(
+        _("largest gap between two readers before an organiser settles"), default=2
+    )
 
     class Meta:
         verbose_name = _("assessment settings")
@@ -122,6 +138,8 @@ class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     GRADED = "graded", _("Graded")
+    SECOND = "second", _("Awaiting a second reading")
+    DISPUTED = "disputed", _("Readers disagree")
 
 
 class Reflection(models.Model):
@@ -148,6 +166,26 @@ class Reflection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     graded_at = models.DateTimeField(null=True, blank=True)
+    # The reader assigned to the report's current reading (first or second); None: anyone in
+    # scope may take it from the queue.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    # The two readings kept apart from the final `score` (which completion reads).
+    first_score = models.PositiveIntegerField(null=True, blank=True)
+    first_comment = models.TextField(blank=True)
+    first_grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    second_score = models.PositiveIntegerField(null=True, blank=True)
+    second_comment = models.TextField(blank=True)
+    second_grader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -155,10 +193,37 @@ class Reflection(models.Model):
                 fields=["delegate", "conference"], name="assessment_one_reflection"
             )
         ]
-        indexes = [models.Index(fields=["conference", "status", "site"])]
+        indexes = [
+            models.Index(fields=["conference", "status", "site"]),
+            models.Index(
+                fields=["conference", "assigned_to", "status"], name="assessment_refl_assigned"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.delegate_id} / {self.conference_id}"
+
+
+class SentQuestion(models.Model):
+    """A report's answer sent to the questions pipeline: once per answer, whoever clicks."""
+
+    reflection = models.ForeignKey(Reflection, on_delete=models.CASCADE, related_name="sent")
+    answer_index = models.PositiveSmallIntegerField()
+    question = models.ForeignKey("questions.Question", on_delete=models.CASCADE, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "answer_index"], name="assessment_answer_sent_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reflection_id}/{self.answer_index} → {self.question_id}"
 
 
 class Certificate(models.Model):
@@ -188,3 +253,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+from diemcau.assessment.models_completion import CompletionSite  # noqa: E402, F401 - completion counters

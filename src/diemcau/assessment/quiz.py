@@ -10,15 +10,19 @@ the options were shown in.
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core import signing
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diemcau.assessment import completion_counters, links
 from diemcau.assessment.models import AssessmentSettings, Attempt, Question, QuestionKind
+from diemcau.attendance import writelock
+from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
 from diemcau.programme.models import Conference
@@ -227,6 +231,73 @@ def submit(
     return locked
 
 
+# -- the submission hot path ------------------------------------------------------------------
+_ATTEMPTS = Attempt._meta.db_table
+_DELEGATES = Delegate._meta.db_table
+_SUBMIT_SQL = (
+    f"SELECT a.*, d.code AS owner_code, d.secret AS owner_secret FROM {_ATTEMPTS} a "  # noqa: S608
+    f"JOIN {_DELEGATES} d ON d.id = a.delegate_id WHERE a.id = %s"
+)
+
+
+def _prep(name: str, value: Any) -> Any:
+    field: Any = Attempt._meta.get_field(name)
+    return field.get_db_prep_save(value, connection)
+
+
+def _token_owner(token: str) -> tuple[str, Callable[[str], bool]] | None:
+    """The delegate code a link token (or badge QR) names, and a check of their secret; the
+    same rules as links.delegate_for, without its query."""
+    parsed = badge_token.parse(token)
+    if parsed is not None and parsed[1] is not None:
+        code, mac = parsed[0], parsed[1]
+        return code, lambda secret: badge_token.verify(code, secret, mac)
+    try:
+        value = signing.Signer(salt=links.SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    code, _sep, digest = value.partition(".")
+    return code, lambda secret: links.secret_digest(secret) == digest
+
+
+def submit_by_token(
+    token: str,
+    attempt_id: uuid.UUID | str,
+    answers: Mapping[str, Any] | None = None,
+    now: dt.datetime | None = None,
+) -> Attempt | None:
+    """`submit` for the delegate a token opens, in one locked read and one UPDATE.
+
+    2,000 submissions a second leave ~1 ms of a core each: the attempt and its owner come in
+    one raw query (no ORM compiling, no separate delegate lookup), and the write is one raw
+    UPDATE. None when the token, the attempt or their owner do not match: the caller then takes
+    the ordinary path, which says exactly what is wrong.
+    """
+    owner = _token_owner(token)
+    try:
+        key = uuid.UUID(str(attempt_id))
+    except ValueError:
+        return None
+    if owner is None:
+        return None
+    code, owns = owner
+    now = now or timezone.now()
+    sql = _SUBMIT_SQL + (" FOR UPDATE OF a" if connection.vendor == "postgresql" else "")
+    with writelock.sqlite_writer(), transaction.atomic():
+        found = list(Attempt.objects.raw(sql, [_prep("id", key)]))
+        if not found:
+            return None
+        attempt = found[0]
+        if attempt.owner_code != code or not owns(attempt.owner_secret):  # type: ignore[attr-defined]
+            return None
+        if attempt.submitted_at is not None:
+            return attempt
+        late = now >= attempt.deadline
+        extra = {} if late or not answers else _clean(attempt, answers)
+        _finish(attempt, extra, now, auto=late)
+    return attempt
+
+
 def _finish(attempt: Attempt, extra: dict[str, list[int]], now: dt.datetime, auto: bool) -> None:
     answers = {**attempt.answers, **extra}
     keys = {int(q): ScoringKey("", frozenset(mark[1:]), mark[0]) for q, mark in attempt.key.items()}
@@ -237,15 +308,20 @@ def _finish(attempt: Attempt, extra: dict[str, list[int]], now: dt.datetime, aut
     attempt.passed = passed(score, maximum, attempt.pass_percent)
     attempt.submitted_at = min(now, attempt.deadline) if auto else now
     attempt.auto_submitted = auto
-    # Only an unsubmitted row is written: two racing finishes leave the first result.
-    Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).update(
-        answers=answers,
-        score=score,
-        max_score=maximum,
-        passed=attempt.passed,
-        submitted_at=attempt.submitted_at,
-        auto_submitted=auto,
-    )
+    # Only an unsubmitted row is written: two racing finishes leave the first result. Raw SQL:
+    # on the submission hot path the ORM's UPDATE compiler cost more than the write itself.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_ATTEMPTS} SET answers = %s, score = %s, max_score = %s, passed = %s, "  # noqa: S608
+            "submitted_at = %s, auto_submitted = %s WHERE id = %s AND submitted_at IS NULL",
+            [
+                _prep("answers", answers), score, maximum, attempt.passed,
+                _prep("submitted_at", attempt.submitted_at), auto, _prep("id", attempt.pk),
+            ],
+        )  # fmt: skip
+        written = cursor.rowcount
+    if written and attempt.passed:  # only a pass can change completion
+        completion_counters.mark_delegate(attempt.conference_id, attempt.delegate_id)
 
 
 def questions_for(attempt: Attempt) -> list[dict[str, Any]]:

@@ -135,21 +135,16 @@ def visible_reports(scope: Scope, conference_id: int) -> QuerySet[Reflection]:
     q = grader_sites_q(scope)
     if q is None:
         return Reflection.objects.none()
-    qs = Reflection.objects.filter(conference_id=conference_id).select_related("delegate", "site")
+    qs = (
+        Reflection.objects.filter(conference_id=conference_id)
+        .select_related("delegate", "site")
+        .prefetch_related("sent__question")
+    )
     if q:
         from diemcau.sites.models import Site
 
         qs = qs.filter(site__in=Site.objects.filter(q).values("pk"))
     return qs
-
-
-def grading_queue(scope: Scope, conference_id: int) -> QuerySet[Reflection]:
-    """Submitted, not yet graded, oldest first."""
-    return (
-        visible_reports(scope, conference_id)
-        .filter(status=ReportStatus.SUBMITTED)
-        .order_by("submitted_at", "pk")
-    )
 
 
 def get_report(scope: Scope, report_id: int) -> Reflection:
@@ -163,21 +158,10 @@ def get_report(scope: Scope, report_id: int) -> Reflection:
 
 
 def grade(scope: Scope, report_id: int, score: int, comment: str) -> Reflection:
-    report = get_report(scope, report_id)
-    if report.status == ReportStatus.DRAFT:
-        raise Invalid(_("This learning report has not been submitted yet."))
-    maximum = settings_for(report.conference_id).report_max_score
-    if not 0 <= score <= maximum:
-        raise Invalid(
-            _("The score must be between 0 and %(max)s.") % {"max": maximum}, {"score": str(score)}
-        )
-    report.score = score
-    report.comment = comment.strip()
-    report.status = ReportStatus.GRADED
-    report.graded_by_id = scope.user_id
-    report.graded_at = timezone.now()
-    report.save()
-    return report
+    """A reading by a grader in scope; the rules (second reading, final score) are grading's."""
+    from diemcau.assessment import grading
+
+    return grading.grade(scope, report_id, score, comment)
 
 
 def report_file(report: Reflection) -> Path | None:
@@ -185,6 +169,10 @@ def report_file(report: Reflection) -> Path | None:
 
 
 def report_as_dict(report: Reflection, prompts: list[str]) -> dict[str, Any]:
+    sent = {
+        s.answer_index: {"question": s.question_id, "cluster": s.question.cluster_id}
+        for s in report.sent.all()
+    }
     return {
         "id": report.pk,
         "delegate": report.delegate.code,
@@ -192,11 +180,21 @@ def report_as_dict(report: Reflection, prompts: list[str]) -> dict[str, Any]:
         "site": report.site.code,
         "status": report.status,
         "answers": [
-            {"prompt": p, "text": report.answers[i] if i < len(report.answers) else ""}
+            {
+                "index": i,
+                "prompt": p,
+                "text": report.answers[i] if i < len(report.answers) else "",
+                "sent": sent.get(i),
+            }
             for i, p in enumerate(prompts or [""])
         ],
         "file": report.file_name,
         "submitted_at": report.submitted_at,
         "score": report.score,
         "comment": report.comment,
+        "assigned_to": report.assigned_to_id,
+        "readings": {
+            "first": {"score": report.first_score, "comment": report.first_comment},
+            "second": {"score": report.second_score, "comment": report.second_comment},
+        },
     }

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from diemcau.assessment import views, views_delegate, views_public
+from diemcau.assessment import (
+    views,
+    views_delegate,
+    views_grading,
+    views_public,
+    views_template,
+)
 
 app_name = "assessment"
 urlpatterns = [
@@ -8,8 +14,31 @@ urlpatterns = [
     path("<int:conference_id>/", views.overview, name="overview"),
     path("<int:conference_id>/import/", views.import_bank, name="import"),
     path("template.xlsx", views.template, name="template"),
-    path("<int:conference_id>/grading/", views.grading, name="grading"),
-    path("reports/<int:report_id>/grade/", views.grade, name="grade"),
+    path("<int:conference_id>/grading/", views_grading.queue, name="grading"),
+    path("<int:conference_id>/grading/assign/", views_grading.assign, name="assign"),
+    path("<int:conference_id>/grading/rule/", views_grading.rule, name="grading_rule"),
+    path("reports/<int:report_id>/grade/", views_grading.grade, name="grade"),
+    path("reports/<int:report_id>/settle/", views_grading.settle, name="settle"),
+    path(
+        "reports/<int:report_id>/answers/<int:index>/question/",
+        views_grading.send_question,
+        name="send_question",
+    ),
+    path(
+        "<int:conference_id>/certificates/template/",
+        views_template.edit,
+        name="certificate_template",
+    ),
+    path(
+        "<int:conference_id>/certificates/template/preview.pdf",
+        views_template.preview,
+        name="certificate_preview",
+    ),
+    path(
+        "<int:conference_id>/certificates/template/<str:which>/",
+        views_template.image,
+        name="certificate_image",
+    ),
     path("reports/<int:report_id>/file/", views.report_file, name="report_file"),
     path("<int:conference_id>/completion/", views.completion_page, name="completion"),
     path("<int:conference_id>/certificates/", views.certificate_list, name="certificates"),

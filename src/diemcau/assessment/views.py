@@ -132,43 +132,6 @@ def template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @domain_errors
-def grading(request: HttpRequest, conference_id: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    conference = get_conference(conference_id)
-    if grader_sites(scope).count() == 0 and not scope.everything:
-        raise Http404
-    conf = services.read_settings(scope, conference_id)
-    queue = reflections.grading_queue(scope, conference_id)[:50]
-    return render(
-        request,
-        "assessment/grading.html",
-        {
-            "conference": conference,
-            "settings": conf,
-            "items": [reflections.report_as_dict(r, conf.prompts) for r in queue],
-        },
-    )
-
-
-@login_required
-@require_POST
-@domain_errors
-def grade(request: HttpRequest, report_id: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    report = reflections.get_report(scope, report_id)
-    score = request.POST.get("score", "").strip()
-    try:
-        reflections.grade(
-            scope, report_id, int(score) if score.isdigit() else -1, request.POST.get("comment", "")
-        )
-        messages.success(request, _("Graded."))
-    except Invalid as exc:
-        messages.error(request, exc.message)
-    return redirect("assessment:grading", conference_id=report.conference_id)
-
-
-@login_required
-@domain_errors
 def report_file(request: HttpRequest, report_id: int) -> HttpResponse:
     report = reflections.get_report(scope_for(request.user), report_id)
     path = reflections.report_file(report)

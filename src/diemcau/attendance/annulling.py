@@ -15,6 +15,7 @@ from django.utils import timezone
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance import tallies
 from diemcau.attendance.models import CheckIn
+from diemcau.attendance.signals import checkins_changed
 from diemcau.sites.models import Site
 
 ANNULLED = "annulled"
@@ -45,14 +46,15 @@ def annul(scope: Scope, ids: Sequence[str], reason: str) -> list[AnnulResult]:
         rows = list(
             CheckIn.objects.select_for_update()
             .filter(pk__in=wanted)
-            .values_list("pk", "site_id", "session_id", "other_site", "annulled_at")
+            .values_list("pk", "site_id", "session_id", "other_site", "annulled_at", "delegate_id")
         )
         site_ids = {row[1] for row in rows}
         readable = _allowed(scope.site_read_q(), site_ids, scope)
         writable = _allowed(scope.site_write_q(), site_ids, scope)
         annul_now = []
         deltas = []
-        for pk, site_id, session_id, other, annulled_at in rows:
+        delegates = {row[0]: row[5] for row in rows}
+        for pk, site_id, session_id, other, annulled_at, _delegate in rows:
             if site_id not in readable:
                 continue
             if site_id not in writable:
@@ -68,6 +70,7 @@ def annul(scope: Scope, ids: Sequence[str], reason: str) -> list[AnnulResult]:
                 annulled_at=now, annul_reason=reason[:255]
             )
             tallies.add_checkins(deltas)
+            checkins_changed.send(CheckIn, delegate_ids=[delegates[pk] for pk in annul_now])
     return [
         AnnulResult(raw, outcome.get(key, NOT_FOUND) if key else NOT_FOUND)
         for raw, key in keys.items()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance import reasons, tallies, writelock
 from diemcau.attendance.models import CheckIn
+from diemcau.attendance.signals import checkins_changed
 from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
 from diemcau.programme.models import Session
@@ -369,6 +370,8 @@ def _write(rows: list[_Row], now: dt.datetime, user_id: int | None) -> None:
         tallies.add_checkins(
             [(r.site_id, r.session_id, 1, int(r.result.other_site)) for r in written]
         )
+        if written:
+            checkins_changed.send(CheckIn, delegate_ids=[r.delegate_id for r in written])
 
 
 def _sqlite_time(value: dt.datetime) -> str:
