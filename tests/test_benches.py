@@ -113,3 +113,22 @@ def test_question_pages_bench_times_pages_and_the_naive_paths(tmp_path):
     )
     assert figures["median_ms"]["moderation_page_central"] > 0
     assert figures["naive_kb_hits_agree"] == {"accented": True, "plain": True}
+
+
+def test_assessment_bench_measures_completion_verification_and_submissions(tmp_path):
+    figures = _run(
+        "bench_assessment.py", tmp_path / "a.json", "--delegates", "5000", "--sites", "100",
+        "--submissions", "100", "--naive", "10", "--verify", "200",
+        "--clients", "4",
+    )  # fmt: skip
+    assert figures["completion"]["counters_agree_with_recount"] is True
+    assert figures["verification"]["states"]["unknown"] > 0
+    assert figures["quiz_submissions"]["submitted_rows"] == 100
+
+
+def test_reports_bench_checks_its_totals(tmp_path):
+    figures = _run(
+        "bench_reports.py", tmp_path / "r.json", "--sites", "300", "--delegates", "20000",
+        "--questions", "1000", "--incidents", "100", "--no-naive",
+    )  # fmt: skip
+    assert figures["all_checks_pass"] is True

@@ -6,15 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.reports import exporting, pdf, services
+from diemcau.reports import files, services
 
 router = Router()
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportQuery(Schema):
     session: int | None = None
     format: Literal["json", "csv", "xlsx", "pdf"] = "json"
+
+
+class LiveReportQuery(ReportQuery):
+    # Keys of the tables to compute (comma-separated), e.g. "dai-bieu": one table answers fast.
+    table: str | None = None
 
 
 class SnapshotOut(Schema):
@@ -26,20 +30,12 @@ class SnapshotOut(Schema):
     frozen_by: str
 
 
-def _render(data: dict[str, Any], fmt: str, name: str) -> Any:
-    if fmt == "xlsx":
-        response = HttpResponse(exporting.to_xlsx(data), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    if fmt == "pdf":
-        response = HttpResponse(pdf.to_pdf(data), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-        return response
-    if fmt == "csv":
-        response = HttpResponse(exporting.to_csv(data), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    return data
+def _render(data: dict[str, Any], fmt: str) -> Any:
+    if fmt == "json":
+        return data
+    response = HttpResponse(files.render(data, fmt), content_type=files.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{files.filename(data, fmt)}"'
+    return response
 
 
 @router.get(
@@ -51,13 +47,14 @@ def get_snapshot(request: HttpRequest, pk: int, query: Query[ReportQuery]) -> An
     if query.format == "json":
         live = services.report(scope, data["node"]["code"], (data["session"] or {}).get("id"))
         return {**data, "changes_since": services.diff(data, live)}
-    return _render(data, query.format, f"bao-cao-chot-{pk}")
+    return _render(data, query.format)
 
 
 @router.get("/{node}", summary="The report for a unit (TW = the nation): json, csv, xlsx or pdf")
-def get_report(request: HttpRequest, node: str, query: Query[ReportQuery]) -> Any:
-    data = services.report(scope_for(request.user), node, query.session)
-    return _render(data, query.format, f"bao-cao-{data['node']['code']}")
+def get_report(request: HttpRequest, node: str, query: Query[LiveReportQuery]) -> Any:
+    only = {k.strip() for k in query.table.split(",") if k.strip()} if query.table else None
+    data = services.report(scope_for(request.user), node, query.session, only=only)
+    return _render(data, query.format)
 
 
 @router.post("/{node}/freeze", response={201: SnapshotOut}, summary="Freeze the report as it is")

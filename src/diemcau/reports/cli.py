@@ -1,6 +1,5 @@
 """`diemcau report NODE --format xlsx|pdf|csv|json -o FILE`: the report of a node, to a file."""
 
-import json
 from pathlib import Path
 
 import click
@@ -23,23 +22,27 @@ def report_cmd(
 
     _setup()
     from diemcau.errors import NotFound
-    from diemcau.reports import exporting, pdf, services
+    from diemcau.reports import files, services
 
     kind = fmt or output.suffix.lstrip(".").lower()
-    if kind not in ("xlsx", "pdf", "csv", "json"):
+    if kind not in files.FORMATS:
         _fail("Hãy chọn --format xlsx, pdf, csv hoặc json (hoặc đặt đuôi tệp tương ứng).")
+    # Progress on stderr, one step per table and one for the file: stdout keeps the result.
+    steps = [1]
+
+    def progress(done: int, total: int) -> None:
+        steps[0] = total + 1
+        percent = 100 * done // steps[0]
+        click.echo(f"\rĐang lập báo cáo… {done}/{steps[0]} ({percent}%)", err=True, nl=False)
+
     try:
-        data = services.report(_scope_for_cli(as_user), node, session)
+        data = services.report(_scope_for_cli(as_user), node, session, progress=progress)
     except NotFound as exc:
+        click.echo("", err=True)
         _fail(exc.message)
-    if kind == "xlsx":
-        output.write_bytes(exporting.to_xlsx(data))
-    elif kind == "pdf":
-        output.write_bytes(pdf.to_pdf(data))
-    elif kind == "csv":
-        output.write_text(exporting.to_csv(data), encoding="utf-8")
-    else:
-        output.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    content = files.render(data, kind)
+    click.echo(f"\rĐang lập báo cáo… {steps[0]}/{steps[0]} (100%)", err=True)
+    output.write_bytes(content)
     click.echo(f"Đã ghi {output} — {data['headline']}")
 
 

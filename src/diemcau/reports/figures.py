@@ -5,12 +5,15 @@ the JSON and a frozen snapshot are all the same figures. A table the caller may 
 sector answerer has no attendance figures) is left out, not shown empty.
 """
 
+import contextlib
 import datetime as dt
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance.summary import summary as attendance_summary
@@ -19,13 +22,26 @@ from diemcau.operations import incidents, rollup
 from diemcau.questions.figures import by_sector
 from diemcau.sites.services import visible_sites
 from diemcau.units.models import Kind, Level, Unit
-from diemcau.units.services import units_under_q
+from diemcau.units.organisations import CENTRAL_CODE
+from diemcau.units.services import get_unit, units_under_q
 
 LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 KINDS = {Kind.ADMINISTRATIVE: "Chính quyền", Kind.ORGANISATION: "Cơ quan, tổ chức"}
 STATES = {"online": "Trực tuyến", "degraded": "Chất lượng kém", "offline": "Mất kết nối"}
 # The column each table's bars show, on the page and in the PDF alike.
-CHART_COLUMN = {"dai-bieu": 4, "diem-cau": 3, "ket-noi": 1, "su-co": 1, "cau-hoi": 1}
+CHART_COLUMN = {
+    "dai-bieu": 4,
+    "diem-cau": 3,
+    "ket-noi": 1,
+    "ket-noi-phien": 2,
+    "su-co": 1,
+    "cau-hoi": 1,
+    "diem-danh-theo-gio": 1,
+    "su-co-theo-gio": 1,
+}
+# Tables a sector answerer gets: their sector's questions, nothing about sites or people.
+ANSWERER_TABLES = frozenset({"cau-hoi"})
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -37,6 +53,7 @@ class Table:
     total: list[Any] | None = None
     note: str = ""
     numeric_from: int = 1  # columns from this index on are numbers
+    chart: str = "bars"  # "timeline": columns over time (column 1) and a running line (column 2)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,14 +71,70 @@ class Figures:
         return next((t for t in self.tables if t.key == key), None)
 
 
-def compute(scope: Scope, unit_code: str | None, session_id: int | None) -> Figures:
-    unit = rollup.dashboard_unit(scope, unit_code)  # 404 outside the caller's scope
+Builder = Callable[[Scope, Figures], None]
+
+
+def builders() -> list[tuple[str, Builder]]:
+    """Every table of a report, in the order it is shown, with the function that builds it."""
+    from diemcau.reports import timelines  # it builds on this module's Table
+
+    return [
+        ("diem-cau", _sites),
+        ("dai-bieu", _attendance),
+        ("diem-danh-theo-gio", timelines.attendance_over_time),
+        ("ket-noi", _live),
+        ("ket-noi-phien", timelines.connections_per_session),
+        ("su-co", _incidents),
+        ("su-co-theo-gio", timelines.incidents_over_time),
+        ("cau-hoi", _questions),
+    ]
+
+
+def answerer_only(scope: Scope) -> bool:
+    """A sector answerer with no other grant: their sector's questions are all they may read."""
+    return bool(scope.sectors) and not (
+        scope.everything
+        or scope.reads_everything
+        or scope.organiser_units
+        or scope.viewer_units
+        or scope.operator_site_ids
+    )
+
+
+def report_unit(scope: Scope, unit_code: str | None) -> Unit:
+    """The node of the report; 404 outside the caller's scope.
+
+    A sector answerer's questions come from the whole country, so any unit narrows them; every
+    other caller gets the nodes the dashboard lets them read.
+    """
+    if answerer_only(scope):
+        unit = get_unit(unit_code or CENTRAL_CODE)
+        if unit is None:
+            raise NotFound(_("Unit “%(code)s” not found.") % {"code": unit_code or ""})
+        return unit
+    return rollup.dashboard_unit(scope, unit_code)
+
+
+def compute(
+    scope: Scope,
+    unit_code: str | None,
+    session_id: int | None,
+    only: Collection[str] | None = None,
+    progress: Progress | None = None,
+) -> Figures:
+    """The report's tables (or those named in `only`), reporting (done, total) after each."""
+    unit = report_unit(scope, unit_code)
     figures = Figures(unit=unit, session_id=session_id, generated_at=timezone.now())
-    for build in (_sites, _attendance, _live, _incidents, _questions):
-        try:
+    wanted = [
+        (key, build)
+        for key, build in builders()
+        if (only is None or key in only) and (not answerer_only(scope) or key in ANSWERER_TABLES)
+    ]
+    for done, (_key, build) in enumerate(wanted, start=1):
+        with contextlib.suppress(NotFound):  # a part the caller may not see is left out
             build(scope, figures)
-        except NotFound:
-            continue
+        if progress is not None:
+            progress(done, len(wanted))
     return figures
 
 

@@ -7,8 +7,9 @@ the filed figures. Charts are reportlab drawings (vector, no image files, no bro
 from io import BytesIO
 from typing import Any
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -31,7 +32,44 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _timeline(table: dict[str, Any], width: float) -> Drawing | None:
+    """Columns per time bucket (column 1) and, above them, the running line (column 2)."""
+    rows = [r for r in table["rows"] if len(r) >= 3]
+    if len(rows) < 2:
+        return None
+    labels = [str(r[0]) for r in rows]
+    every = max(1, -(-len(rows) // 12))
+    shown = [label if i % every == 0 else "" for i, label in enumerate(labels)]
+    drawing = Drawing(width, 230)
+    bars = VerticalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 40, 20, int(width - 60), 85
+    bars.data = [[_value(r[1]) for r in rows]]
+    line = HorizontalLineChart()
+    line.x, line.y, line.width, line.height = 40, 135, int(width - 60), 85
+    line.data = [[_value(r[2]) for r in rows]]
+    line.lines[0].strokeColor = colors.HexColor("#d9822b")
+    line.lines[0].strokeWidth = 1.5
+    bars.bars[0].fillColor = colors.HexColor("#2f6fb5")
+    for chart in (bars, line):
+        chart.categoryAxis.categoryNames = shown
+        chart.categoryAxis.labels.fontName = FONT
+        chart.categoryAxis.labels.fontSize = 6
+        chart.valueAxis.labels.fontName = FONT
+        chart.valueAxis.labels.fontSize = 6
+        chart.valueAxis.valueMin = 0
+        drawing.add(chart)
+    for y, name in ((108, table["columns"][1]), (223, table["columns"][2])):
+        drawing.add(String(40, y, name, fontName=FONT, fontSize=7))
+    return drawing
+
+
+def _value(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
 def _chart(table: dict[str, Any], width: float) -> Drawing | None:
+    if table.get("chart") == "timeline":
+        return _timeline(table, width)
     col = CHART_COLUMN.get(table["key"], 1)
     rows = [r for r in table["rows"] if col < len(r) and isinstance(r[col], int | float)]
     rows = sorted(rows, key=lambda r: r[col], reverse=True)[:CHART_ROWS]

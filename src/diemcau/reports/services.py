@@ -5,6 +5,7 @@ the page, the exports and a snapshot all come from it, so they can never disagre
 """
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -36,9 +37,17 @@ def _context(session_id: int | None) -> tuple[str, int, str]:
     return conference.name, topics, str(session.title) if session else ""
 
 
-def report(scope: Scope, node: str | None, session_id: int | None) -> dict[str, Any]:
+def report(
+    scope: Scope,
+    node: str | None,
+    session_id: int | None,
+    only: Collection[str] | None = None,
+    progress: figures_module.Progress | None = None,
+) -> dict[str, Any]:
+    """The report as one dict; `only` keeps the named tables (the API's `table=`), `progress`
+    hears (done, total) after each table."""
     name, topics, session_title = _context(session_id)
-    figs = figures_module.compute(scope, node, session_id)
+    figs = figures_module.compute(scope, node, session_id, only=only, progress=progress)
     parts = headline(figs, name, topics)
     return {
         "node": {"code": figs.unit.code, "name": figs.unit.name, "level": figs.unit.level},
@@ -51,6 +60,11 @@ def report(scope: Scope, node: str | None, session_id: int | None) -> dict[str, 
         "tables": [t.as_dict() for t in figs.tables],
         "frozen": None,
     }
+
+
+def check_node(scope: Scope, node: str | None) -> str:
+    """The code of the node the caller asks for (or their own); 404 outside their scope."""
+    return figures_module.report_unit(scope, node).code
 
 
 @transaction.atomic
@@ -67,6 +81,9 @@ def freeze(scope: Scope, user: Any, node: str | None, session_id: int | None) ->
 
 
 def snapshots(scope: Scope, node: str | None) -> list[Snapshot]:
+    """Frozen reports of a node; none for a sector answerer (they hold sites' figures)."""
+    if figures_module.answerer_only(scope):
+        return []
     unit = rollup.dashboard_unit(scope, node)
     return list(Snapshot.objects.filter(node=unit.code).select_related("frozen_by")[:50])
 

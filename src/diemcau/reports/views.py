@@ -1,37 +1,22 @@
 """Report pages: the live report of a unit (printable), freezing it, and a frozen report."""
 
-from typing import Any
+import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.reports import services
-from diemcau.reports.figures import CHART_COLUMN
+from diemcau.reports import files, services, tasks
+from diemcau.reports.charts import with_charts
 from diemcau.web.errors import domain_errors
 
 
 def _session(request: HttpRequest) -> int | None:
     raw = request.GET.get("session") or request.POST.get("session") or ""
     return int(raw) if raw.isdigit() else None
-
-
-def _with_bars(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each table with a bar width (percent of the largest) for its main column."""
-    tables = []
-    for table in data["tables"]:
-        col = CHART_COLUMN.get(table["key"], 1)
-        values = [r[col] for r in table["rows"] if col < len(r) and isinstance(r[col], int | float)]
-        top = max(values, default=0) or 1
-        rows = [
-            {"cells": r, "bar": round(100 * r[col] / top) if isinstance(r[col], int | float) else 0}
-            for r in table["rows"]
-        ]
-        tables.append({**table, "bar_rows": rows, "bar_column": table["columns"][col]})
-    return tables
 
 
 @require_GET
@@ -46,8 +31,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "reports/report.html",
         {
             "data": data,
-            "tables": _with_bars(data),
+            "tables": with_charts(data),
             "session": session or "",
+            "export_url": reverse("reports:export"),
+            "export_formats": [(f, files.LABELS[f]) for f in ("xlsx", "pdf")],
             "snapshots": services.snapshots(scope, data["node"]["code"]),
             "can_freeze": scope.everything or bool(scope.organiser_units),
             "api": reverse("api:get_report", kwargs={"node": data["node"]["code"]}),
@@ -77,8 +64,47 @@ def snapshot_page(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/report.html",
         {
             "data": data,
-            "tables": _with_bars(data),
+            "tables": with_charts(data),
             "changes": services.diff(data, live),
             "api": reverse("api:get_snapshot", kwargs={"pk": pk}),
         },
     )
+
+
+@require_POST
+@login_required
+@domain_errors
+def export_page(request: HttpRequest) -> HttpResponse:
+    """Start the XLSX or PDF of a report as a background task; its page shows the progress."""
+    from diemcau.tasks.services import submit
+
+    fmt = request.POST.get("format", "")
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404(fmt)
+    node = services.check_node(scope_for(request.user), request.POST.get("unit"))  # 404 outside
+    params = {"node": node, "session": _session(request), "format": fmt}
+    task = submit(tasks.KIND, request.user.pk, params)
+    return redirect("tasks:detail", task_id=task.pk)
+
+
+@require_GET
+@login_required
+def export_file(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
+    """The file of a finished export, for its owner (or a central organiser) only."""
+    from diemcau.errors import NotFound
+    from diemcau.tasks.services import get_task
+
+    try:
+        task = get_task(scope_for(request.user), task_id)
+    except NotFound:
+        raise Http404(task_id) from None
+    result = task.result or {}
+    fmt = str(result.get("format", ""))
+    path = tasks.export_file(task.pk, fmt) if fmt in files.FORMATS else None
+    if task.kind != tasks.KIND or task.status != "done" or path is None or not path.exists():
+        raise Http404(task_id)
+    # A report file is small (tens to hundreds of KB): read whole, no file left open.
+    response = HttpResponse(path.read_bytes(), content_type=files.CONTENT_TYPES[fmt])
+    name = str(result.get("filename") or path.name)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,469 @@
+"""Reports at full scale: the national and a province's report as XLSX and PDF, one report table
+through the API at the root, and the naive path beside them.
+
+    .venv/bin/python bench/bench_reports.py                          # 11,000 sites, 1.5M check-ins
+    .venv/bin/python bench/bench_reports.py --sites 500 --delegates 50000 --runs 1   # a quick run
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/bench_reports.py
+
+Data (a temporary data folder; with DATABASE_URL a throwaway database `diemcau_bench_rp_<pid>`
+beside the named one): the units, `--sites` sites and `--delegates` delegates (the other benches'
+builders: one executemany, the import's writer), a conference day with two sessions, one valid
+check-in per delegate in session 1 (scan times 07:30–09:30 on a morning arrival curve, written
+by executemany/COPY) and the per-site counters built from them as the check-in path keeps them,
+`--questions` questions in ~40% as many clusters over the seeded sectors (a third answered),
+`--incidents` incidents over the morning, and heartbeats: 95% of the sites sent during session
+1 (six beats each), 60% during session 2, 3% never. On PostgreSQL the data is then ANALYZEd, as
+autovacuum would within a minute (a province's report takes ~20 s on a planner without
+statistics for the 1.5M check-ins it has just been given).
+
+Measured, each the median of `--runs` runs, in-process with a central organiser's scope (the
+services the API and the CLI call):
+  national_xlsx_s / national_pdf_s   services.report(TW, whole conference) + the file
+  national_session_xlsx_s            the same for session 1
+  province_xlsx_s / province_pdf_s   Hà Nội (01)
+  api_table_root_ms                  GET /api/v1/reports/TW?session=1&table=dai-bieu (Django's
+                                     test client: the whole request path, no socket)
+  api_report_root_json_ms            GET /api/v1/reports/TW?session=1 (every table, JSON)
+  naive_table_root_ms                the same attendance table by iterating the ORM: per province,
+                                     its sites, each site's registered count, its check-ins
+  naive_timeline_ms                  check-ins per 5 minutes by loading every scan time into Python
+Every figure is checked: the report's totals equal counts taken straight from the tables.
+JSON goes to stdout and bench/results/reports.json (one entry per database vendor).
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
+
+DAY = dt.date(2025, 6, 14)
+ZONE = dt.timezone(dt.timedelta(hours=7))
+CHUNK = 100_000
+
+
+def _median(fn: Any, runs: int) -> tuple[float, Any]:
+    """Median seconds over `runs` calls (after none: the first call is a real cold one too)."""
+    times, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+# -- data ------------------------------------------------------------------------------------
+def _arrival(rng: random.Random) -> dt.datetime:
+    """A scan time: most people arrive in the half hour before 08:00, some late."""
+    minutes = min(119.0, max(0.0, rng.gauss(25, 14))) if rng.random() < 0.9 else rng.uniform(0, 120)
+    return dt.datetime(2025, 6, 14, 7, 30, tzinfo=ZONE) + dt.timedelta(seconds=int(minutes * 60))
+
+
+def write_checkins(session: int, seed: int) -> int:
+    """One valid check-in per delegate in `session`, at their site, by executemany or COPY."""
+    from django.db import connection, transaction
+
+    from diemcau.attendance.models import CheckIn, SessionTally
+    from diemcau.delegates.models import Delegate
+
+    rng = random.Random(seed)
+    table = CheckIn._meta.db_table
+    cols = ("id", "delegate_id", "session_id", "site_id", "other_site", "manual", "scanned_at",
+            "received_at", "annul_reason")  # fmt: skip
+    sqlite = connection.vendor == "sqlite"
+    stamp: dict[dt.datetime, Any] = {}
+
+    def when(moment: dt.datetime) -> Any:
+        if moment not in stamp:
+            stamp[moment] = connection.ops.adapt_datetimefield_value(moment) if sqlite else moment
+        return stamp[moment]
+
+    n = 0
+    rows = Delegate.objects.order_by("pk").values_list("pk", "site_id")
+    with transaction.atomic(), connection.cursor() as cursor:
+        batch: list[tuple[Any, ...]] = []
+
+        def flush() -> None:
+            if sqlite:
+                marks = ", ".join(["%s"] * len(cols))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",  # noqa: S608
+                    batch,
+                )
+            else:
+                with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for row in batch:
+                        copy.write_row(row)
+            batch.clear()
+
+        for delegate_id, site_id in rows.iterator(chunk_size=50_000):
+            scanned = _arrival(rng)
+            ident: Any = uuid.uuid4()
+            batch.append(
+                (ident.hex if sqlite else ident, delegate_id, session, site_id, False,
+                 n % 50 == 49, when(scanned), when(scanned + dt.timedelta(seconds=3)), "")
+            )  # fmt: skip
+            n += 1
+            if len(batch) >= CHUNK:
+                flush()
+        if batch:
+            flush()
+        tally = SessionTally._meta.db_table
+        cursor.execute(
+            f"INSERT INTO {tally} (site_id, session_id, checked_in, other_site) "  # noqa: S608
+            f"SELECT site_id, session_id, COUNT(*), 0 FROM {table} GROUP BY site_id, session_id"
+        )
+    return n
+
+
+def write_questions(n: int, session: int, site_rows: list[tuple[int, int]], seed: int) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus, Sector
+
+    rng = random.Random(seed)
+    sectors = list(Sector.objects.all())
+    now = timezone.now()
+    with transaction.atomic():
+        clusters = Cluster.objects.bulk_create(
+            [Cluster(sector=rng.choice(sectors)) for _ in range(max(1, n * 2 // 5))],
+            batch_size=5000,
+        )
+        answered = clusters[: len(clusters) // 3]
+        Answer.objects.bulk_create(
+            [Answer(cluster=c, sector_id=c.sector_id, text="Trả lời") for c in answered],
+            batch_size=5000,
+        )
+        done = {c.pk for c in answered}
+        questions = []
+        for i in range(n):
+            site, unit = site_rows[rng.randrange(len(site_rows))]
+            cluster = clusters[i % len(clusters)]
+            status = QuestionStatus.ANSWERED if cluster.pk in done else QuestionStatus.NEW
+            text = f"Câu hỏi số {i} về thủ tục hành chính cấp xã"
+            questions.append(
+                Question(text=text, text_folded=text, site_id=site, unit_id=unit,
+                         session_id=session, cluster=cluster, status=status)
+            )  # fmt: skip
+        Question.objects.bulk_create(questions, batch_size=5000)
+        Question.objects.update(created_at=now - dt.timedelta(hours=2))
+
+
+def write_operations(n_incidents: int, sessions: list[int], seed: int) -> None:
+    """Incidents over the morning, and the heartbeat history the connection counts read."""
+    from django.db import transaction
+
+    from diemcau.operations.models import HeartbeatSample, Incident, LiveState, SiteLive
+    from diemcau.sites.models import Site
+
+    rng = random.Random(seed)
+    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
+    morning = dt.datetime(2025, 6, 14, 8, 0, tzinfo=ZONE)
+    afternoon = dt.datetime(2025, 6, 14, 13, 0, tzinfo=ZONE)
+    with transaction.atomic():
+        incidents = []
+        for _ in range(n_incidents):
+            site, province = sites[rng.randrange(len(sites))]
+            opened = morning + dt.timedelta(minutes=rng.uniform(0, 180))
+            resolved = opened + dt.timedelta(minutes=rng.expovariate(1 / 12))
+            fixed = rng.random() < 0.85
+            incidents.append(
+                Incident(site_id=site, province_id=province, cause="network", opened_at=opened,
+                         status="resolved" if fixed else "open",
+                         resolved_at=resolved if fixed else None)
+            )  # fmt: skip
+        Incident.objects.bulk_create(incidents, batch_size=5000)
+        beats, live = [], []
+        for site, _province in sites:
+            roll = rng.random()
+            if roll < 0.03:
+                continue  # never connected
+            last = None
+            for start, share in ((morning, 0.95), (afternoon, 0.60)):
+                if rng.random() < share / 0.97:
+                    for k in range(6):
+                        last = start + dt.timedelta(minutes=30 * k + rng.uniform(0, 20))
+                        beats.append(HeartbeatSample(site_id=site, received_at=last))
+            seen = last or morning - dt.timedelta(days=1)  # a rehearsal's beat only
+            live.append(SiteLive(site_id=site, state=LiveState.OFFLINE, since=seen, last_seen=seen))
+        HeartbeatSample.objects.bulk_create(beats, batch_size=10_000)
+        SiteLive.objects.bulk_create(live, batch_size=10_000)
+
+
+def setup(args: argparse.Namespace) -> dict[str, Any]:
+    import django
+
+    django.setup()
+    from bench_checkins import create_delegates
+    from bench_delegates_import import create_sites
+    from django.core.management import call_command
+    from django.db import connection
+
+    from diemcau.attendance.services import refresh_registered
+    from diemcau.programme.models import Conference, Day, Session, Topic
+    from diemcau.sites.models import Site
+    from diemcau.units.services import load_units
+
+    call_command("migrate", interactive=False, verbosity=0)
+    load_units()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    create_sites(args.sites, 2025)
+    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
+    create_delegates(args.delegates, [pk for pk, _ in sites], dict(sites))
+    refresh_registered()
+    timings["sites_delegates_s"] = time.perf_counter() - started
+    conference = Conference.objects.create(
+        slug="bench", name="Hội nghị toàn quốc", host="BTC", starts_on=DAY, ends_on=DAY
+    )
+    day = Day.objects.create(conference=conference, date=DAY)
+    sessions = [
+        Session.objects.create(day=day, title=title, starts_at=dt.time(a), ends_at=dt.time(b)).pk
+        for title, a, b in (("Phiên sáng", 8, 11), ("Phiên chiều", 13, 17))
+    ]
+    for i in range(15):
+        Topic.objects.create(session_id=sessions[i % 2], number=i + 1, title=f"Chuyên đề {i + 1}")
+    started = time.perf_counter()
+    checkins = write_checkins(sessions[0], args.seed)
+    timings["checkins_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    site_units = list(Site.objects.values_list("pk", "unit_id"))
+    write_questions(args.questions, sessions[0], site_units, args.seed)
+    write_operations(args.incidents, sessions, args.seed)
+    timings["questions_operations_s"] = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        # What autovacuum does within a minute of a bulk load. Measured without it: the planner,
+        # blind to 1.5M new check-ins, joins a province's sites by nested loop (~20 s a report).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return {
+        "sessions": sessions,
+        "checkins": checkins,
+        "build_s": {k: round(v, 1) for k, v in timings.items()},
+    }
+
+
+# -- the naive path --------------------------------------------------------------------------
+def naive_attendance_table(session: int) -> list[list[Any]]:
+    """What a report would do without the counters: walk the ORM province by province, count
+    each site's registered delegates, and each province's check-ins (per site would scan the
+    1.5 million rows 11,000 times: check-ins have no index on their site)."""
+    from diemcau.attendance.models import CheckIn
+    from diemcau.delegates.models import Delegate
+    from diemcau.sites.models import Site
+    from diemcau.units.services import provinces
+
+    rows = []
+    for province in provinces():
+        registered = 0
+        sites = list(Site.objects.filter(province=province).values_list("pk", flat=True))
+        for site in sites:
+            registered += Delegate.objects.filter(site_id=site).count()
+        checked = CheckIn.objects.filter(
+            site__province=province, session_id=session, annulled_at__isnull=True
+        ).count()
+        rows.append([province.name, registered, checked, len(sites)])
+    return rows
+
+
+def naive_timeline(session: int) -> Counter[int]:
+    from diemcau.attendance.models import CheckIn
+
+    per_bucket: Counter[int] = Counter()
+    times = CheckIn.objects.filter(session_id=session, annulled_at__isnull=True)
+    for moment in times.values_list("scanned_at", flat=True).iterator(chunk_size=50_000):
+        per_bucket[int(moment.timestamp()) // 300] += 1
+    return per_bucket
+
+
+# -- measuring -------------------------------------------------------------------------------
+def time_files(runs: int, session: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reports as files, national and Hà Nội's, as a central organiser asks for them."""
+    from diemcau.accounts.scopes import Scope
+    from diemcau.reports import files, services
+
+    central = Scope(user_id=0, everything=True)
+
+    def report_file(node: str, sess: int | None, fmt: str) -> tuple[dict[str, Any], bytes]:
+        data = services.report(central, node, sess)
+        return data, files.render(data, fmt)
+
+    cases = {
+        "national_xlsx": ("TW", None, "xlsx"),
+        "national_pdf": ("TW", None, "pdf"),
+        "national_session_xlsx": ("TW", session, "xlsx"),
+        "national_session_pdf": ("TW", session, "pdf"),
+        "province_xlsx": ("01", session, "xlsx"),
+        "province_pdf": ("01", session, "pdf"),
+    }
+    out: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    for name, (node, sess, fmt) in cases.items():
+        seconds, (report, content) = _median(lambda a=(node, sess, fmt): report_file(*a), runs)
+        out[f"{name}_s"] = round(seconds, 3)
+        out[f"{name}_kb"] = round(len(content) / 1024)
+        data[name] = report
+    return out, data
+
+
+def time_api_and_naive(
+    runs: int, session: int, naive: bool
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One table through the API at the root, the whole JSON report, and the naive path."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from diemcau.accounts.services import add_user
+
+    setup_test_environment()  # the test client's host name is allowed
+    add_user("bench-rp", "central_organiser", None, password="x" * 12)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-rp"))
+    out: dict[str, Any] = {}
+    table_url = f"/api/v1/reports/TW?session={session}&table=dai-bieu"
+    seconds, response = _median(lambda: client.get(table_url), max(5, runs * 5))
+    assert response.status_code == 200, response.content[:300]
+    out["api_table_root_ms"] = round(seconds * 1000, 1)
+    seen = {"api_table": response.json()["tables"][0]}
+    whole_url = f"/api/v1/reports/TW?session={session}"
+    seconds, response = _median(lambda: client.get(whole_url), max(3, runs))
+    assert response.status_code == 200
+    out["api_report_root_json_ms"] = round(seconds * 1000, 1)
+    if not naive:
+        return out, seen
+    seconds, seen["naive_rows"] = _median(lambda: naive_attendance_table(session), 1)
+    out["naive_table_root_ms"] = round(seconds * 1000, 1)
+    seconds, seen["naive_buckets"] = _median(lambda: naive_timeline(session), max(1, runs))
+    out["naive_timeline_ms"] = round(seconds * 1000, 1)
+    out["speedup_api_table_vs_naive"] = round(
+        out["naive_table_root_ms"] / max(out["api_table_root_ms"], 0.001), 1
+    )
+    return out, seen
+
+
+def measure(args: argparse.Namespace, made: dict[str, Any]) -> dict[str, Any]:
+    from django.db import connection
+
+    from diemcau.attendance.models import CheckIn
+    from diemcau.operations.models import Incident
+    from diemcau.questions.models import Question
+    from diemcau.sites.models import Site
+
+    session, n = made["sessions"][0], made["checkins"]
+    out, data = time_files(args.runs, session)
+    api, seen = time_api_and_naive(args.runs, session, args.naive)
+    out.update(api)
+    # Every figure checked against counts taken straight from the tables.
+    national = data["national_session_xlsx"]
+    totals = national["totals"]
+    timeline = next(t for t in national["tables"] if t["key"] == "diem-danh-theo-gio")
+    connected = next(t for t in national["tables"] if t["key"] == "ket-noi-phien")
+    naive_rows, table = seen.get("naive_rows"), seen["api_table"]
+    naive_buckets = seen.get("naive_buckets")
+    checks = {
+        "checked_in": totals["checked_in"] == CheckIn.objects.filter(session_id=session).count()
+        and totals["checked_in"] == n,
+        "sites": totals["sites"] == Site.objects.count(),
+        "questions": totals["questions"] == Question.objects.count(),
+        "incidents": totals["incidents"] == Incident.objects.count(),
+        "timeline_total": timeline["total"][1] == n == timeline["rows"][-1][2]
+        and (naive_buckets is None or sum(naive_buckets.values()) == n),
+        "api_table_total": table["total"][2] == n,
+        "api_table_equals_naive": naive_rows is None
+        or (
+            table["total"][2] == sum(r[2] for r in naive_rows)
+            and table["total"][1] == sum(r[1] for r in naive_rows)
+        ),
+        "province_is_hanoi_alone": data["province_xlsx"]["node"]["code"] == "01",
+    }
+    out["checks"] = checks
+    out["all_checks_pass"] = all(checks.values())
+    out["connected_per_session"] = connected["total"]
+    out["timeline_buckets"] = len(timeline["rows"])
+    out["headline"] = national["headline"]
+    connection.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sites", type=int, default=11_000)
+    parser.add_argument("--delegates", type=int, default=1_500_000)
+    parser.add_argument("--questions", type=int, default=50_000)
+    parser.add_argument("--incidents", type=int, default=2_000)
+    parser.add_argument("--runs", type=int, default=3, help="Runs per median (files)")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the data folder or database (name printed)"
+    )
+    parser.add_argument(
+        "--no-naive", dest="naive", action="store_false", help="Skip the ORM-walking baseline"
+    )
+    add_out_argument(parser, "reports.json")
+    args = parser.parse_args()
+
+    tmp = tempfile.mkdtemp(prefix="diemcau-bench-rp-")
+    os.environ["DIEMCAU_DATA_DIR"] = tmp
+    os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
+    os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
+    sys.path.insert(0, str(HERE))
+    admin_url = os.environ.get("DATABASE_URL", "")
+    bench_db = f"diemcau_bench_rp_{os.getpid()}"
+    if admin_url:
+        import psycopg
+
+        admin_url = admin_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {bench_db}")
+        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + bench_db
+    try:
+        made = setup(args)
+        from django.db import connection
+
+        results: dict[str, Any] = {
+            "database": connection.vendor,
+            "sites": args.sites,
+            "delegates": args.delegates,
+            "checkins": made["checkins"],
+            "questions": args.questions,
+            "incidents": args.incidents,
+            "runs": args.runs,
+            "build_s": made["build_s"],
+            # The machine is shared: how busy it was around the timed part.
+            "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+        }
+        results.update(measure(args, made))
+        results["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    finally:
+        if args.keep:
+            kept = bench_db if admin_url else tmp
+            print(f"data kept in {kept}", file=sys.stderr)  # noqa: T201 - where to look
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if admin_url and not args.keep:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
+    save(results, args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Operations over time, for the reports: incidents as they opened and stayed open, and which
+sites were connected during each session.
+
+Read-only. The node is checked as the dashboard checks it (404 outside the caller's reach) and
+every count is over the sites and incidents the caller may read.
+
+A site counts as connected to a session when the history holds a heartbeat from it inside the
+session's time window (`HeartbeatSample`, flushed once a second): one index probe per site on
+(site, received_at), never a scan of the history. A site that never sent anything has no
+`SiteLive` row; it is "never connected", whatever the session.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+
+from diemcau.accounts.scopes import Scope
+from diemcau.operations import rollup
+from diemcau.operations.incidents import visible_incidents
+from diemcau.operations.models import HeartbeatSample
+from diemcau.programme.models import Session
+from diemcau.sites.services import visible_sites
+from diemcau.units.models import Kind, Level
+from diemcau.units.services import units_under_q
+
+# The groups a connection count is given for: the administrative levels, then every body.
+GROUPS = ("central", "province", "commune", "organisation")
+
+
+def session_window(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    """The session's start and end as moments: its times are the conference's local times."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    day = session.day.date
+    start = dt.datetime.combine(day, session.starts_at, tzinfo=zone)
+    end = dt.datetime.combine(day, session.ends_at, tzinfo=zone)
+    if end <= start:  # runs past midnight
+        end += dt.timedelta(days=1)
+    return start, end
+
+
+# -- incidents over time ------------------------------------------------------------------------
+def incident_spans(
+    scope: Scope,
+    unit_code: str | None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """(opened, resolved or None) of the incidents at sites under the node that overlap the
+    window, oldest first: the caller counts openings per bucket and what is open at a moment."""
+    unit = rollup.dashboard_unit(scope, unit_code)
+    qs = visible_incidents(scope).filter(units_under_q(unit, "site__unit__"))
+    if until is not None:
+        qs = qs.filter(opened_at__lt=until)
+    if since is not None:
+        qs = qs.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=since))
+    return list(qs.order_by("opened_at", "pk").values_list("opened_at", "resolved_at"))
+
+
+def open_at(spans: Sequence[tuple[dt.datetime, dt.datetime | None]], moment: dt.datetime) -> int:
+    """Incidents opened before `moment` and not yet resolved at it (the end of a bucket: one
+    opened exactly then belongs to the next bucket)."""
+    return sum(1 for opened, ended in spans if opened < moment and not _closed(ended, moment))
+
+
+def _closed(resolved: dt.datetime | None, moment: dt.datetime) -> bool:
+    return resolved is not None and resolved <= moment
+
+
+# -- connections per session --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connections:
+    """Sites per group (GROUPS), connected during each session (by session id), never connected."""
+
+    sessions: list[Session]
+    sites: dict[str, int]
+    connected: dict[int, dict[str, int]]
+    never: dict[str, int]
+
+
+def connections(scope: Scope, unit_code: str | None, sessions: Sequence[Session]) -> Connections:
+    """One GROUP BY over the sites under the node, with an EXISTS per session window."""
+    unit = rollup.dashboard_unit(scope, unit_code)
+    sites = visible_sites(scope).filter(units_under_q(unit, "unit__"))
+    aggregates = {
+        "n": Count("pk"),
+        "never": Count("pk", filter=Q(live__isnull=True)),
+    }
+    for session in sessions:
+        start, end = session_window(session)
+        beat = HeartbeatSample.objects.filter(
+            site=OuterRef("pk"), received_at__gte=start, received_at__lt=end
+        )
+        aggregates[f"s{session.pk}"] = Count("pk", filter=Q(Exists(beat)))
+    empty = dict.fromkeys(GROUPS, 0)
+    result = Connections(
+        sessions=list(sessions),
+        sites=dict(empty),
+        connected={s.pk: dict(empty) for s in sessions},
+        never=dict(empty),
+    )
+    rows: Any = sites.order_by().values("unit__level", "unit__kind").annotate(**aggregates)
+    for row in rows:
+        group = _group(row["unit__level"], row["unit__kind"])
+        result.sites[group] += row["n"]
+        result.never[group] += row["never"]
+        for session in sessions:
+            result.connected[session.pk][group] += row[f"s{session.pk}"]
+    return result
+
+
+def _group(level: str, kind: str) -> str:
+    if kind == Kind.ORGANISATION:
+        return "organisation"
+    names: dict[str, str] = {Level.CENTRAL: "central", Level.PROVINCE: "province"}
+    return names.get(level, "commune")

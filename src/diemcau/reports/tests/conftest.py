@@ -1,0 +1,17 @@
+import pytest
+
+# Browser fixtures shared with the console's tests: Debian's Chromium, a signed-in context, the
+# unit tree for live-server tests (and put back after them).
+from diemcau.console.tests.conftest import (  # noqa: F401
+    _units_back,
+    browser_as,
+    chromium,
+    units,
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The browser fixtures come from the console's tests, which register this marker too.
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium with Playwright (scripts/browsers)"
+    )
