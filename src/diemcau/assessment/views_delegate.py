@@ -148,5 +148,5 @@ def certificate(request: HttpRequest, token: str, conference_id: int) -> HttpRes
     except Invalid as exc:
         raise Http404(exc.message) from exc
     response = HttpResponse(certificates.pdf_of(cert), content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="giay-chung-nhan.pdf"'
+    response["Content-Disposition"] = 'attachment; filename="giay-chung-nhan.pdf"'
     return response
