@@ -400,7 +400,11 @@ def start_server(
             "--port", str(port), "--workers", "2", "--blocking-threads", "16", "--no-ws", app,
         ]  # fmt: skip
     server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, env=env)  # noqa: S603 - fixed argv
-    wait_up(port, server)
+    try:
+        wait_up(port, server)
+    except BaseException:
+        stop(server)  # never leave a server behind holding our output open
+        raise
     return server, port
 
 
@@ -558,6 +562,77 @@ def submissions(
     return figures
 
 
+WRK_SUBMIT_LUA = """
+local reqs = {%(reqs)s}
+local counter, threads = 0, %(threads)d
+function setup(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+local i = 0
+function init(args) i = tonumber(wrk.thread:get("id")) - threads end
+function request()
+  i = i + threads
+  local r = reqs[(i %% #reqs) + 1]
+  return wrk.format("POST", r[1], {["Content-Type"] = "application/json"}, r[2])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%%d,"duration_us":%%d,"errors":%%d,"p50_us":%%d,"p99_us":%%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def submissions_wrk(made: dict[str, Any], port: int, seconds: float, n: int) -> dict[str, Any]:
+    """Submissions from wrk (C, light on the shared cores, 32 keep-alive connections, as fast
+    as the server answers), each to a fresh attempt: the wall-clock rate is the distinct
+    attempts the database shows submitted, divided by the run's length; a wrap-around past
+    `n` would only resend (idempotent), never count twice."""
+    from django.db import connection
+
+    from diemcau.assessment.models import Attempt
+
+    conf = made["conference"]
+    attempts = fresh_attempts(conf, n, offset=0)
+    lua_rows = []
+    for t, a, b in attempts:  # a Lua table of {path, body}; JSON strings are valid Lua ones
+        path = json.dumps(f"/api/v1/assessment/me/{t}/{conf}/attempts/{a}/submit")
+        lua_rows.append("{" + path + "," + json.dumps(b) + "}")
+    reqs = ",".join(lua_rows)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SUBMIT_LUA % {"reqs": reqs, "threads": 2})
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv
+            ["wrk", "-t2", "-c32", f"-d{int(seconds)}s", "--timeout", "5s", "-s", script.name,  # noqa: S607
+             f"http://127.0.0.1:{port}/"],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        Path(script.name).unlink()
+    out = json.loads(done.stdout.split("WRKJSON ", 1)[1].splitlines()[0])
+    elapsed = out["duration_us"] / 1e6
+    ids = [a for _t, a, _b in attempts]
+    submitted = sum(
+        Attempt.objects.filter(pk__in=ids[i : i + 900], submitted_at__isnull=False).count()
+        for i in range(0, len(ids), 900)
+    )
+    connection.close()
+    return {
+        "client": "wrk -t2 -c32 (closed loop)",
+        "duration_s": round(elapsed, 2),
+        "requests": out["requests"],
+        "errors": out["errors"],
+        "distinct_attempts_submitted": submitted,
+        "submissions_per_s": round(submitted / elapsed, 1),
+        "wrapped_around": out["requests"] > n,
+        "p50_ms": out["p50_us"] / 1000,
+        "p99_ms": out["p99_us"] / 1000,
+    }
+
+
 def certificate_figures(made: dict[str, Any], runs: int) -> dict[str, Any]:
     from django.db import connection
 
@@ -655,21 +730,8 @@ def _naive_app() -> Any:
     return application
 
 
-def _fast_app() -> Any:
-    """diemcau.wsgi with the submission answered in front of Django (api_delegate.wrap_submit),
-    as wsgi.py would wrap it."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
-    import django
-
-    django.setup()
-    from diemcau.assessment.api_delegate import wrap_submit
-    from diemcau.wsgi import application
-
-    return wrap_submit(application)
-
-
 def __getattr__(name: str) -> Any:
-    makers = {"naive_application": _naive_app, "fast_application": _fast_app}
+    makers = {"naive_application": _naive_app}
     if name in makers:
         app = makers[name]()
         globals()[name] = app
@@ -737,13 +799,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(HERE), os.environ.get("PYTHONPATH", "")]),
     }
-    fast, port = start_server(env, "bench_assessment:fast_application")
+    django_path, port = start_server({**os.environ, "DIEMCAU_SUBMIT_FASTPATH": "0"})
     try:
-        results["quiz_submissions_wsgi_fast_path"] = submissions(
-            made, port, fast.pid, args.submissions, args.clients, naive=False
+        results["quiz_submissions_django_path"] = submissions(
+            made, port, django_path.pid, args.submissions, args.clients, naive=False
         )
     finally:
-        stop(fast)
+        stop(django_path)
     if args.naive:
         naive, port = start_server(env, "bench_assessment:naive_application")
         try:
@@ -752,6 +814,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
         finally:
             stop(naive)
+    # last: it uses up the delegates without an attempt
+    if args.wrk_seconds and shutil.which("wrk"):
+        server, port = start_server(os.environ.copy())
+        try:
+            results["quiz_submissions_wrk"] = submissions_wrk(
+                made, port, args.wrk_seconds, args.wrk_attempts
+            )
+        finally:
+            stop(server)
     results["certificates"] = certificate_figures(made, args.runs)
     results["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     return results
@@ -765,6 +836,10 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=30_000)
     parser.add_argument("--naive", type=int, default=2_000, help="Submissions on the naive path")
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--wrk-seconds", type=float, default=10.0, help="wrk submission run (0: skip)"
+    )
+    parser.add_argument("--wrk-attempts", type=int, default=40_000, help="Fresh attempts for wrk")
     parser.add_argument("--verify", type=int, default=5_000, help="Codes verified per way")
     add_out_argument(parser, "assessment.json")
     args = parser.parse_args()

@@ -119,11 +119,13 @@ def test_assessment_bench_measures_completion_verification_and_submissions(tmp_p
     figures = _run(
         "bench_assessment.py", tmp_path / "a.json", "--delegates", "5000", "--sites", "100",
         "--submissions", "100", "--naive", "10", "--verify", "200",
-        "--clients", "4",
+        "--clients", "4", "--wrk-seconds", "2", "--wrk-attempts", "300",
     )  # fmt: skip
     assert figures["completion"]["counters_agree_with_recount"] is True
     assert figures["verification"]["states"]["unknown"] > 0
     assert figures["quiz_submissions"]["submitted_rows"] == 100
+    assert figures["quiz_submissions_django_path"]["submitted_rows"] == 100
+    assert figures["quiz_submissions_wrk"]["distinct_attempts_submitted"] > 0
 
 
 def test_reports_bench_checks_its_totals(tmp_path):

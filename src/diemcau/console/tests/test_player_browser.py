@@ -6,6 +6,7 @@ plays (and at what bitrate), and when its relay dies the player moves to the nex
 and keeps playing — then goes back to the relay once it answers again.
 """
 
+import re
 import shutil
 import threading
 import time
@@ -29,6 +30,9 @@ from diemcau.streaming.relays import save_relay
 from diemcau.streaming.supervisor import Supervisor
 
 pytestmark = pytest.mark.browser
+# "muted": playing, but Chromium refused autoplay with sound (it wants a click first); whether
+# it refuses depends on its media-engagement state, not on the player.
+PLAYING = re.compile("^(playing|muted)$")
 
 SITE = "HK-PLAYER"
 STREAM = "hoi-nghi"
@@ -124,7 +128,7 @@ def test_the_console_plays_reports_its_health_and_survives_a_dead_relay(
     page = browser_as(network["operator"]).new_page()
     page.goto(f"{live_server.url}/console/{SITE}/")
     state = page.locator("#c-player-state")
-    expect(state).to_have_attribute("data-state", "playing", timeout=20_000)
+    expect(state).to_have_attribute("data-state", PLAYING, timeout=20_000)
     expect(state).to_contain_text("Đang phát")
     assert advancing(page), "the picture does not move"
     health = page.evaluate(PLAYER)
@@ -147,7 +151,7 @@ def test_the_console_plays_reports_its_health_and_survives_a_dead_relay(
         lambda: (page.evaluate(PLAYER)["source"] or {}).get("index") == 1, 20, "the next source"
     )
     switched_s = time.monotonic() - stopped
-    expect(state).to_have_attribute("data-state", "playing", timeout=15_000)
+    expect(state).to_have_attribute("data-state", PLAYING, timeout=15_000)
     assert advancing(page), "no picture from the origin"
     health = page.evaluate(PLAYER)
     assert health["source"]["host"] == f"127.0.0.1:{video.origin.port}", health
@@ -163,7 +167,7 @@ def test_the_console_plays_reports_its_health_and_survives_a_dead_relay(
         )
         assert found is True
         wait_for(lambda: (page.evaluate(PLAYER)["source"] or {}).get("index") == 0, 15, "relay")
-        expect(state).to_have_attribute("data-state", "playing", timeout=15_000)
+        expect(state).to_have_attribute("data-state", PLAYING, timeout=15_000)
         assert advancing(page)
     finally:
         back.stop()
