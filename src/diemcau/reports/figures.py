@@ -38,6 +38,10 @@ CHART_COLUMN = {
     "cau-hoi": 1,
     "diem-danh-theo-gio": 1,
     "su-co-theo-gio": 1,
+    "kiem-tra-ky-thuat": 2,
+    "mat-ket-noi": 2,
+    "may-chu-chuyen-tiep": 4,
+    "hoc-tap": 5,
 }
 # Tables a sector answerer gets: their sector's questions, nothing about sites or people.
 ANSWERER_TABLES = frozenset({"cau-hoi"})
@@ -76,17 +80,22 @@ Builder = Callable[[Scope, Figures], None]
 
 def builders() -> list[tuple[str, Builder]]:
     """Every table of a report, in the order it is shown, with the function that builds it."""
-    from diemcau.reports import timelines  # it builds on this module's Table
+    # They build on this module's Table.
+    from diemcau.reports import infrastructure, learning, timelines
 
     return [
         ("diem-cau", _sites),
+        ("kiem-tra-ky-thuat", infrastructure.rehearsals_table),
         ("dai-bieu", _attendance),
         ("diem-danh-theo-gio", timelines.attendance_over_time),
         ("ket-noi", _live),
         ("ket-noi-phien", timelines.connections_per_session),
+        ("mat-ket-noi", infrastructure.outage_table),
         ("su-co", _incidents),
         ("su-co-theo-gio", timelines.incidents_over_time),
+        ("may-chu-chuyen-tiep", infrastructure.relay_table),
         ("cau-hoi", _questions),
+        ("hoc-tap", learning.learning_table),
     ]
 
 

@@ -60,6 +60,12 @@ def headline(figures: Figures, conference: str, topics: int) -> list[Part]:
             Part(f"{number(t.get('answered', 0))} đã được trả lời", "cau-hoi"),
             Part("."),
         ]
+    if t.get("completed"):
+        parts += [
+            Part(" Đã có "),
+            Part(f"{number(t['completed'])} đại biểu hoàn thành chương trình học tập", "hoc-tap"),
+            Part("."),
+        ]
     return parts
 
 
