@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, free_port, save, stop, wait_up  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, free_port, save, stop, throwaway_data, wait_up  # noqa: E402 - a sibling module of this script
 
 DIEMCAU = str(ROOT / ".venv" / "bin" / "diemcau")
 DAY = dt.date(2025, 6, 14)
@@ -844,30 +844,8 @@ def main() -> None:
     add_out_argument(parser, "assessment.json")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="diemcau-bench-as-")
-    os.environ["DIEMCAU_DATA_DIR"] = tmp
-    os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
-    os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
-    sys.path.insert(0, str(HERE))
-    admin_url = os.environ.get("DATABASE_URL", "")
-    bench_db = f"diemcau_bench_as_{os.getpid()}"
-    if admin_url:
-        import psycopg
-
-        admin_url = admin_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {bench_db}")
-        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + bench_db
-    try:
+    with throwaway_data("as"):
         results = run(args)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if admin_url:
-            import psycopg
-
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
     save(results, args.out)
 
 

@@ -35,10 +35,8 @@ import argparse
 import datetime as dt
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -49,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
 
 DAY = dt.date(2025, 6, 14)
 ZONE = dt.timezone(dt.timedelta(hours=7))
@@ -418,22 +416,7 @@ def main() -> None:
     add_out_argument(parser, "reports.json")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="diemcau-bench-rp-")
-    os.environ["DIEMCAU_DATA_DIR"] = tmp
-    os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
-    os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
-    os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
-    sys.path.insert(0, str(HERE))
-    admin_url = os.environ.get("DATABASE_URL", "")
-    bench_db = f"diemcau_bench_rp_{os.getpid()}"
-    if admin_url:
-        import psycopg
-
-        admin_url = admin_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {bench_db}")
-        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + bench_db
-    try:
+    with throwaway_data("rp", keep=args.keep):
         made = setup(args)
         from django.db import connection
 
@@ -451,17 +434,6 @@ def main() -> None:
         }
         results.update(measure(args, made))
         results["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
-    finally:
-        if args.keep:
-            kept = bench_db if admin_url else tmp
-            print(f"data kept in {kept}", file=sys.stderr)  # noqa: T201 - where to look
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if admin_url and not args.keep:
-            import psycopg
-
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
     save(results, args.out)
 
 

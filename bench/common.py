@@ -2,9 +2,15 @@
 
 import argparse
 import json
+import os
+import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,43 @@ def save(results: dict[str, Any], path: Path) -> None:
     stored: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     stored[results["database"]] = results
     path.write_text(json.dumps(stored, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def throwaway_data(tag: str, *, keep: bool = False) -> Iterator[str]:
+    """A fresh data folder (and, with DATABASE_URL, a fresh PostgreSQL database beside the
+    named one, which need not exist) for one bench run, removed afterwards unless `keep`.
+
+    Sets the environment the bench, its commands and its servers read: data folder, a random
+    secret key, Django's settings, no heartbeat flusher. Yields the folder.
+    """
+    tmp = tempfile.mkdtemp(prefix=f"diemcau-bench-{tag}-")
+    os.environ["DIEMCAU_DATA_DIR"] = tmp
+    os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
+    os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    admin_url = os.environ.get("DATABASE_URL", "")
+    bench_db = f"diemcau_bench_{tag}_{os.getpid()}"
+    if admin_url:
+        import psycopg
+
+        admin_url = admin_url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {bench_db}")
+        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + bench_db
+    try:
+        yield tmp
+    finally:
+        if keep:
+            print(f"data kept in {bench_db if admin_url else tmp}", file=sys.stderr)  # noqa: T201
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if admin_url:
+                import psycopg
+
+                with psycopg.connect(admin_url, autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
 
 
 # -- a real server for the HTTP benches ------------------------------------------------------
