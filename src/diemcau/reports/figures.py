@@ -20,6 +20,7 @@ from diemcau.attendance.summary import summary as attendance_summary
 from diemcau.errors import NotFound
 from diemcau.operations import incidents, rollup
 from diemcau.questions.figures import by_sector
+from diemcau.sites.models import SiteStatus
 from diemcau.sites.services import visible_sites
 from diemcau.units.models import Kind, Level, Unit
 from diemcau.units.organisations import CENTRAL_CODE
@@ -85,6 +86,7 @@ def builders() -> list[tuple[str, Builder]]:
 
     return [
         ("diem-cau", _sites),
+        ("trang-thai-diem-cau", _site_status),
         ("kiem-tra-ky-thuat", infrastructure.rehearsals_table),
         ("dai-bieu", _attendance),
         ("diem-danh-theo-gio", timelines.attendance_over_time),
@@ -165,6 +167,42 @@ def _sites(scope: Scope, figures: Figures) -> None:
     figures.totals["sites_commune"] = rows[2][-1]
     figures.tables.append(
         Table("diem-cau", "Điểm cầu theo cấp", ["Cấp", *KINDS.values(), "Cộng"], rows, total)
+    )
+
+
+# The registry's own states: "planned" is every site in it, "taking part" all but the withdrawn.
+SITE_STATES = {
+    SiteStatus.REGISTERED: "Đăng ký",
+    SiteStatus.READY: "Sẵn sàng",
+    SiteStatus.CONNECTED: "Đã kết nối",
+    SiteStatus.DISCONNECTED: "Mất kết nối",
+    SiteStatus.WITHDRAWN: "Rút khỏi danh sách",
+}
+
+
+def _site_status(scope: Scope, figures: Figures) -> None:
+    """Planned against taking part, by level: the sites table counts every site registered."""
+    qs = visible_sites(scope).filter(units_under_q(figures.unit, "unit__"))
+    counts = {
+        (r["unit__level"], r["status"]): r["n"]
+        for r in qs.values("unit__level", "status").annotate(n=Count("pk")).order_by()
+    }
+    rows = []
+    for level, level_name in LEVELS.items():
+        by_state = [counts.get((level, state), 0) for state in SITE_STATES]
+        planned = sum(by_state)
+        withdrawn = counts.get((level, SiteStatus.WITHDRAWN), 0)
+        rows.append([level_name, planned, planned - withdrawn, *by_state])
+    total = ["Tổng số", *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
+    figures.tables.append(
+        Table(
+            "trang-thai-diem-cau",
+            "Điểm cầu dự kiến và tham gia, theo trạng thái đăng ký",
+            ["Cấp", "Dự kiến", "Tham gia", *SITE_STATES.values()],
+            rows,
+            total,
+            note="Dự kiến: mọi điểm cầu trong danh sách; tham gia: trừ các điểm cầu đã rút.",
+        )
     )
 
 

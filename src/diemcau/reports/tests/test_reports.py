@@ -160,3 +160,26 @@ def test_cli_writes_the_report_in_the_format_of_the_file(central, w, tmp_path):
     assert out.read_bytes().startswith(b"%PDF")
     bad = CliRunner().invoke(report_cmd, ["XX", "-o", str(tmp_path / "x.xlsx")])
     assert bad.exit_code == 1 and "XX" in bad.output
+
+
+def test_planned_sites_against_those_taking_part(central, w, api_as):
+    from diemcau.sites.models import Site, SiteStatus
+
+    Site.objects.filter(code="HK-B").update(status=SiteStatus.WITHDRAWN)
+    Site.objects.filter(code="HUE-A").update(status=SiteStatus.READY)
+    data = central.get("/api/v1/reports/TW?table=trang-thai-diem-cau").json()
+    states = table(data, "trang-thai-diem-cau")
+    assert [t["key"] for t in data["tables"]] == ["trang-thai-diem-cau"]
+    planned = Site.objects.count()
+    columns = states["columns"]
+    total = dict(zip(columns, states["total"], strict=True))
+    assert total["Dự kiến"] == planned
+    assert total["Tham gia"] == planned - 1
+    assert total["Rút khỏi danh sách"] == 1
+    assert total["Sẵn sàng"] == 1
+    hanoi = api_as("province_organiser", "01").get("/api/v1/reports/01?table=trang-thai-diem-cau")
+    hanoi_total = dict(
+        zip(columns, table(hanoi.json(), "trang-thai-diem-cau")["total"], strict=True)
+    )
+    assert hanoi_total["Dự kiến"] == Site.objects.filter(province__code="01").count()
+    assert hanoi_total["Sẵn sàng"] == 0  # Huế's ready site is not Hà Nội's
