@@ -34,10 +34,8 @@ import argparse
 import os
 import platform
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +44,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from common import add_out_argument, save  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
 
 HANOI = "01"
 SEARCHES = {"accented": "con dấu", "plain": "con dau"}
@@ -73,43 +71,24 @@ def main() -> None:
     add_out_argument(parser, "question_pages.json")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
-    tmp = None
-    if not os.environ.get("DATABASE_URL"):
-        tmp = tempfile.mkdtemp(prefix="diemcau-bench-")
-        os.environ["DIEMCAU_DATA_DIR"] = tmp
-    try:
+    with throwaway_data("qp"):
         results = run(args)
-    finally:
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
     save(results, args.out)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     import django
-    from django.conf import settings
 
-    if os.environ.get("DATABASE_URL"):
-        settings.DATABASES["default"]["TEST"] = {"NAME": f"diemcau_bench_{os.getpid()}"}
     django.setup()
     from django.core.management import call_command
     from django.db import connection
 
     vendor = connection.vendor
-    created_db = None
-    if vendor == "sqlite":
-        call_command("migrate", interactive=False, verbosity=0)
-    else:
-        created_db = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        started = time.perf_counter()
-        built = build(args)
-        built["build_s"] = round(time.perf_counter() - started, 1)
-        figures = measure(args)
-    finally:
-        if created_db:
-            connection.creation.destroy_test_db(created_db, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    built = build(args)
+    built["build_s"] = round(time.perf_counter() - started, 1)
+    figures = measure(args)
     return {
         "database": vendor,
         "questions": args.questions,
