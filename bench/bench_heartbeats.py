@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, free_port, save, stop, wait_up  # noqa: E402 - a sibling module of this script
+from common import add_out_argument, free_port, save, stop, throwaway_data, wait_up  # noqa: E402 - a sibling module of this script
 
 DIEMCAU = str(ROOT / ".venv" / "bin" / "diemcau")
 CONNECTIONS = 64
@@ -349,30 +348,9 @@ def main() -> None:
     add_out_argument(parser, "heartbeats.json")
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="diemcau-bench-hb-")
-    os.environ["DIEMCAU_DATA_DIR"] = tmp
-    os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
     os.environ["DIEMCAU_LIVE_PREFIX"] = f"diemcau:bench:{os.getpid()}:"
-    admin_url = os.environ.get("DATABASE_URL", "")
-    bench_db = f"diemcau_bench_hb_{os.getpid()}"
-    if admin_url:
-        import psycopg
-
-        # The named database need not exist (as for Django's test runner): work from "postgres".
-        admin_url = admin_url.rsplit("/", 1)[0] + "/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {bench_db}")
-        os.environ["DATABASE_URL"] = admin_url.rsplit("/", 1)[0] + "/" + bench_db
-    try:
+    with throwaway_data("hb", live_flusher=True):
         results = run(args)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if admin_url:
-            import psycopg
-
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
     save(results, args.out)
 
 

@@ -36,18 +36,20 @@ def save(results: dict[str, Any], path: Path) -> None:
 
 
 @contextmanager
-def throwaway_data(tag: str, *, keep: bool = False) -> Iterator[str]:
+def throwaway_data(tag: str, *, keep: bool = False, live_flusher: bool = False) -> Iterator[str]:
     """A fresh data folder (and, with DATABASE_URL, a fresh PostgreSQL database beside the
     named one, which need not exist) for one bench run, removed afterwards unless `keep`.
 
     Sets the environment the bench, its commands and its servers read: data folder, a random
-    secret key, Django's settings, no heartbeat flusher. Yields the folder.
+    secret key, Django's settings, no heartbeat flusher (unless `live_flusher`: the heartbeat
+    bench's servers must flush). Yields the folder.
     """
     tmp = tempfile.mkdtemp(prefix=f"diemcau-bench-{tag}-")
     os.environ["DIEMCAU_DATA_DIR"] = tmp
     os.environ["DIEMCAU_SECRET_KEY"] = "bench-" + os.urandom(8).hex()
     os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
-    os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
+    if not live_flusher:
+        os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     admin_url = os.environ.get("DATABASE_URL", "")
     bench_db = f"diemcau_bench_{tag}_{os.getpid()}"
