@@ -10,7 +10,6 @@ the next read are reported as `pending_sites` so that a page can say the figures
 from typing import Any
 
 from django.db.models import Count, F, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
@@ -18,8 +17,9 @@ from diemcau.assessment import completion_counters as counters
 from diemcau.assessment.access import readable_unit
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.errors import NotFound
+from diemcau.sites.children import child_key, named_children
 from diemcau.sites.models import Site
-from diemcau.units.models import Kind, Level, Unit
+from diemcau.units.models import Level, Unit
 from diemcau.units.services import units_under_q
 
 FIGURES = counters.FIGURES
@@ -69,14 +69,6 @@ def counter_rows(scope: Scope, unit: Unit, conference_id: int) -> QuerySet[Compl
     return rows
 
 
-def _grouping(unit: Unit) -> tuple[str, Any]:
-    if unit.level == Level.CENTRAL and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", Coalesce(F("site__province_id"), F("site__unit_id"))
-    if unit.level == Level.PROVINCE and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", F("site__unit_id")
-    return "site", F("site_id")
-
-
 def _sums(rows: QuerySet[CompletionSite], key: Any) -> list[dict[str, Any]]:
     sums: Any = rows.values(k=key).annotate(
         sites=Count("pk"), **{f"t_{f}": Sum(f) for f in FIGURES}
@@ -88,7 +80,7 @@ def rollup(scope: Scope, conference_id: int, unit_code: str | None) -> dict[str,
     unit = resolve_unit(scope, unit_code)
     rows = counter_rows(scope, unit, conference_id)
     pending = counters.refresh_stale(conference_id, READ_BUDGET_S, rows.values("site_id"))
-    kind, key = _grouping(unit)
+    kind, key = child_key(unit, "site__")
     children: dict[Any, dict[str, int]] = {}
     for row in _sums(rows, key):
         children[row["k"]] = {"sites": row["sites"], **{f: row[f"t_{f}"] or 0 for f in FIGURES}}
@@ -108,29 +100,6 @@ def rollup(scope: Scope, conference_id: int, unit_code: str | None) -> dict[str,
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         **with_rates(total),
         "pending_sites": pending,
-        "children": named(unit, kind, children),
+        "children": named_children(unit, kind, {pk: with_rates(f) for pk, f in children.items()}),
         "by_level": [{"level": str(lv), **with_rates(levels[lv])} for lv in LEVELS],
     }
-
-
-def named(unit: Unit, kind: str, children: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
-    if kind == "site":
-        names = {
-            pk: (code, name, "site")
-            for pk, code, name in Site.objects.filter(pk__in=list(children)).values_list(
-                "pk", "code", "name"
-            )
-        }
-    else:
-        names = {
-            pk: (code, name, level)
-            for pk, code, name, level in Unit.objects.filter(pk__in=list(children)).values_list(
-                "pk", "code", "name", "level"
-            )
-        }
-    out = []
-    for pk, figures in children.items():
-        code, name, level = names.get(pk, (unit.code, unit.name, unit.level))
-        out.append({"code": code, "name": name, "level": level, **with_rates(figures)})
-    out.sort(key=lambda row: str(row["code"]))
-    return out

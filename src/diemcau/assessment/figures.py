@@ -10,30 +10,21 @@ otherwise create its settings as a side effect.
 
 from typing import Any
 
-from django.db.models import Count, F, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Subquery
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.completion_rollup import resolve_unit, rollup
 from diemcau.assessment.models import AssessmentSettings, Certificate
 from diemcau.errors import NotFound
+from diemcau.sites.children import child_key
 from diemcau.sites.models import Site
-from diemcau.units.models import Kind, Level, Unit
+from diemcau.units.models import Unit
 from diemcau.units.services import units_under_q
 
 
 def has_assessment(conference_id: int) -> bool:
     return AssessmentSettings.objects.filter(conference_id=conference_id).exists()
-
-
-def _child(unit: Unit) -> tuple[str, Any]:
-    """The grouping of `completion_rollup._grouping`, over a certificate's delegate's site."""
-    if unit.level == Level.CENTRAL and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", Coalesce(F("delegate__site__province_id"), F("delegate__site__unit_id"))
-    if unit.level == Level.PROVINCE and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", F("delegate__site__unit_id")
-    return "site", F("delegate__site_id")
 
 
 def certificates(scope: Scope, conference_id: int, unit_code: str | None) -> dict[str, int]:
@@ -48,7 +39,7 @@ def certificates(scope: Scope, conference_id: int, unit_code: str | None) -> dic
     else:
         sites = Site.objects.filter(read_q & units_under_q(unit, "unit__"))
         certs = certs.filter(delegate__site_id__in=Subquery(sites.values("pk")))
-    kind, key = _child(unit)
+    kind, key = child_key(unit, "delegate__site__")
     counts = {row["k"]: row["n"] for row in certs.values(k=key).annotate(n=Count("pk")).order_by()}
     model: Any = Site if kind == "site" else Unit
     codes = dict(model.objects.filter(pk__in=list(counts)).values_list("pk", "code"))

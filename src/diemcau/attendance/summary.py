@@ -27,8 +27,9 @@ from diemcau.attendance import tallies
 from diemcau.attendance.models import SessionTally
 from diemcau.errors import NotFound
 from diemcau.programme.models import Session
+from diemcau.sites.children import child_key, named_children
 from diemcau.sites.models import Site
-from diemcau.units.models import Kind, Level, Unit
+from diemcau.units.models import Unit
 from diemcau.units.organisations import CENTRAL_CODE
 from diemcau.units.services import get_unit, units_under_q
 
@@ -71,22 +72,6 @@ def _may_read(scope: Scope, unit: Unit) -> bool:
     return False
 
 
-def _grouping(unit: Unit) -> tuple[str, Any]:
-    """What a child is (units or sites) and its key, by the node's level."""
-    if unit.level == Level.CENTRAL and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", Coalesce(F("province_id"), F("unit_id"))
-    if unit.level == Level.PROVINCE and unit.kind == Kind.ADMINISTRATIVE:
-        return "unit", F("unit_id")
-    return "site", F("pk")
-
-
-def _prefixed(expr: Any) -> Any:
-    """The same key seen from a tally row (through its site)."""
-    if isinstance(expr, Coalesce):
-        return Coalesce(F("site__province_id"), F("site__unit_id"))
-    return F("site_id") if expr.name == "pk" else F(f"site__{expr.name}")
-
-
 def summary(scope: Scope, unit_code: str | None, session_id: int | None) -> dict[str, Any]:
     unit = _unit(scope, unit_code)
     read_q = scope.site_read_q()
@@ -96,7 +81,7 @@ def summary(scope: Scope, unit_code: str | None, session_id: int | None) -> dict
         raise NotFound(_("Session %(id)s not found.") % {"id": session_id})
     tallies.ensure_registered()
     sites = Site.objects.filter(read_q & units_under_q(unit, "unit__"))
-    kind, key = _grouping(unit)
+    kind, key = child_key(unit)
     children: dict[Any, dict[str, int]] = {}
     for row in (
         sites.values(k=key)
@@ -119,7 +104,7 @@ def summary(scope: Scope, unit_code: str | None, session_id: int | None) -> dict
         "unit": {"code": unit.code, "name": unit.name, "level": unit.level},
         "session": session_id,
         **total,
-        "children": _named(unit, kind, children),
+        "children": named_children(unit, kind, children),
     }
 
 
@@ -139,7 +124,7 @@ def _tally_rows(
         rows = rows.filter(site_id__in=Subquery(sites.values("pk")))
     head = Coalesce(F("headcount"), Value(0))
     return (
-        rows.values(k=_prefixed(key))
+        rows.values(k=child_key(unit, "site__")[1])
         .annotate(
             t_checked_in=Sum("checked_in"),
             t_other_site=Sum("other_site"),
@@ -154,26 +139,3 @@ def _tally_rows(
         )
         .order_by()
     )
-
-
-def _named(unit: Unit, kind: str, children: dict[Any, dict[str, int]]) -> list[dict[str, Any]]:
-    if kind == "site":
-        names = {
-            pk: (code, name, "site")
-            for pk, code, name in Site.objects.filter(pk__in=list(children)).values_list(
-                "pk", "code", "name"
-            )
-        }
-    else:
-        names = {
-            pk: (code, name, level)
-            for pk, code, name, level in Unit.objects.filter(pk__in=list(children)).values_list(
-                "pk", "code", "name", "level"
-            )
-        }
-    out: list[dict[str, Any]] = []
-    for pk, figures in children.items():
-        code, name, level = names.get(pk, (unit.code, unit.name, unit.level))
-        out.append({"code": code, "name": name, "level": level, **figures})
-    out.sort(key=lambda row: str(row["code"]))
-    return out
