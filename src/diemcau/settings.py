@@ -9,9 +9,20 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("DIEMCAU_DATA_DIR", Path.cwd() / "data")).resolve()
+
+
+def _private_data_dir() -> None:
+    """The data folder holds the database, keys and exports: readable by this user only."""
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if DATA_DIR.stat().st_mode & 0o077:
+            DATA_DIR.chmod(0o700)
+    except OSError:  # read-only checkout or a folder owned by someone else: leave it as it is
+        pass
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -31,7 +42,7 @@ def _secret_key() -> str:
     except FileNotFoundError:
         pass
     try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        _private_data_dir()
         key = secrets.token_urlsafe(50)
         path.write_text(key)
         path.chmod(0o600)
@@ -54,6 +65,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "auditlog",
     "diemcau.web",
     "diemcau.accounts",
     "diemcau.units",
@@ -68,6 +84,7 @@ INSTALLED_APPS = [
     "diemcau.reports",
     "diemcau.streaming",
     "diemcau.assessment",
+    "diemcau.audit",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +95,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A session opened by a site link that was reissued since ends here (console).
+    "diemcau.console.middleware.SiteLinkSessionMiddleware",
+    # request.user.is_verified(): whether this session passed its second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Roles that must use two-factor sign-in (and demo passwords in production) are held here.
+    "diemcau.accounts.middleware.SignInPolicyMiddleware",
+    # Who and from where, for the audit trail of every change made in this request.
+    "diemcau.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Counts failed sign-ins and answers a locked-out caller (django-axes); keep it last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "diemcau.urls"
@@ -96,6 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "diemcau.web.context.roles",
             ],
         },
@@ -108,7 +137,7 @@ def _databases() -> dict[str, dict[str, object]]:
     if url:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
         return {"default": config}
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _private_data_dir()
     return {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -154,8 +183,31 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes answers first and counts failures; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# -- Sign-in policy (accounts) ---------------------------------------------------------------
+# Roles whose people must pass a second factor (TOTP) before any page or API call with their
+# session; empty to relax, add roles to extend. Bearer tokens are not affected.
+DIEMCAU_2FA_ROLES = [
+    r.strip()
+    for r in os.environ.get("DIEMCAU_2FA_ROLES", "central_organiser,province_organiser").split(",")
+    if r.strip()
+]
+# Production mode: demo accounts cannot sign in until their password is changed.
+DIEMCAU_DEMO = _env_bool("DIEMCAU_DEMO", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("DIEMCAU_SIGNIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("DIEMCAU_SIGNIN_COOLOFF_HOURS", "0.25"))
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -175,6 +227,40 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+
+# -- Headers and cookies ---------------------------------------------------------------------
+DIEMCAU_PUBLIC_URL = os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+_HTTPS = DIEMCAU_PUBLIC_URL.lower().startswith("https://")
+# Behind an HTTPS front, cookies never travel in clear and browsers remember to use HTTPS.
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if _HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other hosts of the ministry's domain are not ours
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if _env_bool("DIEMCAU_BEHIND_PROXY", False):
+    # nginx in front terminates TLS and says so; only trust this when it really is there.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content Security Policy from Django 6 itself: no inline script except with the response's
+# nonce, no plug-ins, no framing; the player fetches HLS from the origin and the relays.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],  # style="" attributes of charts; no script
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:", "http:", "https:"],
+    "connect-src": [CSP.SELF, "http:", "https:"],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# -- Files -----------------------------------------------------------------------------------
+# Uploads larger than this are refused before they are read (imports of sites and delegates).
+DIEMCAU_UPLOAD_MAX_BYTES = int(float(os.environ.get("DIEMCAU_UPLOAD_MAX_MB", "50")) * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Run background tasks in the calling thread (tests, one-shot commands) instead of the pool.
 DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)

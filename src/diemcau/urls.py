@@ -9,6 +9,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("diemcau.accounts.urls")),
+    path("audit/", include("diemcau.audit.urls")),
     path("programme/", include("diemcau.programme.urls")),
     path("tasks/", include("diemcau.tasks.urls")),
     path("operations/", include("diemcau.operations.urls")),
