@@ -60,3 +60,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class UserSession(models.Model):
+    """Which browser sessions belong to whom, written at sign-in.
+
+    Django's session rows hold the user id only inside the encoded payload; deactivating a person
+    or reissuing a site link must end their sessions at once without decoding every row.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.session_key[:6]}…"
