@@ -10,8 +10,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-
+from diemcau import csvsafe
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment import completion_counters as counters
 from diemcau.assessment.completion_rollup import counter_rows, rate, resolve_unit
@@ -78,7 +77,7 @@ def to_xlsx(scope: Scope, conference_id: int, unit_code: str | None) -> bytes:
     sheets.append(("Điểm cầu", "Đơn vị", sites))
     sheets.append(("Theo cấp", "", _group(lines, "level")))
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = csvsafe.xlsx_workbook(out, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "text_wrap": True})
     number = book.add_format({"num_format": "#,##0"})
     percent = book.add_format({"num_format": "0.0%"})

@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-
+from diemcau import csvsafe
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance import tallies
 from diemcau.attendance.models import SessionTally
@@ -93,7 +92,7 @@ def to_xlsx(scope: Scope, unit_code: str | None, session_id: int | None) -> byte
     unit = resolve_unit(scope, unit_code)
     lines = site_lines(scope, unit.code, session_id)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = csvsafe.xlsx_workbook(out, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "text_wrap": True})
     number = book.add_format({"num_format": "#,##0"})
     sheets: list[tuple[str, list[Line], str]] = []

@@ -6,8 +6,7 @@ and phone columns formatted as text so Excel keeps their leading zeros, and a gu
 
 from typing import IO
 
-import xlsxwriter  # type: ignore[import-untyped]
-
+from diemcau import csvsafe
 from diemcau.delegates.importing import COLUMNS, HEADERS
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,7 +50,7 @@ GUIDE = {
 
 
 def write_template(out: IO[bytes]) -> None:
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = csvsafe.xlsx_workbook(out, {"in_memory": True})
     sheet = workbook.add_worksheet("Đại biểu")
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

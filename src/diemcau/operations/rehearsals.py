@@ -13,7 +13,6 @@ The roll-up counts `RehearsalSiteState` (one row per site and rehearsal, updated
 never the check history: one LEFT JOIN and GROUP BY over the sites.
 """
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from typing import IO, Any
@@ -23,6 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
+from diemcau import csvsafe
 from diemcau.accounts.scopes import Scope, any_of
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.operations.incidents import current_time
@@ -369,11 +369,14 @@ def state_labels() -> dict[str, str]:
 
 
 def write_not_ready_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    """CSV with Vietnamese headers and a BOM, so Excel opens the diacritics right."""
+    """CSV with Vietnamese headers and a BOM, so Excel opens the diacritics right.
+
+    Through the shared safe writer: a note or a name typed as a formula is exported as text.
+    """
     labels = state_labels()
     yes, no = _("yes"), _("no")
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(
         [
             _("Site code"),

@@ -1,10 +1,9 @@
 """A report on paper and in Excel: XLSX (a sheet per table, ready to file), CSV."""
 
-import csv
 import io
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
+from diemcau import csvsafe
 
 SHEET_NAME_MAX = 31
 
@@ -12,7 +11,7 @@ SHEET_NAME_MAX = 31
 def to_xlsx(data: dict[str, Any]) -> bytes:
     """One sheet for the headline, one per table: bold frozen header, thousands separators."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = csvsafe.xlsx_workbook(out, {"in_memory": True})
     bold = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF7"}
     )
@@ -23,19 +22,19 @@ def to_xlsx(data: dict[str, Any]) -> bytes:
 
     cover = book.add_worksheet("Tong hop")
     cover.set_column(0, 0, 110)
-    cover.write(0, 0, f"Báo cáo: {data['node']['name']}", bold)
-    cover.write(1, 0, data["headline"], wrap)
-    cover.write(3, 0, f"Số liệu lúc {data['generated_at']}")
+    cover.write_string(0, 0, f"Báo cáo: {data['node']['name']}", bold)
+    cover.write_string(1, 0, data["headline"], wrap)
+    cover.write_string(3, 0, f"Số liệu lúc {data['generated_at']}")
     if data.get("frozen"):
         frozen = data["frozen"]
-        cover.write(4, 0, f"Đã chốt lúc {frozen['at']} bởi {frozen['by']}")
+        cover.write_string(4, 0, f"Đã chốt lúc {frozen['at']} bởi {frozen['by']}")
 
     for table in data["tables"]:
         sheet = book.add_worksheet(_sheet_name(table["title"]))
-        sheet.write(0, 0, table["title"], bold)
+        sheet.write_string(0, 0, table["title"], bold)
         header_row = 2
         for c, name in enumerate(table["columns"]):
-            sheet.write(header_row, c, name, bold)
+            sheet.write_string(header_row, c, str(name), bold)
             sheet.set_column(c, c, 36 if c == 0 else 16)
         sheet.freeze_panes(header_row + 1, 1)
         r = header_row
@@ -46,7 +45,7 @@ def to_xlsx(data: dict[str, Any]) -> bytes:
             r += 1
             _write_row(sheet, r, table["total"], total, total)
         if table.get("note"):
-            sheet.write(r + 2, 0, table["note"], wrap)
+            sheet.write_string(r + 2, 0, table["note"], wrap)
     book.close()
     return out.getvalue()
 
@@ -69,10 +68,13 @@ def _sheet_name(title: str) -> str:
 
 
 def to_csv(data: dict[str, Any]) -> str:
-    """Every table one after another, each under its title; UTF-8 with BOM for Excel."""
+    """Every table one after another, each under its title; UTF-8 with BOM for Excel.
+
+    Through the shared safe writer: a unit or site name typed as a formula stays text.
+    """
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow([data["headline"]])
     for table in data["tables"]:
         writer.writerow([])

@@ -5,14 +5,13 @@ and Vietnamese labels the import reads, so exporting and importing the file back
 The scope is applied by `visible_sites`: a province organiser exports his province only.
 """
 
-import csv
 import io
 from collections.abc import Iterator
 from typing import IO, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.db.models import QuerySet
 
+from diemcau import csvsafe
 from diemcau.accounts.scopes import Scope
 from diemcau.sites.importing import (
     COLUMNS,
@@ -88,14 +87,17 @@ def export_sites(scope: Scope, filters: SiteFilters | None, fmt: str, out: IO[by
 
 
 def write_csv(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
-    """CSV in UTF-8 with a BOM so Excel shows Vietnamese correctly when opening it."""
+    """CSV in UTF-8 with a BOM so Excel shows Vietnamese correctly when opening it.
+
+    Through the shared safe writer: a name typed as "=HYPERLINK(…)" is exported as text.
+    """
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     count = 0
     try:
-        writer = csv.writer(text)
+        writer = csvsafe.writer(text)
         writer.writerow([HEADERS[k] for k in KEYS])
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(row)
             count += 1
         text.flush()
     finally:
@@ -105,7 +107,7 @@ def write_csv(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
 
 def write_xlsx(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
     """XLSX streamed row by row (xlsxwriter constant_memory), bold frozen header, text codes."""
-    workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
+    workbook = csvsafe.xlsx_workbook(out, {"constant_memory": True})
     sheet = workbook.add_worksheet("Điểm cầu")
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})
@@ -202,7 +204,7 @@ def _guide() -> list[tuple[str, str, str]]:
 
 def write_template(out: IO[bytes]) -> None:
     """An XLSX to fill in: the header, one example row, drop-downs and a "Hướng dẫn" sheet."""
-    workbook = xlsxwriter.Workbook(out)
+    workbook = csvsafe.xlsx_workbook(out)
     sheet = workbook.add_worksheet("Điểm cầu")
     bold = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     text = workbook.add_format({"num_format": "@"})

@@ -1,0 +1,118 @@
+"""Formula cells (OWASP CSV injection) leave the sites exports as inert text: the shared CSV
+writer, the sites CSV from the API and from `diemcau export sites`, and the sites XLSX."""
+
+import csv
+import io
+import re
+
+import pytest
+from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
+
+from diemcau import csvsafe
+from diemcau.cli import main
+from diemcau.conftest import HOAN_KIEM
+
+pytestmark = pytest.mark.django_db
+
+# What a hostile or careless user can type into a name, a note or a phone number.
+PAYLOADS = [
+    '=HYPERLINK("http://x","y")',
+    "=1+1",
+    "+1+1",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+    "\uff1d1+1",  # full-width equals sign
+]
+STARTS = tuple(csvsafe.FORMULA_STARTS)
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def assert_inert(rows: list[list[str]]) -> None:
+    """No cell of a CSV a spreadsheet opens starts like a formula (a plain number may be < 0)."""
+    for row in rows:
+        for cell in row:
+            assert NUMBER.fullmatch(cell) or not cell.startswith(STARTS), (cell, row)
+
+
+def parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_the_shared_writer_quotes_formula_text_and_keeps_numbers():
+    out = io.StringIO()
+    csvsafe.writer(out).writerow([*PAYLOADS, "", None, "Hà Nội", "0912345678", 120, -5, 2.5])
+    (row,) = parse(out.getvalue())
+    assert row[: len(PAYLOADS)] == ["'" + p for p in PAYLOADS]
+    assert row[len(PAYLOADS) :] == ["", "", "Hà Nội", "0912345678", "120", "-5", "2.5"]
+    assert_inert([row])
+
+
+@pytest.fixture
+def hostile_sites(make_site):
+    for i, payload in enumerate(PAYLOADS):
+        make_site(
+            HOAN_KIEM,
+            code=f"X-{i}",
+            name=payload,
+            address=payload,
+            contact_name=payload,
+            contact_phone=payload,
+            tech_email=payload,
+            seats=120,
+        )
+
+
+def _names_in(rows: list[list[str]]) -> list[str]:
+    return [row[1] for row in rows[1:]]
+
+
+def test_sites_csv_from_the_api_is_inert(api_as, hostile_sites):
+    response = api_as("central_organiser").get("/api/v1/sites/export?format=csv")
+    assert response.status_code == 200
+    rows = parse(response.content.decode("utf-8"))
+    assert_inert(rows)
+    assert sorted(_names_in(rows)) == sorted("'" + p for p in PAYLOADS)
+    assert rows[1][7] == "120"  # seats: a number stays a number
+
+
+def test_sites_csv_from_the_cli_is_inert(make_user, hostile_sites, tmp_path):
+    target = tmp_path / "diem-cau.csv"
+    result = CliRunner().invoke(main, ["export", "sites", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = parse(target.read_bytes().decode("utf-8"))
+    assert_inert(rows)
+    assert sorted(_names_in(rows)) == sorted("'" + p for p in PAYLOADS)
+
+
+def test_sites_xlsx_holds_formula_text_as_text(api_as, hostile_sites):
+    response = api_as("central_organiser").get("/api/v1/sites/export?format=xlsx")
+    assert response.status_code == 200
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0)
+    names = sorted(row[1] for row in sheet.to_python()[1:])
+    # Text cells hold exactly what was typed; a formula cell would read back as its result.
+    assert names == sorted(PAYLOADS)
+    assert b"<f>" not in _sheet_xml(response.content)
+
+
+def _sheet_xml(data: bytes) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return b"".join(book.read(n) for n in book.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_xlsx_workbook_write_keeps_text_even_through_write():
+    out = io.BytesIO()
+    book = csvsafe.xlsx_workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("A")
+    for r, payload in enumerate([*PAYLOADS, "http://x.example/a"]):
+        sheet.write(r, 0, payload)
+    book.close()
+    assert b"<f>" not in _sheet_xml(out.getvalue())
+    assert b"hyperlink" not in _sheet_xml(out.getvalue())
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue())).get_sheet_by_index(0)
+    assert [r[0] for r in rows.to_python()] == [*PAYLOADS, "http://x.example/a"]
