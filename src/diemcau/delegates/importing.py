@@ -15,6 +15,7 @@ them through the DB-API cursor — executemany on SQLite, COPY on PostgreSQL.
 
 import gc
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -447,6 +448,19 @@ def _known_message(sites: SiteIndex, last4: str, code: str, site_id: int) -> str
     return f"Số CCCD …{last4} đã được đăng ký ở một điểm cầu ngoài phạm vi của bạn."
 
 
+CRASH_ENV = "DIEMCAU_CRASH_AFTER_COMMIT"
+
+
+def _crash_after_commit_if_asked() -> None:
+    """For the crash test: SIGKILL this process as the first thing after the import commits.
+
+    Set DIEMCAU_CRASH_AFTER_COMMIT=import-delegates. Registered as the first on_commit callback,
+    so nothing else the import could still do after its commit gets to run.
+    """
+    if os.environ.get(CRASH_ENV) == "import-delegates":
+        transaction.on_commit(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
 class _Rollback(Exception):
     """Leaves transaction.atomic() without committing: the file had bad rows."""
 
@@ -496,6 +510,7 @@ def import_delegates(
         else:
             started = time.perf_counter()
             with without_fk_checks(), transaction.atomic():
+                _crash_after_commit_if_asked()  # first of the callbacks: for the crash test
                 # Sites and known CCCDs are read under the write lock (SQLite: BEGIN IMMEDIATE;
                 # PostgreSQL: the Writer's table lock), so they cannot change until we commit.
                 with Writer(capacity=total) as writer:
@@ -517,9 +532,12 @@ def import_delegates(
                 if report.bad_rows and not skip_bad:
                     raise _Rollback
                 report.written = report.created > 0
-                changed = sorted(writer.site_ids)
-                transaction.on_commit(lambda: delegates_changed.send(Delegate, site_ids=changed))
+                # Counters move in this transaction, not after it: a process killed between the
+                # commit and an on_commit callback left every `registered` count unwritten.
+                counting = time.perf_counter()
+                delegates_changed.send(Delegate, site_ids=sorted(writer.site_ids))
                 committing = time.perf_counter()
+                report.timings["counters_s"] = committing - counting
             report.timings["commit_s"] = time.perf_counter() - committing
             report.timings["total_s"] = time.perf_counter() - started
     except _Rollback:

@@ -169,7 +169,7 @@ def create_delegate(scope: Scope, site_code: str, data: Mapping[str, Any]) -> De
     delegate.save()
     delegate.code = code_for(delegate.pk)
     delegate.save(update_fields=["code"])
-    transaction.on_commit(lambda: delegates_changed.send(Delegate, site_ids=[site.pk]))
+    delegates_changed.send(Delegate, site_ids=[site.pk])  # counters in this transaction
     return delegate
 
 
@@ -180,14 +180,18 @@ def update_delegate(scope: Scope, code: str, data: Mapping[str, Any]) -> Delegat
     values = clean_values(data)
     _check_unique(values, exclude=delegate.pk)
     site_code = data.get("site")
+    moved: list[int] = []
     if site_code and site_code != delegate.site.code:
         site = get_site_for_write(scope, str(site_code))
+        moved = [delegate.site_id, site.pk]
         delegate.site = site
         delegate.province_id = site.province_id
     for name, value in values.items():
         setattr(delegate, name, value)
     delegate.updated_at = timezone.now()
     delegate.save()
+    if moved:  # both sites' counts change, in this transaction
+        delegates_changed.send(Delegate, site_ids=moved)
     return delegate
 
 
