@@ -136,8 +136,8 @@ def _register_app_commands() -> None:
     from diemcau.agent.cli import register as register_agent
     from diemcau.assessment.completion_cli import register as register_completion
     from diemcau.console.cli import register as register_console
-    from diemcau.delegates.cli_data import register as register_data
     from diemcau.delegates.cli import register as register_delegates
+    from diemcau.delegates.cli_data import register as register_data
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.streaming.cli import register as register_streaming
