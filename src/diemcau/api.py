@@ -44,6 +44,7 @@ def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
 
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
+    from diemcau.accounts.api_people import router as people_router
     from diemcau.assessment.api import router as assessment_router
     from diemcau.assessment.api_completion import router as completion_router
     from diemcau.attendance.api import checkins_router, headcounts_router
@@ -65,6 +66,7 @@ def _register() -> None:
     api.add_router("/sites", sites_router, tags=["sites"])
     api.add_router("/tasks", tasks_router, tags=["tasks"])
     api.add_router("/me", accounts_router, tags=["accounts"])
+    api.add_router("/people", people_router, tags=["accounts"])
     api.add_router("/delegates", delegates_router, tags=["delegates"])
     api.add_router("/programme", programme_router, tags=["programme"])
     api.add_router("/questions", questions_router, tags=["questions"])

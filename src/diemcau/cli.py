@@ -112,10 +112,27 @@ def user_add(name: str, role: str, scope: str | None, password: str | None, emai
         click.echo(f"Mật khẩu: {result.password}")
 
 
-@main.command("token")
+class _TokenGroup(click.Group):
+    """`diemcau token NAME` still issues a token: a first word that is no subcommand is a name
+    (a user called "list" or "revoke" gets theirs with `diemcau token issue list`)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["issue", *args]
+        return super().resolve_command(ctx, args)
+
+
+@main.group("token", cls=_TokenGroup, invoke_without_command=False)
+def token_group() -> None:
+    """API bearer tokens: `diemcau token NAME` issues one; list and revoke them."""
+
+
+@token_group.command("issue")
 @click.argument("name")
 @click.option("--label", default="", help="What the token is for (e.g. the agent's site).")
-def token_cmd(name: str, label: str) -> None:
+def token_issue(name: str, label: str) -> None:
     """Issue an API bearer token for user NAME; it is shown only once."""
     _setup()
     from diemcau.accounts.services import AccountError, issue_token
@@ -124,6 +141,143 @@ def token_cmd(name: str, label: str) -> None:
         click.echo(issue_token(name, label))
     except AccountError as exc:
         _fail(str(exc))
+
+
+def _when(value: Any) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else "—"
+
+
+@token_group.command("list")
+@click.option("--user", "username", default=None, help="Only this user's tokens.")
+@click.option("--as-user", "as_user", default=None, help="Within this user's scope.")
+def token_list(username: str | None, as_user: str | None) -> None:
+    """List tokens: prefix, user, label, created, last used, revoked."""
+    _setup()
+    from diemcau.accounts import revocation
+    from diemcau.errors import DomainError
+
+    try:
+        rows = revocation.tokens(_scope_for_cli(as_user), username)
+    except DomainError as exc:
+        _fail(exc.message)
+        return
+    click.echo("Mã đầu\tNgười dùng\tNhãn\tTạo lúc\tDùng lần cuối\tThu hồi lúc")
+    for t in rows:
+        click.echo(
+            f"{t.prefix}…\t{t.user.get_username()}\t{t.label or '—'}\t{_when(t.created_at)}"
+            f"\t{_when(t.last_used_at)}\t{_when(t.revoked_at)}"
+        )
+    live = sum(1 for t in rows if t.revoked_at is None)
+    click.echo(f"{len(rows)} mã truy cập ({live} còn hiệu lực, {len(rows) - live} đã thu hồi).")
+
+
+@token_group.command("revoke")
+@click.argument("prefix", required=False)
+@click.option("--user", "username", default=None, help="Revoke every token of this user.")
+@click.option("--as-user", "as_user", default=None, help="Within this user's scope.")
+def token_revoke(prefix: str | None, username: str | None, as_user: str | None) -> None:
+    """Revoke the token starting with PREFIX (as `token list` shows it), or all of --user's.
+
+    It stops working at once, on every server, the heartbeat path included.
+    """
+    _setup()
+    from diemcau.accounts import revocation
+    from diemcau.errors import DomainError
+
+    if (prefix is None) == (username is None):
+        _fail("Hãy cho mã đầu (PREFIX) của một mã truy cập, hoặc --user TÊN.")
+        return
+    scope = _scope_for_cli(as_user)
+    actor = _actor_for_cli(as_user)
+    try:
+        if username is not None:
+            count = revocation.revoke_user_tokens(scope, username, actor=actor)
+            click.echo(f"Đã thu hồi {count} mã truy cập của {username}.")
+        else:
+            token = revocation.revoke_token(scope, str(prefix), actor=actor)
+            click.echo(f"Đã thu hồi mã truy cập {token.prefix}… của {token.user.get_username()}.")
+    except DomainError as exc:
+        _fail(exc.message)
+
+
+def _actor_for_cli(username: str | None) -> Any:
+    """Who the audit trail names for a CLI change: the --as-user person, else nobody (system)."""
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first()
+
+
+def _user_change(action: Callable[..., Any], name: str, as_user: str | None, **kwargs: Any) -> Any:
+    from diemcau.errors import DomainError
+
+    try:
+        return action(_scope_for_cli(as_user), name, actor=_actor_for_cli(as_user), **kwargs)
+    except DomainError as exc:
+        _fail(exc.message)
+
+
+_AS_USER_HELP = "Act within this user's scope (default: everything, as the server's operator)."
+
+
+@user_group.command("deactivate")
+@click.argument("name")
+@click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
+def user_deactivate(name: str, as_user: str | None) -> None:
+    """Deactivate NAME: signed out everywhere now; password, tokens and sessions stop working."""
+    _setup()
+    from diemcau.accounts import revocation
+
+    ended = _user_change(revocation.deactivate, name, as_user)
+    click.echo(f"Đã khóa tài khoản {name}; đã đăng xuất {ended} phiên đang mở.")
+
+
+@user_group.command("activate")
+@click.argument("name")
+@click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
+def user_activate(name: str, as_user: str | None) -> None:
+    """Activate NAME again (tokens revoked meanwhile stay revoked)."""
+    _setup()
+    from diemcau.accounts import revocation
+
+    _user_change(revocation.activate, name, as_user)
+    click.echo(f"Đã mở lại tài khoản {name}.")
+
+
+@user_group.command("grants")
+@click.argument("name")
+@click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
+def user_grants(name: str, as_user: str | None) -> None:
+    """List NAME's grants: id, role, scope."""
+    _setup()
+    from diemcau.accounts import revocation
+
+    grants = _user_change(lambda scope, n, actor: revocation.grants_of(scope, n), name, as_user)
+    for grant in grants:
+        click.echo(f"{grant.pk}\t{grant.role}\t{revocation.describe_grant(grant) or '—'}")
+    click.echo(f"{name}: {len(grants)} quyền.")
+
+
+@user_group.command("remove-grant")
+@click.argument("name")
+@click.option("--role", default=None, help="The role of the grant to remove.")
+@click.option("--scope", "scope_code", default=None, help="Its scope (as `user grants` shows).")
+@click.option("--id", "grant_id", type=int, default=None, help="Or the grant's id.")
+@click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
+def user_remove_grant(
+    name: str, role: str | None, scope_code: str | None, grant_id: int | None, as_user: str | None
+) -> None:
+    """Remove one of NAME's grants (by --role [--scope] or --id); takes effect at once."""
+    _setup()
+    from diemcau.accounts import revocation
+
+    count = _user_change(
+        revocation.remove_grant, name, as_user, grant_id=grant_id, role=role, scope_code=scope_code
+    )
+    click.echo(f"Đã gỡ {count} quyền của {name}.")
 
 
 @main.group("import")

@@ -4,6 +4,10 @@ Opening a link logs the browser in as the site's own operator account (`diemcau-
 made on first use, with a site-operator grant on that one site), so everything the console does
 afterwards — the API calls with their CSRF check, the scope rules — is the ordinary session path
 and needs no second kind of authentication.
+
+The session remembers the site and the link version that opened it (SESSION_KEY). Reissuing a
+link ends, at once, every session of the site's account (they were all opened with older links)
+and SiteLinkSessionMiddleware logs out any request whose version is no longer the site's.
 """
 
 import datetime as dt
@@ -13,17 +17,20 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diemcau import csvsafe
 from diemcau.accounts.models import Grant, Role
+from diemcau.accounts.revocation import end_sessions
 from diemcau.accounts.scopes import Scope
+from diemcau.audit.services import record_event
 from diemcau.console.models import SiteLink
 from diemcau.console.services import console_site
 from diemcau.errors import Forbidden, NotFound
@@ -36,6 +43,8 @@ SALT = "diemcau.console.site-link"
 USER_PREFIX = "diemcau-site-"
 PATH = "/console/k/"
 BATCH = 2000
+SESSION_KEY = "diemcau_site_link"  # [site id, link version] of the link that opened the session
+_VERSION_CACHE_S = 300
 
 
 def lifetime() -> dt.timedelta:
@@ -117,6 +126,8 @@ def links_for(
         link.expires_at = now + lifetime()
         link.reissued_at = now
     SiteLink.objects.bulk_update(expired, ["version", "expires_at", "reissued_at"], BATCH)
+    if expired:
+        _link_changed([link.site_id for link in expired])
     by_site = {link.site_id: link for link in [*existing.values(), *fresh]}
     rows = []
     for i, site in enumerate(sites, 1):
@@ -137,8 +148,9 @@ def links_for(
 
 
 @transaction.atomic
-def reissue(scope: Scope, code: str, base: str) -> LinkRow:
-    """A new link for one site; every copy of the old one stops working at once."""
+def reissue(scope: Scope, code: str, base: str, *, by: Any = None) -> LinkRow:
+    """A new link for one site; every copy of the old one stops working at once, and so does
+    every browser that opened one (its session ends)."""
     _require_organiser(scope)
     site = console_site(scope, code)  # 404 outside the read scope, as everywhere
     now = timezone.now()
@@ -150,6 +162,11 @@ def reissue(scope: Scope, code: str, base: str) -> LinkRow:
         link.expires_at = now + lifetime()
         link.reissued_at = now
         link.save(update_fields=["version", "expires_at", "reissued_at"])
+    ended = _link_changed([site.pk])
+    record_event(
+        "reissue", "site_link", actor=by, unit=site.unit,
+        counts={"sessions_ended": ended}, detail=site.code,
+    )  # fmt: skip
     return LinkRow(
         site.code, site.name, site.unit.name, url(base, site.code, link.version),
         link.expires_at, link.last_used_at,
@@ -165,9 +182,50 @@ def _parse(raw: str) -> tuple[str, int] | None:
     return (code, int(version)) if code and version.isdigit() else None
 
 
+def _version_key(site_id: int) -> str:
+    return f"console:link-version:{site_id}"
+
+
+def _link_changed(site_ids: list[int]) -> int:
+    """The sites' links have new versions: forget the cached ones and end the sessions their
+    accounts hold (every one was opened with an older link); returns the sessions ended."""
+    keys = [_version_key(pk) for pk in site_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))  # a reader may re-cache meanwhile
+    codes = list(Site.objects.filter(pk__in=site_ids).values_list("code", flat=True))
+    names = [f"{USER_PREFIX}{code}"[:150] for code in codes]
+    users = get_user_model().objects.filter(username__in=names).values_list("pk", flat=True)
+    return end_sessions(users)
+
+
+def current_version(site_id: int, *, fresh: bool = False) -> int:
+    """The site's link version (0: no link), from the cache; `fresh` reads the database."""
+    key = _version_key(site_id)
+    if not fresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return int(cached)
+    version = SiteLink.objects.filter(site_id=site_id).values_list("version", flat=True).first()
+    cache.set(key, version or 0, _VERSION_CACHE_S)
+    return version or 0
+
+
+def session_is_current(opened: Any) -> bool:
+    """Whether a session opened by [site id, version] may go on: its link was not reissued."""
+    try:
+        site_id, version = int(opened[0]), int(opened[1])
+    except (TypeError, ValueError, IndexError):
+        return False
+    current = current_version(site_id)
+    if version > current:  # this process cached the version before a reissue elsewhere
+        current = current_version(site_id, fresh=True)
+    return version == current
+
+
 @transaction.atomic
-def open_link(raw: str) -> tuple[Any, Site] | None:
-    """The site's operator account for a valid link; None for a forged, old or expired one."""
+def open_link(raw: str) -> tuple[Any, Site, int] | None:
+    """The site's operator account, the site and the link's version for a valid link; None for
+    a forged, old or expired one."""
     parsed = _parse(raw)
     if parsed is None:
         return None
@@ -181,7 +239,7 @@ def open_link(raw: str) -> tuple[Any, Site] | None:
     if link is None:
         return None
     SiteLink.objects.filter(pk=link.pk).update(last_used_at=now, uses=F("uses") + 1)
-    return _site_user(link.site), link.site
+    return _site_user(link.site), link.site, link.version
 
 
 def _site_user(site: Site) -> Any:
@@ -203,7 +261,7 @@ def _site_user(site: Site) -> Any:
 def to_xlsx(rows: list[LinkRow]) -> bytes:
     """One row per site, ready for a mail merge: code, name, unit, link, valid until."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    book = csvsafe.xlsx_workbook(buffer, {"in_memory": True, "remove_timezone": True})
     sheet = book.add_worksheet("Đường dẫn điểm cầu")
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     when = book.add_format({"num_format": "dd/mm/yyyy hh:mm"})

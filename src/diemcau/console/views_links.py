@@ -27,8 +27,10 @@ def open_link(request: HttpRequest, token: str) -> HttpResponse:
     found = links.open_link(token)
     if found is None:
         return render(request, "console/link_invalid.html", status=403)
-    user, site = found
+    user, site, version = found
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # SiteLinkSessionMiddleware ends this session once the site's link is reissued
+    request.session[links.SESSION_KEY] = [site.pk, version]
     return redirect("console:site", code=site.code)
 
 
@@ -65,7 +67,7 @@ def links_export(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def links_reissue(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("code", "").strip()
-    row = links.reissue(scope_for(request.user), code, _base(request))
+    row = links.reissue(scope_for(request.user), code, _base(request), by=request.user)
     messages.success(
         request,
         _("New link for %(code)s (the old one no longer works): %(url)s")

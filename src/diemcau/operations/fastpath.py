@@ -15,6 +15,10 @@ decided differently: the fast path only ever accepts what the full path just acc
 Session callers (the browser console) are remembered by the exact triple of session cookie,
 CSRF cookie and CSRF header that Django's CSRF check passed, so a forged cross-site request,
 which cannot set the header, never matches.
+
+Revocation does not wait for TOKEN_TTL_S: revoking a token, deactivating a person or reissuing a
+site link announces the user (accounts/revocation_feed.py) and the cache forgets every entry of
+that user — in this process at once, in the others within revocation_feed.POLL_S.
 """
 
 import hashlib
@@ -25,12 +29,13 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from diemcau.accounts.revocation_feed import revocations
 from diemcau.accounts.scopes import scope_for
 from diemcau.errors import DomainError
 from diemcau.operations import services
 
 PATH = "/api/v1/heartbeats"
-TOKEN_TTL_S = 30.0  # a revoked token, a logout or a changed grant reaches this path within it
+TOKEN_TTL_S = 30.0  # a changed grant reaches this path within it (a revocation at once)
 MAX_BODY = 256 * 1024
 _CACHE_MAX = 50_000
 
@@ -46,6 +51,7 @@ class CallerCache:
         self._users: dict[bytes, tuple[float, Any]] = {}
 
     def get(self, key: bytes) -> Any:
+        revocations.poll()  # what other processes revoked (throttled: one stat or GET per 0.25 s)
         hit = self._users.get(key)
         if hit is None or hit[0] <= time.monotonic():
             return None
@@ -62,8 +68,18 @@ class CallerCache:
         with self._lock:
             self._users.clear()
 
+    def forget(self, user_ids: frozenset[int] | None) -> None:
+        """Drop the entries of these users (None: all), so their next request meets Django."""
+        if user_ids is None:
+            self.clear()
+            return
+        with self._lock:
+            for key in [k for k, (_t, u) in self._users.items() if u.pk in user_ids]:
+                del self._users[key]
+
 
 callers = CallerCache()
+revocations.subscribe(callers.forget)
 
 
 def bearer_key(token: str) -> bytes:
