@@ -76,7 +76,7 @@ def rebuild_counters(
     if site_code is not None:
         sites = sites.filter(code=site_code)
         if not sites.exists():
-            raise NotFound(_("Site %(code)s not found.") % {"code": site_code})
+            raise NotFound(_("Site “%(code)s” not found.") % {"code": site_code})
     if conference_id is not None and not Conference.objects.filter(pk=conference_id).exists():
         raise NotFound(_("Conference %(id)s not found.") % {"id": conference_id})
     site_ids = list(sites.order_by("pk").values_list("pk", flat=True))

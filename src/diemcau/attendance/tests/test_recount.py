@@ -169,4 +169,4 @@ def test_rebuild_of_one_site_touches_only_that_site(counted):
     assert result.exit_code == 0, result.output
     assert registered() == {"HK-A": 0, "HK-B": 1, "HN-P": 0, "HUE-A": 0}
     unknown = CliRunner().invoke(main, ["counters", "rebuild", "--site", "NOPE"])
-    assert unknown.exit_code == 1 and "NOPE" in unknown.output
+    assert unknown.exit_code == 1 and "Không tìm thấy điểm cầu “NOPE”" in unknown.output

@@ -185,7 +185,7 @@ def test_another_conference_still_to_come_or_ungraded_reports_refuse_unless_forc
     assert not Delegate.objects.exclude(full_name=purge.ERASED_NAME).exists()
     assert Reflection.objects.get(pk=hoa.pk).answers == []
     missing = CliRunner().invoke(main, ["purge-personal-data", "--conference", "999", "--yes"])
-    assert missing.exit_code == 1
+    assert missing.exit_code == 1 and "Không tìm thấy hội nghị 999" in missing.output
 
 
 def test_a_person_erased_may_register_again(w: dict[str, Any], events: list[Any]) -> None:
