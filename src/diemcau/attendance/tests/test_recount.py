@@ -170,3 +170,11 @@ def test_rebuild_of_one_site_touches_only_that_site(counted):
     assert registered() == {"HK-A": 0, "HK-B": 1, "HN-P": 0, "HUE-A": 0}
     unknown = CliRunner().invoke(main, ["counters", "rebuild", "--site", "NOPE"])
     assert unknown.exit_code == 1 and "Không tìm thấy điểm cầu “NOPE”" in unknown.output
+
+
+def test_rebuild_reports_progress_to_the_end(counted):
+    from diemcau.attendance.recount import rebuild_counters
+
+    seen: list[tuple[int, int]] = []
+    rebuild_counters(progress=lambda done, total: seen.append((done, total)))
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == len(seen) - 1

@@ -200,3 +200,9 @@ def test_a_person_erased_may_register_again(w: dict[str, Any], events: list[Any]
     data = csv_file([["HK-A", "Nguyễn Văn An", "001085012345"]])
     assert import_delegates(EVERYTHING, data, filename="a.csv").created == 1
     assert purge.check(w["conference"].pk).delegates == 2
+
+
+def test_purge_reports_progress_to_the_end(w: dict[str, Any], events: list[Any]) -> None:
+    seen: list[tuple[int, int]] = []
+    purge.purge_personal_data(w["conference"].pk, progress=lambda d, t: seen.append((d, t)))
+    assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1] + 1
