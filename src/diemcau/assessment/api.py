@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Query, Router, Schema, UploadedFile
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import bank as bank_io
@@ -26,6 +26,7 @@ from diemcau.assessment import (
 )
 from diemcau.assessment.access import current_conference_id, get_conference, require_central
 from diemcau.assessment.api_delegate import router as delegate_router
+from diemcau.paging import PageQuery, limit_field, page_of
 
 router = Router()
 router.add_router("/me", delegate_router)
@@ -110,19 +111,23 @@ def import_questions(
     return report.as_dict()
 
 
+class QueueQuery(PageQuery):
+    limit: int = limit_field(50, 500)
+    mine: bool = False
+
+
 @router.get("/conferences/{conference_id}/reports/queue")
 def report_queue(
-    request: HttpRequest, conference_id: int, limit: int = 50, offset: int = 0, mine: bool = False
+    request: HttpRequest, conference_id: int, query: Query[QueueQuery]
 ) -> dict[str, Any]:
     """The caller's queue: reports assigned to them first (`mine`: only those), then the
     unassigned ones, second readings included (never one's own first reading)."""
     scope = scope_for(request.user)
     prompts = services.read_settings(scope, conference_id).prompts
-    qs = grading.queue(scope, conference_id, mine=mine)
-    items = qs[offset : offset + min(limit, 500)]
+    body = page_of(grading.queue(scope, conference_id, mine=query.mine), query)
     return {
-        "total": qs.count(),
-        "items": [reflections.report_as_dict(r, prompts) for r in items],
+        "total": body["total"],
+        "items": [reflections.report_as_dict(r, prompts) for r in body["items"]],
     }
 
 
@@ -167,7 +172,7 @@ def send_to_questions(request: HttpRequest, report_id: int, index: int) -> dict[
     return {**forwarding.sent_as_dict(sent), "created": made}
 
 
-class AssignIn(Schema):
+class ReportAssignIn(Schema):
     count: int
     graders: list[int]
     stage: str = "submitted"
@@ -183,7 +188,9 @@ def graders(request: HttpRequest, conference_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/conferences/{conference_id}/reports/assign")
-def assign_reports(request: HttpRequest, conference_id: int, data: AssignIn) -> dict[str, Any]:
+def assign_reports(
+    request: HttpRequest, conference_id: int, data: ReportAssignIn
+) -> dict[str, Any]:
     get_conference(conference_id)
     selection = grading.Selection(
         count=data.count, stage=data.stage, site=data.site, unit=data.unit, reassign=data.reassign
@@ -232,6 +239,17 @@ def patch_template(request: HttpRequest, conference_id: int, data: TemplateIn) -
     return certtemplate.as_dict(conf)
 
 
+# Registered before the {which} routes: Django tries the URL patterns in order, and
+# `{which}` would take preview.pdf and answer 405 to its GET.
+# Registered before "…/{which}", which would take "preview.pdf" (and answer 405 to a GET).
+@router.get("/conferences/{conference_id}/certificate-template/preview.pdf")
+def preview_template(request: HttpRequest, conference_id: int) -> HttpResponse:
+    data = certtemplate.preview_pdf(scope_for(request.user), conference_id)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="giay-chung-nhan-xem-thu.pdf"'
+    return response
+
+
 @router.post("/conferences/{conference_id}/certificate-template/{which}")
 def upload_template_image(
     request: HttpRequest, conference_id: int, which: str, file: File[UploadedFile]
@@ -246,14 +264,6 @@ def upload_template_image(
 def remove_template_image(request: HttpRequest, conference_id: int, which: str) -> dict[str, Any]:
     conf = certtemplate.remove_image(scope_for(request.user), conference_id, which)
     return certtemplate.as_dict(conf)
-
-
-@router.get("/conferences/{conference_id}/certificate-template/preview.pdf")
-def preview_template(request: HttpRequest, conference_id: int) -> HttpResponse:
-    data = certtemplate.preview_pdf(scope_for(request.user), conference_id)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="giay-chung-nhan-xem-thu.pdf"'
-    return response
 
 
 @router.get("/completion")

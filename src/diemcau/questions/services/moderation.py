@@ -65,10 +65,11 @@ def route_cluster(scope: Scope, user: Any, pk: int, sector: str) -> Cluster:
 @transaction.atomic
 def merge_clusters(scope: Scope, pk: int, other: int) -> Cluster:
     """Fold cluster `other` into `pk`: one answer then reaches the sites of both."""
-    if pk == other:
-        raise Invalid(_("A cluster cannot be merged with itself."))
+    # Scope first (404 / 403), input after: a caller outside learns nothing from the 422.
     target, source = get_cluster(scope, pk), get_cluster(scope, other)
     _check_moderate(scope, Question.objects.filter(cluster__in=[target, source]))
+    if pk == other:
+        raise Invalid(_("A cluster cannot be merged with itself."))
     target_answer = Answer.objects.filter(cluster=target).first()
     source_answer = Answer.objects.filter(cluster=source).first()
     if target_answer and source_answer:
@@ -92,12 +93,12 @@ def split_questions(scope: Scope, pk: int, question_ids: Sequence[int]) -> Clust
     """Move some questions of a cluster into a new cluster of their own (unrouted, unanswered)."""
     cluster = get_cluster(scope, pk)
     moving = Question.objects.filter(cluster=cluster, pk__in=list(question_ids))
+    _check_moderate(scope, moving)  # the right first (403), then the input (422)
     if not question_ids or moving.count() != len(set(question_ids)):
         raise Invalid(
             _("Some fields are invalid."),
             {"questions": _("Give questions of this cluster to split off.")},
         )
-    _check_moderate(scope, moving)
     if not Question.objects.filter(cluster=cluster).exclude(pk__in=list(question_ids)).exists():
         raise Invalid(_("Splitting off every question would leave the cluster empty."))
     new = Cluster()
