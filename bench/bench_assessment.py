@@ -264,13 +264,24 @@ def setup(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - one st
     }
 
 
+# The pass cookie of each link token (the delegate gave their second factor), sent by drive()
+# and wrk with every request of that token: the submission path checks it.
+PASSES: dict[str, str] = {}
+
+
+def _cookie(path: str) -> dict[str, str]:
+    parts = path.split("/")
+    found = PASSES.get(parts[5]) if path.startswith("/api/v1/assessment/me/") else None
+    return {"Cookie": f"diemcau_hv={found}"} if found else {}
+
+
 def fresh_attempts(conference_id: int, n: int, offset: int) -> list[tuple[str, str, str]]:
     """(token, attempt id, submit body) for n delegates without an attempt, drawn as
     quiz.start_attempt draws (seeded per delegate), written in one executemany."""
     from django.db import connection
     from django.utils import timezone
 
-    from diemcau.assessment import links, quiz
+    from diemcau.assessment import delegate_factor, links, quiz
     from diemcau.assessment.models import Attempt, Question
     from diemcau.delegates.models import Delegate
 
@@ -296,6 +307,7 @@ def fresh_attempts(conference_id: int, n: int, offset: int) -> list[tuple[str, s
             str(q): (list(bank[q].correct) if (i + d.pk) % 5 else [1]) for i, q in enumerate(ids)
         }
         out.append((links.token_for(d), str(pk), json.dumps({"answers": answers})))
+        PASSES[out[-1][0]] = delegate_factor.issue_pass(d)  # the last 4 CCCD digits, given
     insert(
         Attempt,
         ["id", "conference_id", "delegate_id", "number", "question_ids", "option_orders",
@@ -346,7 +358,7 @@ def drive(
                 break
             for method, path, body in requests[index]:
                 started = time.perf_counter()
-                conn.request(method, path, body, headers)
+                conn.request(method, path, body, {**headers, **_cookie(path)})
                 response = conn.getresponse()
                 response.read()
                 took = time.perf_counter() - started
@@ -574,7 +586,7 @@ function init(args) i = tonumber(wrk.thread:get("id")) - threads end
 function request()
   i = i + threads
   local r = reqs[(i %% #reqs) + 1]
-  return wrk.format("POST", r[1], {["Content-Type"] = "application/json"}, r[2])
+  return wrk.format("POST", r[1], {["Content-Type"] = "application/json", ["Cookie"] = r[3]}, r[2])
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -598,9 +610,10 @@ def submissions_wrk(made: dict[str, Any], port: int, seconds: float, n: int) -> 
     conf = made["conference"]
     attempts = fresh_attempts(conf, n, offset=0)
     lua_rows = []
-    for t, a, b in attempts:  # a Lua table of {path, body}; JSON strings are valid Lua ones
+    for t, a, b in attempts:  # a Lua table of {path, body, cookie}; JSON strings are Lua ones
         path = json.dumps(f"/api/v1/assessment/me/{t}/{conf}/attempts/{a}/submit")
-        lua_rows.append("{" + path + "," + json.dumps(b) + "}")
+        cookie = json.dumps(f"diemcau_hv={PASSES[t]}")
+        lua_rows.append("{" + path + "," + json.dumps(b) + "," + cookie + "}")
     reqs = ",".join(lua_rows)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SUBMIT_LUA % {"reqs": reqs, "threads": 2})

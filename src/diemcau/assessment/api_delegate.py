@@ -1,7 +1,10 @@
 """The delegate's API behind the personal link (/api/v1/assessment/me/<token>/…), no account.
 
-The token in the path is the only credential, so these endpoints carry no session and no CSRF:
-a phone that lost its connection resends the same request and gets the same answer.
+The token in the path names the delegate; the second factor is the pass cookie that
+``POST /me/<token>/unlock`` (or the page /hoc-vien/<token>/xac-thuc/) sets once the last 4
+digits of the CCCD were given (delegate_factor). No Django session and no CSRF token: the pass
+is SameSite=Lax, so another site's POST or PUT does not carry it, and a phone that lost its
+connection resends the same request and gets the same answer.
 """
 
 import io
@@ -10,18 +13,26 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.cookie import parse_cookie
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import File, Router, Schema, UploadedFile
 
-from diemcau.assessment import certificates, quiz, reflections
+from diemcau.assessment import certificates, delegate_factor, quiz, reflections
 from diemcau.assessment.delegate_access import (
     attempt_as_dict,
+    client_address,
     conference_or_404,
     delegate_or_404,
+    delegate_with_pass,
     overview,
 )
+from diemcau.delegates import badge_token
+from diemcau.delegates.models import Delegate
 
 router = Router(auth=None)
 
@@ -35,9 +46,84 @@ class ReportIn(Schema):
     final: bool = False
 
 
+class UnlockIn(Schema):
+    digits: str
+
+
+class UnlockOut(Schema):
+    expires_in: int
+
+
+class DelegateRefusalOut(Schema):
+    detail: str
+    tries_left: int | None = None
+    retry_after: int | None = None
+
+
+def _opened(request: HttpRequest, token: str) -> Delegate:
+    """The link's delegate, if this caller holds their pass (403 otherwise, 404 for a bad link)."""
+    return delegate_with_pass(token, request.COOKIES.get(delegate_factor.COOKIE))
+
+
+@router.post(
+    "/{token}/unlock",
+    response={
+        200: UnlockOut,
+        403: DelegateRefusalOut,
+        404: DelegateRefusalOut,
+        422: DelegateRefusalOut,
+        429: DelegateRefusalOut,
+    },
+)
+def unlock(request: HttpRequest, token: str, data: UnlockIn) -> HttpResponse:
+    """The second factor: the last 4 digits of the delegate's CCCD. Sets the pass cookie.
+
+    403 for wrong digits (with the tries left), 429 while the delegate or this address has used
+    up its tries (with the seconds to wait, also in Retry-After), 422 when it is not 4 digits.
+    """
+    delegate = delegate_or_404(token)
+    if not delegate_factor.has_factor(delegate):
+        return JsonResponse(
+            {"detail": _("This delegate has no national ID on file: ask the site's operator.")},
+            status=403,
+        )
+    outcome = delegate_factor.check(delegate, data.digits, client_address(request))
+    if outcome.passed:
+        seconds = int(delegate_factor.pass_hours() * 3600)
+        response = JsonResponse({"expires_in": seconds})
+        response.set_cookie(
+            delegate_factor.COOKIE,
+            delegate_factor.issue_pass(delegate),
+            max_age=seconds,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
+        return response
+    if outcome.locked_for:
+        minutes = outcome.wait_minutes
+        detail = ngettext(
+            "Too many wrong answers. Try again in %(minutes)d minute.",
+            "Too many wrong answers. Try again in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
+        response = JsonResponse({"detail": detail, "retry_after": outcome.locked_for}, status=429)
+        response["Retry-After"] = str(outcome.locked_for)
+        return response
+    if outcome.malformed:
+        return JsonResponse({"detail": _("Enter exactly 4 digits.")}, status=422)
+    return JsonResponse(
+        {
+            "detail": _("These digits do not match. Check your CCCD card and try again."),
+            "tries_left": outcome.tries_left,
+        },
+        status=403,
+    )
+
+
 @router.get("/{token}/{conference_id}")
 def me(request: HttpRequest, token: str, conference_id: int) -> dict[str, Any]:
-    delegate = delegate_or_404(token)
+    delegate = _opened(request, token)
     conference_or_404(conference_id)
     view = overview(delegate, conference_id)
     report = view["report"]
@@ -58,7 +144,7 @@ def me(request: HttpRequest, token: str, conference_id: int) -> dict[str, Any]:
 
 @router.post("/{token}/{conference_id}/attempts")
 def start(request: HttpRequest, token: str, conference_id: int) -> dict[str, Any]:
-    delegate = delegate_or_404(token)
+    delegate = _opened(request, token)
     conference_or_404(conference_id)
     return attempt_as_dict(quiz.start_attempt(delegate, conference_id))
 
@@ -67,7 +153,7 @@ def start(request: HttpRequest, token: str, conference_id: int) -> dict[str, Any
 def save(
     request: HttpRequest, token: str, conference_id: int, attempt_id: str, data: AnswersIn
 ) -> dict[str, Any]:
-    attempt = quiz.save_answers(delegate_or_404(token), attempt_id, data.answers)
+    attempt = quiz.save_answers(_opened(request, token), attempt_id, data.answers)
     return {"id": str(attempt.id), "saved": len(attempt.answers), "deadline": attempt.deadline}
 
 
@@ -75,9 +161,10 @@ def save(
 def submit(
     request: HttpRequest, token: str, conference_id: int, attempt_id: str, data: AnswersIn
 ) -> dict[str, Any]:
+    delegate = _opened(request, token)
     attempt = quiz.submit_by_token(token, attempt_id, data.answers)
-    if attempt is None:  # a bad link or attempt: the ordinary path says which
-        attempt = quiz.submit(delegate_or_404(token), attempt_id, data.answers)
+    if attempt is None:  # a bad attempt: the ordinary path says what is wrong
+        attempt = quiz.submit(delegate, attempt_id, data.answers)
     return attempt_as_dict(attempt, with_questions=False)
 
 
@@ -85,7 +172,7 @@ def submit(
 def save_report(
     request: HttpRequest, token: str, conference_id: int, data: ReportIn
 ) -> dict[str, Any]:
-    delegate = delegate_or_404(token)
+    delegate = _opened(request, token)
     conference_or_404(conference_id)
     report = reflections.save_text(delegate, conference_id, data.answers, final=data.final)
     return {"status": report.status, "updated_at": report.updated_at}
@@ -95,7 +182,7 @@ def save_report(
 def upload_report(
     request: HttpRequest, token: str, conference_id: int, file: File[UploadedFile]
 ) -> dict[str, Any]:
-    delegate = delegate_or_404(token)
+    delegate = _opened(request, token)
     conference_or_404(conference_id)
     data = file.read(reflections.MAX_UPLOAD_BYTES + 1)
     report = reflections.upload(delegate, conference_id, file.name or "", data)
@@ -104,7 +191,7 @@ def upload_report(
 
 @router.get("/{token}/{conference_id}/certificate.pdf")
 def certificate(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
-    delegate = delegate_or_404(token)
+    delegate = _opened(request, token)
     conference_or_404(conference_id)
     cert = certificates.issue(delegate, conference_id)
     response = HttpResponse(certificates.pdf_of(cert), content_type="application/pdf")
@@ -116,9 +203,10 @@ def certificate(request: HttpRequest, token: str, conference_id: int) -> HttpRes
 # 2,000 submissions a second leave ~1 ms of a core each; Django's middleware, URL resolver and
 # django-ninja cost more than that before the service starts (~0.7 ms here). So, as
 # operations/fastpath does for heartbeats, a WSGI wrapper answers the plain case itself — a
-# well-formed body whose token owns the attempt (quiz.submit_by_token) — with the same JSON as
-# the endpoint above. Anything else (a bad token, an unknown attempt, a malformed body or an
-# answer refused) goes on to Django untouched, which says what is wrong: the service rolled back.
+# well-formed body whose token owns the attempt (quiz.submit_by_token) and whose pass cookie is
+# the token's own delegate's — with the same JSON as the endpoint above. Anything else (no pass,
+# a bad token, an unknown attempt, a malformed body or an answer refused) goes on to Django
+# untouched, which says what is wrong: the service rolled back.
 SUBMIT_PATH = re.compile(r"^/api/v1/assessment/me/([^/]+)/\d+/attempts/([^/]+)/submit$")
 MAX_SUBMIT_BODY = 64 * 1024
 StartResponse = Callable[..., Any]
@@ -139,6 +227,24 @@ def _plain_answers(body: bytes) -> dict[str, list[int]] | None:
         ):
             return None
     return answers
+
+
+def _pass_matches(environ: dict[str, Any], token: str) -> bool:
+    """Whether the request's pass cookie is for the very delegate and secret a link token names.
+
+    A link token is "<code>.<secret digest>:<signature>" and a pass carries the same code and
+    digest under its own MAC, so comparing them needs no query; the token's signature and the
+    digest against the stored secret are then checked by submit_by_token (which returns None,
+    and Django answers, for a forged one). A badge token carries a MAC instead of the digest:
+    those go to Django, which checks the pass against the delegate row.
+    """
+    held = delegate_factor.read_pass(
+        parse_cookie(environ.get("HTTP_COOKIE", "")).get(delegate_factor.COOKIE)
+    )
+    if held is None or token.startswith(f"{badge_token.PREFIX}:"):
+        return False
+    named, _sep, _signature = token.rpartition(":")
+    return named == f"{held[0]}.{held[1]}"
 
 
 def _fast_submit(environ: dict[str, Any], token: str, attempt_id: str) -> bytes | None:
@@ -173,7 +279,7 @@ def wrap_submit(app: WsgiApp) -> WsgiApp:
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "POST":
             found = SUBMIT_PATH.match(environ.get("PATH_INFO", ""))
-            if found is not None:
+            if found is not None and _pass_matches(environ, found.group(1)):
                 body = _fast_submit(environ, found.group(1), found.group(2))
                 if body is not None:
                     start_response(

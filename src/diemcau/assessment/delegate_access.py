@@ -1,14 +1,20 @@
-"""The delegate's side, behind their personal link: what their page and API both call."""
+"""The delegate's side, behind their personal link: what their page and API both call.
+
+The link (or badge QR) names the delegate; their pages open only for a browser that also holds
+their pass (delegate_factor: the last four digits of their CCCD, typed once a day).
+"""
 
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from diemcau.assessment import completion, quiz, reflections
+from diemcau.assessment import completion, delegate_factor, quiz, reflections
 from diemcau.assessment.links import delegate_for
 from diemcau.assessment.models import AssessmentSettings, Attempt
 from diemcau.delegates.models import Delegate
-from diemcau.errors import NotFound
+from diemcau.errors import Forbidden, NotFound
 from diemcau.programme.models import Conference
 
 
@@ -17,6 +23,35 @@ def delegate_or_404(token: str) -> Delegate:
     if delegate is None:
         raise NotFound(_("This link is not valid. Ask your site's organiser for a new one."))
     return delegate
+
+
+def delegate_with_pass(token: str, pass_value: str | None) -> Delegate:
+    """The delegate a token names, if `pass_value` (the browser's pass cookie) opens them.
+
+    NotFound for a bad link (as before); Forbidden when the second factor is missing, expired
+    or another delegate's.
+    """
+    delegate = delegate_or_404(token)
+    if not delegate_factor.pass_opens(pass_value, delegate):
+        raise Forbidden(
+            _("Confirm it is you first: enter the last 4 digits of your national ID (CCCD).")
+        )
+    return delegate
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The caller's address, for counting wrong answers per address.
+
+    Behind our nginx (DIEMCAU_BEHIND_PROXY sets SECURE_PROXY_SSL_HEADER) REMOTE_ADDR is nginx
+    itself, which would put the whole country under one count; the last X-Forwarded-For hop is
+    the one nginx appended, the earlier ones are whatever the client wrote (not trusted). The
+    same rule as the audit trail's address.
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops and hops[-1]:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def conferences() -> list[Conference]:

@@ -52,6 +52,7 @@ urlpatterns = [
 learner = (
     [
         path("<str:token>/", views_delegate.home, name="home"),
+        path("<str:token>/xac-thuc/", views_delegate.unlock, name="unlock"),
         path("<str:token>/<int:conference_id>/", views_delegate.conference, name="conference"),
         path("<str:token>/<int:conference_id>/start/", views_delegate.start, name="start"),
         path(

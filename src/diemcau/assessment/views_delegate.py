@@ -1,29 +1,147 @@
 """The delegate's own pages behind the personal link /hoc-vien/<token>/ (no account).
 
+Every page first wants the browser's pass (delegate_factor): without it, the delegate is sent to
+/hoc-vien/<token>/xac-thuc/ to type the last four digits of their CCCD (or to be confirmed by a
+signed-in operator of their site), then back to the page they asked for.
+
 Forms work without JavaScript (each submit saves or submits through the same services as the
 API); with it, the quiz page saves every answer as it is chosen and keeps unsent answers in the
 phone's storage until the connection returns.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from diemcau.assessment import certificates, quiz, reflections
+from diemcau.accounts.scopes import scope_for
+from diemcau.assessment import certificates, delegate_factor, quiz, reflections
 from diemcau.assessment.delegate_access import (
     attempt_as_dict,
+    client_address,
     conference_or_404,
     conferences,
     delegate_or_404,
     overview,
 )
+from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid
 from diemcau.web.errors import domain_errors
+
+DelegateView = Callable[..., HttpResponse]
+
+
+def with_pass(view: DelegateView) -> DelegateView:
+    """Resolve the link's delegate and call `view(request, delegate, token, ...)` only when the
+    browser holds that delegate's pass; otherwise send it to the second-factor page.
+
+    A GET comes back to the same page afterwards; a form sent without a pass (it expired) does
+    nothing and comes back to the conference page, where the delegate sends it again.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str, **kwargs: Any) -> HttpResponse:
+        delegate = delegate_or_404(token)
+        if delegate_factor.pass_opens(request.COOKIES.get(delegate_factor.COOKIE), delegate):
+            return view(request, delegate, token, **kwargs)
+        if request.method == "GET":
+            back = request.get_full_path()
+        elif "conference_id" in kwargs:
+            back = reverse(
+                "learner:conference",
+                kwargs={"token": token, "conference_id": kwargs["conference_id"]},
+            )
+        else:
+            back = reverse("learner:home", kwargs={"token": token})
+        unlock_url = reverse("learner:unlock", kwargs={"token": token})
+        return redirect(f"{unlock_url}?{urlencode({'next': back})}")
+
+    return wrapper
+
+
+def _safe_next(request: HttpRequest, token: str) -> str:
+    """Where to go after the factor: a delegate page on this host, else the delegate's home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/hoc-vien/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("learner:home", kwargs={"token": token})
+
+
+def _set_pass(response: HttpResponse, delegate: Delegate) -> HttpResponse:
+    response.set_cookie(
+        delegate_factor.COOKIE,
+        delegate_factor.issue_pass(delegate),
+        max_age=int(delegate_factor.pass_hours() * 3600),
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",  # not sent with another site's POST: no cross-site writes with it
+    )
+    return response
+
+
+def _wait_message(minutes: int) -> str:
+    return ngettext(
+        "Too many wrong answers. Try again in %(minutes)d minute.",
+        "Too many wrong answers. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def unlock(request: HttpRequest, token: str) -> HttpResponse:
+    """The second factor: the last 4 digits of the CCCD, or an operator's confirmation."""
+    delegate = delegate_or_404(token)
+    target = _safe_next(request, token)
+    address = client_address(request)
+    confirmer = delegate_factor.may_confirm(scope_for(request.user), delegate)
+    error = ""
+    status = 200
+    if request.method == "POST":
+        if "confirm" in request.POST and confirmer:
+            return _set_pass(redirect(target), delegate)
+        outcome = delegate_factor.check(delegate, request.POST.get("digits", ""), address)
+        if outcome.passed:
+            return _set_pass(redirect(target), delegate)
+        if outcome.locked_for:
+            error, status = _wait_message(outcome.wait_minutes), 429
+        elif outcome.malformed:
+            error = _("Enter exactly 4 digits.")
+        else:
+            error = _("These digits do not match. Check your CCCD card and try again.")
+    elif wait := delegate_factor.locked_for(delegate, address):
+        error, status = _wait_message(delegate_factor.minutes(wait)), 429
+    response = render(
+        request,
+        "assessment/delegate_factor.html",
+        {
+            "token": token,
+            "next": target,
+            "error": error,
+            "has_factor": delegate_factor.has_factor(delegate),
+            "confirmer": confirmer,
+            "delegate": delegate if confirmer else None,
+        },
+        status=status,
+    )
+    if status == 429:
+        response["Retry-After"] = str(delegate_factor.locked_for(delegate, address) or 60)
+    return response
 
 
 def _answers_from(request: HttpRequest) -> dict[str, list[int]]:
@@ -36,8 +154,8 @@ def _answers_from(request: HttpRequest) -> dict[str, list[int]]:
 
 
 @domain_errors
-def home(request: HttpRequest, token: str) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def home(request: HttpRequest, delegate: Delegate, token: str) -> HttpResponse:
     found = conferences()
     if len(found) == 1:
         return redirect("learner:conference", token=token, conference_id=found[0].pk)
@@ -49,8 +167,10 @@ def home(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @domain_errors
-def conference(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def conference(
+    request: HttpRequest, delegate: Delegate, token: str, conference_id: int
+) -> HttpResponse:
     conf = conference_or_404(conference_id)
     context: dict[str, Any] = {
         "token": token,
@@ -63,8 +183,8 @@ def conference(request: HttpRequest, token: str, conference_id: int) -> HttpResp
 
 @require_POST
 @domain_errors
-def start(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def start(request: HttpRequest, delegate: Delegate, token: str, conference_id: int) -> HttpResponse:
     conference_or_404(conference_id)
     try:
         attempt = quiz.start_attempt(delegate, conference_id)
@@ -77,8 +197,10 @@ def start(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
 
 
 @domain_errors
-def attempt(request: HttpRequest, token: str, conference_id: int, attempt_id: str) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def attempt(
+    request: HttpRequest, delegate: Delegate, token: str, conference_id: int, attempt_id: str
+) -> HttpResponse:
     conf = conference_or_404(conference_id)
     found = quiz.get_attempt(delegate, attempt_id)
     quiz.expire_if_due(found)
@@ -95,8 +217,10 @@ def attempt(request: HttpRequest, token: str, conference_id: int, attempt_id: st
 
 
 @domain_errors
-def report(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def report(
+    request: HttpRequest, delegate: Delegate, token: str, conference_id: int
+) -> HttpResponse:
     conf = conference_or_404(conference_id)
     settings = quiz.settings_for(conference_id)
     if request.method == "POST":
@@ -140,8 +264,10 @@ def report(request: HttpRequest, token: str, conference_id: int) -> HttpResponse
 
 
 @domain_errors
-def certificate(request: HttpRequest, token: str, conference_id: int) -> HttpResponse:
-    delegate = delegate_or_404(token)
+@with_pass
+def certificate(
+    request: HttpRequest, delegate: Delegate, token: str, conference_id: int
+) -> HttpResponse:
     conference_or_404(conference_id)
     try:
         cert = certificates.issue(delegate, conference_id)

@@ -7,8 +7,10 @@ import os
 import uuid
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
+from diemcau.assessment import delegate_factor
 from diemcau.assessment.models import AssessmentSettings, Question, QuestionKind
 from diemcau.attendance.models import CheckIn
 from diemcau.conftest import HOAN_KIEM, HUE, first_commune
@@ -94,6 +96,13 @@ def make_delegate(site: Site, name: str = "Nguyễn Văn An") -> Delegate:
         national_id_last4=f"{n % 10000:04d}",
         secret=os.urandom(16).hex(),
     )
+
+
+def passed_client(delegate: Delegate) -> Client:
+    """A browser that has already given this delegate's second factor (it holds their pass)."""
+    client = Client()
+    client.cookies[delegate_factor.COOKIE] = delegate_factor.issue_pass(delegate)
+    return client
 
 
 def attend(delegate: Delegate, session: Session) -> None:

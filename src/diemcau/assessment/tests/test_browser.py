@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Attempt
@@ -40,25 +41,27 @@ def test_quiz_survives_a_lost_connection_and_submits_once(
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{live_server.url}/hoc-vien/{token_for(w['an'])}/")
+    page.fill("input[name=digits]", w["an"].national_id_last4)  # the second factor, once
+    page.click("text=Tiếp tục")
     page.click("text=Bắt đầu làm bài")
     page.wait_for_selector("form#quiz")
     attempt = Attempt.objects.get(delegate=w["an"])
     answers = right_answers(attempt)
     first, rest = dict(list(answers.items())[:2]), dict(list(answers.items())[2:])
     _choose(page, first)
-    page.wait_for_function("document.getElementById('saved').textContent === 'Đã lưu.'")
+    expect(page.locator("#saved")).to_have_text("Đã lưu.")
     assert _saved(attempt) == first
 
     context.set_offline(True)
     _choose(page, rest)
-    page.wait_for_function("document.getElementById('saved').textContent.includes('Mất kết nối')")
+    expect(page.locator("#saved")).to_contain_text("Mất kết nối")
     assert _saved(attempt) == first  # nothing reached the server
     context.set_offline(False)  # the answers kept on the phone go out when it is back
     deadline = time.monotonic() + 10
     while _saved(attempt) != answers and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     assert _saved(attempt) == answers
-    page.wait_for_function("document.getElementById('saved').textContent === 'Đã lưu.'")
+    expect(page.locator("#saved")).to_have_text("Đã lưu.")
     page.reload()
     for qid, indexes in answers.items():  # the page shows what the server holds
         for i in indexes:

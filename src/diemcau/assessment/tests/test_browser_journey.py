@@ -1,6 +1,7 @@
-"""The whole of issue 10's journey in a phone-sized Chromium: from the badge QR to the quiz,
-the learning report, a grader in scope, the certificate download and its public QR page (valid,
-then revoked; a changed code unknown). The quiz's lost connection is test_browser.py's."""
+"""The whole of issue 10's journey in a phone-sized Chromium: from the badge QR (and the last 4
+digits of the CCCD, typed once) to the quiz, the learning report, a grader in scope, the
+certificate download and its public QR page (valid, then revoked; a changed code unknown). The
+quiz's lost connection is test_browser.py's."""
 
 import subprocess
 from pathlib import Path
@@ -44,8 +45,20 @@ def test_badge_to_verified_certificate_on_a_phone(
     badge = payload_for(an.code, an.secret)  # what the badge's QR code holds
     home = f"{live_server.url}/hoc-vien/{badge}/{w['conference'].pk}/"
 
-    # the quiz, opened from the badge
+    # the badge alone asks for the last 4 digits of the CCCD; a wrong guess is refused
     page.goto(home)
+    page.wait_for_selector("text=4 số cuối số CCCD của bạn")
+    assert "Bắt đầu làm bài" not in page.content()
+    wrong = f"{(int(an.national_id_last4) + 1) % 10000:04d}"
+    page.fill("input[name=digits]", wrong)
+    page.click("text=Tiếp tục")
+    page.wait_for_selector("text=4 số vừa nhập không khớp")
+    page.fill("input[name=digits]", an.national_id_last4)
+    page.click("text=Tiếp tục")
+
+    # the quiz, opened from the badge (back on the page asked for)
+    page.wait_for_selector("text=Bắt đầu làm bài")
+    assert page.url == home
     page.click("text=Bắt đầu làm bài")
     page.wait_for_selector("form#quiz")
     attempt = Attempt.objects.get(delegate=an)
@@ -99,10 +112,12 @@ def test_badge_to_verified_certificate_on_a_phone(
     page.goto(f"{live_server.url}/xac-minh/{changed}/")
     page.wait_for_selector("text=Không xác định được giấy chứng nhận")
 
-    # another delegate's link, or a forged one, does not open An's page
+    # another delegate's badge asks again and shows neither An's nor Bình's page
     binh = w["binh"]
     page.goto(f"{live_server.url}/hoc-vien/{payload_for(binh.code, binh.secret)}/")
-    assert "Nguyễn Văn An" not in page.content()
+    page.wait_for_selector("input[name=digits]")
+    assert "Nguyễn Văn An" not in page.content() and "Trần Thị Bình" not in page.content()
+    # a forged one is not a link at all
     forged = badge[:-1] + ("A" if not badge.endswith("A") else "B")
     response = page.goto(f"{live_server.url}/hoc-vien/{forged}/")
     assert response is not None and response.status == 404

@@ -9,7 +9,7 @@ from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import certificates, signing
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Certificate
-from diemcau.assessment.tests.helpers import world
+from diemcau.assessment.tests.helpers import passed_client, world
 from diemcau.assessment.tests.test_completion import complete
 from diemcau.errors import Invalid, NotFound
 
@@ -88,7 +88,7 @@ def test_province_organiser_cannot_touch_another_province(
 def test_delegate_downloads_a_pdf_with_the_name_in_vietnamese(
     w: dict[str, Any], tmp_path: Any
 ) -> None:
-    client = Client()
+    client = passed_client(w["an"])
     url = f"/hoc-vien/{token_for(w['an'])}/{w['conference'].pk}/certificate.pdf"
     response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -100,7 +100,7 @@ def test_delegate_downloads_a_pdf_with_the_name_in_vietnamese(
     assert client.get(url).content == response.content  # kept, not redrawn
     assert Certificate.objects.filter(delegate=w["an"]).count() == 1
     other = f"/hoc-vien/{token_for(w['binh'])}/{w['conference'].pk}/certificate.pdf"
-    assert client.get(other).status_code == 404  # not completed
+    assert passed_client(w["binh"]).get(other).status_code == 404  # not completed
 
 
 def test_site_pdf_and_province_batch(w: dict[str, Any], api_as: Any) -> None:

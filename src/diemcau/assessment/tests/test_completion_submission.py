@@ -14,12 +14,12 @@ from django.db import close_old_connections
 from django.test import Client
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import api_delegate, quiz
+from diemcau.assessment import api_delegate, delegate_factor, quiz
 from diemcau.assessment.completion_rollup import rollup
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Attempt
 from diemcau.assessment.models_completion import CompletionSite
-from diemcau.assessment.tests.helpers import attend, right_answers, world
+from diemcau.assessment.tests.helpers import attend, passed_client, right_answers, world
 from diemcau.delegates.badge_token import payload_for
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_a_submission_by_badge_scores_once_and_counts_in_the_rates(w: dict[str, 
     attend(w["an"], w["sessions"][0])
     assert rollup(nation, conf_id, None)["quiz_passed"] == 0
     attempt = quiz.start_attempt(w["an"], conf_id)
-    client = Client()
+    client = passed_client(w["an"])
     badge = payload_for(w["an"].code, w["an"].secret)
     first = _submit(client, badge, w, attempt, right_answers(attempt))
     assert first.status_code == 200 and first.json()["passed"] and first.json()["score"] == 4
@@ -54,17 +54,19 @@ def test_a_submission_by_badge_scores_once_and_counts_in_the_rates(w: dict[str, 
 
 def test_bad_answers_and_links_are_refused(w: dict[str, Any]) -> None:
     attempt = quiz.start_attempt(w["an"], w["conference"].pk)
-    client = Client()
+    client = passed_client(w["an"])
     token = token_for(w["an"])
     bad = _submit(client, token, w, attempt, {"999999": [0]})
     assert bad.status_code == 422
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     assert _submit(client, forged, w, attempt, {}).status_code == 404
-    assert _submit(client, token_for(w["binh"]), w, attempt, {}).status_code == 404
+    binh = passed_client(w["binh"])
+    assert _submit(binh, token_for(w["binh"]), w, attempt, {}).status_code == 404
+    assert _submit(client, token_for(w["binh"]), w, attempt, {}).status_code == 403  # no pass
     assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
 
 
-def _wsgi(app: Any, path: str, body: bytes) -> tuple[str, bytes]:
+def _wsgi(app: Any, path: str, body: bytes, cookie: str = "") -> tuple[str, bytes]:
     environ: dict[str, Any] = {}
     setup_testing_defaults(environ)
     environ.update(
@@ -74,6 +76,7 @@ def _wsgi(app: Any, path: str, body: bytes) -> tuple[str, bytes]:
         CONTENT_LENGTH=str(len(body)),
         HTTP_HOST="testserver",
         SERVER_NAME="testserver",
+        HTTP_COOKIE=cookie,
     )
     environ["wsgi.input"] = io.BytesIO(body)
     status: list[str] = []
@@ -101,19 +104,29 @@ def test_the_wsgi_fast_path_answers_as_django_does(w: dict[str, Any]) -> None:
     path = f"/api/v1/assessment/me/{token_for(w['an'])}/{w['conference'].pk}"
     path += f"/attempts/{attempt.pk}/submit"
     body = json.dumps({"answers": right_answers(attempt)}).encode()
+    an_pass = f"{delegate_factor.COOKIE}={delegate_factor.issue_pass(w['an'])}"
+    binh_pass = f"{delegate_factor.COOKIE}={delegate_factor.issue_pass(w['binh'])}"
+    # without An's pass (none, or Bình's) the fast path steps aside and Django refuses
+    status, _body = _wsgi(app, path, body)
+    assert status.startswith("403")
+    status, _body = _wsgi(app, path, body, cookie=binh_pass)
+    assert status.startswith("403")
+    assert Attempt.objects.get(pk=attempt.pk).submitted_at is None
     slow_calls: list[Any] = []
     ordinary = quiz.submit
     quiz.submit = lambda *a, **k: slow_calls.append(a) or ordinary(*a, **k)  # type: ignore[assignment]
     try:
-        status, fast = _wsgi(app, path, body)
+        status, fast = _wsgi(app, path, body, cookie=an_pass)
     finally:
         quiz.submit = ordinary  # type: ignore[assignment]
     assert status == "200 OK" and json.loads(fast)["passed"] and not slow_calls
-    status, slow = _wsgi(django_app, path, b'{"answers": {}}')  # Django's own answer to a resend
+    resend = b'{"answers": {}}'  # Django's own answer to a resend
+    status, slow = _wsgi(django_app, path, resend, cookie=an_pass)
     assert status.startswith("200") and json.loads(slow) == json.loads(fast)
     other = quiz.start_attempt(w["binh"], w["conference"].pk)
     refused = path.replace(str(attempt.pk), str(other.pk))  # an's link, binh's attempt
-    status, _body = _wsgi(app, refused, body)
+    status, _body = _wsgi(app, refused, body, cookie=an_pass)
     assert status.startswith("404")
-    status, _body = _wsgi(app, refused.replace(token_for(w["an"]), token_for(w["binh"])), b"{x")
+    binhs = refused.replace(token_for(w["an"]), token_for(w["binh"]))
+    status, _body = _wsgi(app, binhs, b"{x", cookie=binh_pass)
     assert status.startswith("4")  # a malformed body: Django's 4xx

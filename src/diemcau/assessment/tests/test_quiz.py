@@ -7,7 +7,7 @@ from django.test import Client
 from diemcau.assessment import quiz
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Attempt
-from diemcau.assessment.tests.helpers import right_answers, world
+from diemcau.assessment.tests.helpers import passed_client, right_answers, world
 from diemcau.delegates.badge_token import payload_for
 from diemcau.errors import Invalid, NotFound
 
@@ -86,7 +86,7 @@ def test_another_delegates_attempt_does_not_exist(w: dict[str, Any]) -> None:
 
 
 def test_quiz_through_the_personal_link(w: dict[str, Any]) -> None:
-    client = Client()
+    client = passed_client(w["an"])
     base = f"/api/v1/assessment/me/{token_for(w['an'])}/{w['conference'].pk}"
     started = client.post(f"{base}/attempts")
     assert started.status_code == 200, started.content
@@ -112,11 +112,13 @@ def test_quiz_through_the_personal_link(w: dict[str, Any]) -> None:
     assert client.get(f"/api/v1/assessment/me/{badge}/{w['conference'].pk}").status_code == 200
     other = f"/api/v1/assessment/me/{token_for(w['binh'])}/{w['conference'].pk}"
     assert (
-        client.post(
+        passed_client(w["binh"])
+        .post(
             f"{other}/attempts/{body['id']}/submit",
             {"answers": {}},
             content_type="application/json",
-        ).status_code
+        )
+        .status_code
         == 404
     )
 
@@ -132,7 +134,7 @@ def test_a_forged_or_revoked_link_opens_nothing(w: dict[str, Any]) -> None:
 
 
 def test_delegate_pages_on_a_phone(w: dict[str, Any]) -> None:
-    client = Client()
+    client = passed_client(w["an"])
     token = token_for(w["an"])
     page = client.get(f"/hoc-vien/{token}/", follow=True)
     assert page.status_code == 200

@@ -3,12 +3,11 @@ import zipfile
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from diemcau.assessment import reflections
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import ReportStatus
-from diemcau.assessment.tests.helpers import world
+from diemcau.assessment.tests.helpers import passed_client, world
 from diemcau.errors import Invalid
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +62,7 @@ def test_uploads_are_checked_by_their_bytes(w: dict[str, Any]) -> None:
 
 
 def test_report_page_through_the_link(w: dict[str, Any]) -> None:
-    client = Client()
+    client = passed_client(w["an"])
     url = f"/hoc-vien/{token_for(w['an'])}/{w['conference'].pk}/report/"
     assert "Những điều đã học" in client.get(url).content.decode()
     client.post(url, {"a0": TEXT[0], "a1": TEXT[1], "submit": "1"})
