@@ -287,6 +287,7 @@ def import_group() -> None:
 
 def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
+    from diemcau.accounts.cli_signin import register as register_signin
     from diemcau.agent.cli import register as register_agent
     from diemcau.assessment.completion_cli import register as register_completion
     from diemcau.console.cli import register as register_console
@@ -297,6 +298,7 @@ def _register_app_commands() -> None:
     from diemcau.streaming.cli import register as register_streaming
 
     register_delegates(import_group)
+    register_signin(user_group)
     register_agent(main)
     register_simulation(main)
     register_reports(main)

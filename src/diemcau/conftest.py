@@ -47,6 +47,12 @@ def _tasks_inline(settings: Any) -> None:
     settings.DIEMCAU_TASKS_INLINE = True
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings: Any) -> None:
+    """Tests sign organisers in with force_login; the sign-in tests turn two-factor back on."""
+    settings.DIEMCAU_2FA_ROLES = []
+
+
 def unit(code: str) -> Unit:
     return Unit.objects.get(code=code)
 

@@ -207,7 +207,22 @@ DIEMCAU_DEMO = _env_bool("DIEMCAU_DEMO", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("DIEMCAU_SIGNIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DIEMCAU_SIGNIN_COOLOFF_HOURS", "0.25"))
 AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Failures are counted per account at an address, and per address. Not per account alone: then
+# anyone anywhere could keep any organiser out. A province office signs in from behind one NAT
+# address, so the address alone may fail DIEMCAU_SIGNIN_ADDRESS_FACTOR times as often (20 by
+# default) before it locks, a lockout always ends after the cool-off (failures while locked do
+# not extend it), and a success clears only that account's count (accounts.signin).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+DIEMCAU_SIGNIN_ADDRESS_FACTOR = int(os.environ.get("DIEMCAU_SIGNIN_ADDRESS_FACTOR", "4"))
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "diemcau.accounts.signin.SignInAttemptsHandler"
+AXES_LOCKOUT_CALLABLE = "diemcau.accounts.signin.lockout_response"
+AXES_VERBOSE = False
+if _env_bool("DIEMCAU_BEHIND_PROXY", False):
+    # Behind the nginx front the caller is the last address it adds, not nginx itself.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+OTP_TOTP_ISSUER = "diemcau"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

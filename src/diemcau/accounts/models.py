@@ -79,3 +79,24 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} · {self.session_key[:6]}…"
+
+
+class DemoAccount(models.Model):
+    """An account made by the demo loader, with the hash of the password it was given then.
+
+    While the user's password hash is still this one, the account holds a password published
+    with the demo; in production mode (DIEMCAU_DEMO off) it cannot sign in until it changes.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="demo_mark"
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("demo account")
+        verbose_name_plural = _("demo accounts")
+
+    def __str__(self) -> str:
+        return str(self.user)

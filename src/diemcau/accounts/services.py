@@ -3,9 +3,12 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,18 +80,31 @@ def add_user(
     password: str | None = None,
     email: str = "",
     full_name: str = "",
+    demo: bool = False,
 ) -> NewUser:
-    """Create the user if needed and grant the role; returns a generated password for new users."""
+    """Create the user if needed and grant the role; returns a generated password for new users.
+
+    A password given here must pass the configured validators (AUTH_PASSWORD_VALIDATORS), as on
+    every other path. Only the demo loader (`demo=True`) skips them: its password is published
+    anyway (and too like the user name "diemcau" to pass); such accounts are marked instead, and
+    in production mode they cannot sign in until the password is changed.
+    """
     fields = _resolve_scope(role, scope)
     model = get_user_model()
     user, created = model.objects.get_or_create(username=username, defaults={"email": email})
     generated = None
     if created or password:
         generated = password or secrets.token_urlsafe(9)
-        user.set_password(generated)
         if full_name:
             user.first_name = full_name
+        if password and not demo:
+            check_password_strength(password, user)
+        user.set_password(generated)
         user.save()
+        if demo and created:
+            from diemcau.accounts.signin import mark_demo
+
+            mark_demo(user)
     sites = fields.pop("sites", None)
     grant = Grant.objects.create(user=user, role=role, **fields)
     if isinstance(sites, list) and sites:
@@ -97,6 +113,26 @@ def add_user(
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return NewUser(username=username, password=generated, created=created)
+
+
+def check_password_strength(password: str, user: Any = None) -> None:
+    """Apply AUTH_PASSWORD_VALIDATORS; AccountError with every reason (Vietnamese) if too weak."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.messages)) from None
+
+
+def set_password(username: str, password: str) -> None:
+    """Give a person a new password (validated); this also releases a demo account."""
+    model = get_user_model()
+    try:
+        user = model.objects.get(username=username)
+    except model.DoesNotExist:
+        raise AccountError(_("No user named “%(name)s”.") % {"name": username}) from None
+    check_password_strength(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
 
 
 def _digest(raw: str) -> str:

@@ -6,9 +6,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
-from diemcau.accounts.auth import SessionLogin
+from diemcau.accounts.auth import SessionLogin, bearer_user
 from diemcau.accounts.scopes import scope_for
-from diemcau.accounts.services import user_for_token
 from diemcau.operations import fastpath, rollup, services
 
 
@@ -25,7 +24,7 @@ class CachedBearer(HttpBearer):
         key = fastpath.bearer_key(token)
         user = fastpath.callers.get(key)
         if user is None:
-            user = user_for_token(token)
+            user = bearer_user(request, token)  # counts unknown tokens (sign-in lockout)
             if user is None:
                 return None
             fastpath.callers.put(key, user)

@@ -605,6 +605,6 @@ def load_demo_accounts() -> list[str]:
         if role == "site_operator" and not operator_sites:
             lines.append(f"Bỏ qua tài khoản mẫu {username}: chưa có điểm cầu mẫu ở Hà Nội.")
             continue
-        add_user(username, role, scope, password=DEMO_PASSWORD)
+        add_user(username, role, scope, password=DEMO_PASSWORD, demo=True)
         lines.append(f"Tài khoản mẫu: {username} / {DEMO_PASSWORD} — {label}")
     return lines
