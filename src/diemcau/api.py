@@ -49,6 +49,7 @@ def _register() -> None:
     from diemcau.assessment.api_completion import router as completion_router
     from diemcau.attendance.api import checkins_router, headcounts_router
     from diemcau.attendance.api import router as attendance_router
+    from diemcau.audit.api import router as audit_router
     from diemcau.delegates.api import router as delegates_router
     from diemcau.operations.api import heartbeats_router
     from diemcau.operations.api import router as operations_router
@@ -80,6 +81,7 @@ def _register() -> None:
     api.add_router("/assessment", assessment_router, tags=["assessment"])
     api.add_router("/completion", completion_router, tags=["assessment"])
     api.add_router("/streaming", streaming_router, tags=["streaming"])
+    api.add_router("/audit", audit_router, tags=["audit"])
     api.add_router("/reports", reports_router, tags=["reports"])
 
 

@@ -324,12 +324,14 @@ _register_app_commands()
 def import_sites_cmd(file: Path, dry_run: bool, skip_bad: bool, as_user: str | None) -> None:
     """Import sites from FILE (.xlsx or .csv with Vietnamese headers)."""
     _setup()
+    from diemcau.audit.services import record_import
     from diemcau.sites.importing import import_sites
 
     scope = _scope_for_cli(as_user)
     started = time.perf_counter()
     with _progress("Đang kiểm tra và nhập") as progress:
         report = import_sites(scope, file, dry_run=dry_run, skip_bad=skip_bad, progress=progress)
+    record_import("sites", report, scope=scope, filename=file.name)
     elapsed = time.perf_counter() - started
     for error in report.errors:
         click.echo(error.describe(), err=True)
@@ -352,6 +354,7 @@ def export_group() -> None:
 def export_sites_cmd(file: Path, province: str | None, as_user: str | None) -> None:
     """Export sites to FILE; the format follows its extension (.xlsx or .csv)."""
     _setup()
+    from diemcau.audit.services import record_export
     from diemcau.sites.exporting import export_sites
     from diemcau.sites.services import SiteFilters
 
@@ -361,6 +364,7 @@ def export_sites_cmd(file: Path, province: str | None, as_user: str | None) -> N
     scope = _scope_for_cli(as_user)
     with file.open("wb") as out:
         count = export_sites(scope, SiteFilters(province=province), fmt, out)
+    record_export("sites", count, scope=scope, detail=file.name)
     click.echo(f"Đã xuất {count} điểm cầu vào {file}")
 
 

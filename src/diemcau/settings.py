@@ -281,6 +281,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# -- Audit trail (audit) ---------------------------------------------------------------------
+# Every change to sites, delegates, people, grants, tokens, settings, programme, answers, grades
+# and certificates, and every import/export, is recorded (django-auditlog, into audit.Entry).
+# DIEMCAU_AUDIT=0 records nothing: only for measuring what the trail costs (bench_audit.py).
+DIEMCAU_AUDIT = _env_bool("DIEMCAU_AUDIT", True)
+AUDITLOG_LOGENTRY_MODEL = "audit.Entry"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

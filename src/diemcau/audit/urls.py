@@ -1,6 +1,12 @@
-"""Pages of the audit app (filled in as its features land)."""
+"""Pages of the audit trail: /audit/ (search), /audit/<id>/, /audit/export.xlsx."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from diemcau.audit import views
 
 app_name = "audit"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+    path("export.xlsx", views.entry_export, name="export"),
+    path("<int:entry_id>/", views.entry_detail, name="detail"),
+]

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from diemcau.accounts.scopes import Scope, scope_for
+from diemcau.audit.services import record_import
 from diemcau.delegates import services
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Forbidden
@@ -123,6 +124,7 @@ def import_delegates(
     if scope.site_write_q() is None:
         raise Forbidden("Bạn không có quyền nhập đại biểu.")
     report = run_import(scope, file, filename=file.name, dry_run=dry_run, skip_bad=skip_bad)
+    record_import("delegates", report, scope=scope, filename=file.name or "")
     return Status(200 if report.ok else 422, report.as_dict())
 
 

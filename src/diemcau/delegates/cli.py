@@ -43,6 +43,7 @@ def import_delegates_cmd(
     from diemcau.cli import _progress, _scope_for_cli, _setup
 
     _setup()
+    from diemcau.audit.services import record_import
     from diemcau.delegates.importing import import_delegates
 
     scope = _scope_for_cli(as_user)
@@ -51,6 +52,7 @@ def import_delegates_cmd(
         report = import_delegates(
             scope, file, dry_run=dry_run, skip_bad=skip_bad, progress=progress
         )
+    record_import("delegates", report, scope=scope, filename=file.name)
     elapsed = time.perf_counter() - started
     errors = sorted(report.errors, key=lambda e: e.row)
     for error in errors[:max_errors]:

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.audit.services import record_import
 from diemcau.tasks.models import Task
 from diemcau.tasks.services import Progress, job
 
@@ -33,6 +34,7 @@ def import_delegates_job(task: Task, progress: Progress) -> dict[str, Any]:
         )
     finally:
         path.unlink(missing_ok=True)
+    record_import("delegates", report, scope=scope_for(task.owner), filename=params["filename"])
     return report.as_dict()
 
 

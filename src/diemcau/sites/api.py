@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.audit.services import record_export, record_import
 from diemcau.errors import Forbidden
 from diemcau.sites import services
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
@@ -178,7 +179,8 @@ def export_sites(request: HttpRequest, query: Query[ExportQuery]) -> HttpRespons
         q=query.q,
     )
     out = io.BytesIO()
-    export(scope_for(request.user), filters, query.format, out)
+    rows = export(scope_for(request.user), filters, query.format, out)
+    record_export("sites", rows, scope=scope_for(request.user), detail=query.format)
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"diem-cau-{stamp}.{query.format}"
     return _download(out.getvalue(), CONTENT_TYPES[query.format], name)
@@ -210,6 +212,7 @@ def import_sites(
     if scope.site_write_q() is None:
         raise Forbidden("Bạn không có quyền nhập điểm cầu.")
     report = run_import(scope, file, filename=file.name, dry_run=dry_run, skip_bad=skip_bad)
+    record_import("sites", report, scope=scope, filename=file.name or "")
     return Status(200 if report.ok else 422, report.as_dict())
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.audit.services import record_import
 from diemcau.tasks.models import Task
 from diemcau.tasks.services import Progress, job
 
@@ -26,4 +27,5 @@ def import_sites_job(task: Task, progress: Progress) -> dict[str, Any]:
         )
     finally:
         path.unlink(missing_ok=True)
+    record_import("sites", report, scope=scope_for(task.owner), filename=params["filename"])
     return report.as_dict()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from diemcau.accounts.scopes import Scope, scope_for
+from diemcau.audit.services import record_export
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.sites import services
 from diemcau.sites.forms import ImportForm, SiteForm, initial_from
@@ -191,7 +192,8 @@ def site_export(request: HttpRequest, fmt: str) -> FileResponse:
     from diemcau.sites.exporting import export_sites
 
     out = BytesIO()
-    export_sites(scope_for(request.user), filters_from(request), fmt, out)
+    rows = export_sites(scope_for(request.user), filters_from(request), fmt, out)
+    record_export("sites", rows, scope=scope_for(request.user), detail=fmt)
     out.seek(0)
     name = f"diem-cau-{timezone.localdate():%Y%m%d}.{fmt}"
     return FileResponse(out, as_attachment=True, filename=name, content_type=EXPORT_TYPES[fmt])
