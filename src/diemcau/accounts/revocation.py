@@ -43,6 +43,11 @@ def record_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
     key = getattr(session, "session_key", None)
     if key and getattr(user, "pk", None):
         UserSession.objects.update_or_create(session_key=key, defaults={"user_id": user.pk})
+        # the person's sessions that expired or were replaced meanwhile: keep the table small
+        live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+        UserSession.objects.filter(user_id=user.pk).exclude(session_key=key).exclude(
+            session_key__in=live
+        ).delete()
 
 
 def record_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

@@ -122,6 +122,19 @@ def test_a_deactivated_persons_open_browser_is_signed_out_at_once(make_site, mak
     assert events[-1][:2] == ("activate", "user")
 
 
+def test_sessions_are_remembered_at_sign_in_and_forgotten_when_gone(make_user):
+    person = make_user("viewer", HANOI)
+    first, second = Client(), Client()
+    first.force_login(person)
+    old_key = first.cookies["sessionid"].value
+    Session.objects.filter(session_key=old_key).delete()  # expired and cleared
+    second.force_login(person)
+    keys = set(UserSession.objects.filter(user=person).values_list("session_key", flat=True))
+    assert keys == {second.cookies["sessionid"].value}
+    second.post("/logout/")
+    assert not UserSession.objects.filter(user=person).exists()
+
+
 def test_a_province_organiser_manages_only_people_wholly_in_the_province(make_site, make_user):
     make_site(HOAN_KIEM, code="RV-HN")
     make_site(first_commune(HUE).code, code="RV-HUE")
