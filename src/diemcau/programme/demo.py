@@ -1,6 +1,7 @@
 """The model event as demo data: the national training conference of 14–15 June 2025.
 
-Source: the news article of 14 June 2025 kept at shared/reference/seed-article-2025-06-14.txt
+Source: a news article of 14 June 2025 on the conference (its text is kept with the project's
+shared reference material; the product cites the article, not a file).
 («Sáng ngày 14/6, Học viện Chính trị quốc gia Hồ Chí Minh tổ chức hội nghị toàn quốc tập huấn về
 tổ chức và hoạt động của tổ chức Đảng, chính quyền, Mặt trận Tổ quốc, các đoàn thể chính trị ở cấp
 xã (mới)…»). From it come: the name, the host (Học viện Chính trị quốc gia Hồ Chí Minh), the two
@@ -22,7 +23,11 @@ from django.db import transaction
 from diemcau.programme.models import Conference, Day, Format, Session, Speaker, Topic
 
 SLUG = "tap-huan-cap-xa-2025"
-SOURCE = "shared/reference/seed-article-2025-06-14.txt (bài báo ngày 14/6/2025)"
+SOURCE = (
+    "tin bài ngày 14/6/2025 “Hội nghị toàn quốc tập huấn về tổ chức và hoạt động của tổ chức "
+    "Đảng, chính quyền, Mặt trận Tổ quốc, các đoàn thể chính trị ở cấp xã (mới)” "
+    "(Học viện Chính trị quốc gia Hồ Chí Minh tổ chức)"
+)
 SAMPLE_PREFIX = "[Chuyên đề mẫu] "
 SAMPLE_NOTE = (
     "Chuyên đề mẫu dựng từ các nội dung bài báo nêu; không phải chuyên đề chính thức, "

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_programme_is_the_model_event_and_idempotent():
     message = load_demo_programme()
-    assert "15 chuyên đề" in message and "seed-article-2025-06-14" in message
+    assert "15 chuyên đề" in message and "tin bài ngày 14/6/2025" in message
+    assert "shared/" not in message and ".txt" not in message  # the article, not a file
     again = load_demo_programme()
     assert "đã có" in again
     assert Conference.objects.count() == 1
