@@ -14,6 +14,7 @@ A process that falls too far behind, or finds the feed rotated, is told to forge
 cache miss costs one check through Django, a missed revocation would cost a breach.
 """
 
+import logging
 import os
 import threading
 import time
@@ -23,6 +24,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 
+log = logging.getLogger(__name__)
 POLL_S = 0.25  # a revocation made in another process reaches this one within this
 _FILE_MAX = 256 * 1024  # rotate the embedded feed past this size
 _REDIS_KEEP_S = 3600
@@ -167,7 +169,10 @@ class Revocations:
         if not ids:
             return
         self._tell(ids)
-        self.feed.publish(sorted(ids))
+        try:
+            self.feed.publish(sorted(ids))
+        except Exception:  # the database change stands; pollers that cannot read forget everyone
+            log.exception("could not announce a revocation to the other processes")
 
     def poll(self) -> None:
         """Apply what other processes announced; cheap enough to call on every request."""
