@@ -274,8 +274,14 @@ SECURE_CSP = {
 }
 
 # -- Files -----------------------------------------------------------------------------------
-# Uploads larger than this are refused before they are read (imports of sites and delegates).
+# Uploads larger than this are refused before they are read (imports of sites and delegates,
+# materials, images): diemcau.uploads.LimitedUploadHandler stores nothing past it.
 DIEMCAU_UPLOAD_MAX_BYTES = int(float(os.environ.get("DIEMCAU_UPLOAD_MAX_MB", "50")) * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "diemcau.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Run background tasks in the calling thread (tests, one-shot commands) instead of the pool.
 DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)

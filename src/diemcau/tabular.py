@@ -8,6 +8,12 @@ the header row by matching folded header names against a table of aliases.
 
 Spreadsheets go through python-calamine (Rust, ~114k rows/s here, against ~17k for openpyxl);
 CSV through the csv module, streamed.
+
+Files are untrusted. python-calamine loads a whole sheet in memory, so an XLSX/ODS (a zip) is
+inspected first (`check_zip`): a 1.6 MB file whose sheet expands to 420 MB once took a worker
+from 180 MB to 1 GB. An upload already refused for its size (diemcau.uploads) is not read at
+all. No library's English text reaches the user: csv, calamine and OS errors become Vietnamese
+messages here, and the original is logged.
 """
 
 import codecs
@@ -15,7 +21,12 @@ import csv
 import datetime as dt
 import io
 import itertools
+import logging
+import operator
 import re
+import struct
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +42,24 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 HEADER_SCAN_ROWS = 15
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+log = logging.getLogger(__name__)
+
+# What an XLSX/ODS may expand to before python-calamine opens it. Measured with the delegate
+# bench's writer (9 columns): 100,000 rows = 6.0 MB on disk, 48.6 MB expanded (ratio 8.1), so a
+# full sheet (1,048,576 rows) expands to ~510 MB and a 1.5-million-row workbook (two sheets) to
+# ~730 MB. Real sheets compress 6-10×; the 420 MB bomb compresses ~260×.
+MAX_EXPANDED = 1024 * 1024 * 1024  # all parts together, as actually inflated
+MAX_RATIO = 100  # expanded / compressed, for any part larger than RATIO_FLOOR
+RATIO_FLOOR = 16 * 1024 * 1024  # small parts (styles, an empty sheet) may compress better
+MAX_ENTRIES = 10_000  # a workbook has tens of parts
+# rows × columns a sheet's <dimension> may declare: a full sheet (1,048,576 rows) of 24 columns;
+# 1.5 million delegates of ~9 columns are 13.5 million cells over two sheets.
+MAX_CELLS = 25_000_000
+EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384  # no real sheet goes past these
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?"'
+)
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 
 
 class TableError(ValueError):
@@ -51,6 +80,11 @@ def read_table(source: Source, filename: str | None = None) -> Iterator[Row]:
     other than UTF-8/UTF-16.
     """
     name = filename or (str(source) if isinstance(source, str | Path) else "")
+    if not isinstance(source, str | Path):
+        from diemcau import uploads
+
+        if uploads.is_too_large(source):  # refused on the way in: never read it
+            raise TableError(uploads.too_large_message(getattr(source, "size", None)))
     data = _open_bytes(source)
     try:
         kind = _kind_of(name, data)
@@ -68,10 +102,22 @@ def _open_bytes(source: Source) -> IO[bytes]:
         try:
             return Path(source).open("rb")
         except OSError as exc:
-            raise TableError(f"Không mở được tệp {source}: {exc.strerror}") from None
+            log.info("cannot open %s: %s", source, exc)
+            raise TableError(_open_error(source, exc)) from None
     if hasattr(source, "seek"):
         source.seek(0)
     return source
+
+
+def _open_error(source: str | Path, exc: OSError) -> str:
+    """The OS's reason (English) as a Vietnamese sentence."""
+    if isinstance(exc, FileNotFoundError):
+        return f"Không tìm thấy tệp {source}."
+    if isinstance(exc, PermissionError):
+        return f"Không có quyền đọc tệp {source}."
+    if isinstance(exc, IsADirectoryError):
+        return f"{source} là một thư mục, không phải tệp."
+    return f"Không mở được tệp {source} (lỗi hệ thống số {exc.errno})."
 
 
 def _kind_of(name: str, data: IO[bytes]) -> str:
@@ -91,6 +137,10 @@ def _kind_of(name: str, data: IO[bytes]) -> str:
 def _read_spreadsheet(data: IO[bytes]) -> Iterator[Row]:
     import python_calamine
 
+    head = data.read(4)
+    data.seek(0)
+    if head == _ZIP_MAGIC:  # XLSX, XLSM, XLSB, ODS; an XLS (OLE) is not compressed
+        check_zip(data)
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(data)
         if not workbook.sheet_names:
@@ -101,11 +151,13 @@ def _read_spreadsheet(data: IO[bytes]) -> Iterator[Row]:
         for number, values in enumerate(sheet.iter_rows(), start=1):
             # Most cells are text: strip them inline, without a call per cell (~2× faster).
             yield number, [v.strip() if v.__class__ is str else cell_text(v) for v in values]
-    except python_calamine.CalamineError as exc:
-        raise TableError(f"Tệp Excel bị hỏng hoặc không đọc được ({exc}).") from None
-    except (python_calamine.PasswordError, python_calamine.ZipError, python_calamine.XmlError):
+    except python_calamine.PasswordError:
+        raise TableError("Tệp Excel có mật khẩu; hãy bỏ mật khẩu, lưu lại rồi gửi lại.") from None
+    except Exception as exc:  # calamine's text ("Cannot detect file format") is English
+        log.warning("spreadsheet not readable: %s: %s", type(exc).__name__, exc)
         raise TableError(
-            "Tệp Excel bị hỏng, có mật khẩu hoặc không phải tệp Excel; hãy lưu lại rồi gửi lại."
+            "Tệp Excel bị hỏng hoặc không phải tệp Excel (.xlsx, .xls, .ods); hãy mở bằng Excel, "
+            "lưu lại thành .xlsx rồi gửi lại, hoặc gửi tệp CSV UTF-8."
         ) from None
 
 
@@ -156,11 +208,31 @@ def _read_csv(data: IO[bytes]) -> Iterator[Row]:
         except UnicodeDecodeError:
             raise _encoding_error(number + 1) from None
         except csv.Error as exc:
-            raise TableError(f"Tệp CSV lỗi ở dòng {number + 1}: {exc}", number + 1) from None
+            log.info("csv error after row %d: %s", number, exc)
+            raise TableError(_csv_error(str(exc), number + 1), number + 1) from None
     except UnicodeDecodeError:
         raise _encoding_error() from None
     finally:
         text.detach()
+
+
+def _csv_error(reason: str, row: int) -> str:
+    """The csv module's reason (English) as a Vietnamese sentence."""
+    where = f"Tệp CSV lỗi ở dòng {row}: "
+    if "field larger than field limit" in reason:
+        limit = _number(csv.field_size_limit())
+        return where + (
+            f'một ô dài hơn {limit} ký tự, thường do một dấu ngoặc kép (") mở mà không đóng. '
+            "Hãy sửa ô đó hoặc lưu lại tệp bằng Excel."
+        )
+    if "NUL" in reason:
+        return where + (
+            "tệp có ký tự NUL, có lẽ không phải tệp CSV văn bản. Hãy gửi tệp .xlsx hoặc lưu lại "
+            "thành “CSV UTF-8”."
+        )
+    if "new-line character" in reason:
+        return where + "có dấu xuống dòng lẫn trong một ô; hãy lưu lại tệp bằng Excel."
+    return where + "sai định dạng CSV; hãy lưu lại thành “CSV UTF-8” hoặc gửi tệp .xlsx."
 
 
 def _encoding_error(row: int = 0) -> TableError:
@@ -184,6 +256,268 @@ def _sniff(sample: str) -> type[csv.Dialect] | csv.Dialect:
             delimiter = best
 
         return Guessed
+
+
+# -- spreadsheet bombs -----------------------------------------------------------------------
+def _number(n: int) -> str:
+    """12345678 → "12.345.678", as Vietnamese readers write it."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _mb(size: int) -> str:
+    return _number(round(size / (1024 * 1024)))
+
+
+def _bomb(detail: str) -> TableError:
+    return TableError(
+        f"Không đọc tệp Excel này: {detail} Tệp bảng tính thật không như vậy; hãy mở bằng Excel, "
+        "xoá các dòng, cột trống ở cuối, lưu lại thành .xlsx hoặc gửi tệp CSV UTF-8."
+    )
+
+
+def check_zip(data: IO[bytes]) -> None:
+    """Refuse an XLSX/ODS that would expand past the limits, before anything is parsed.
+
+    The zip's central directory says how big each part claims to be; a forged directory could
+    lie, so every part is also inflated once, counting bytes and keeping none (~0.08 s for the
+    48.6 MB of a 100,000-row sheet, ~12 % of calamine's own time), and stopped as soon as a
+    limit is passed. Each worksheet's <dimension> and cell references give the grid calamine
+    would allocate (`_Extent`). Leaves `data` at its start.
+    """
+    try:
+        with zipfile.ZipFile(data) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise _bomb(
+                    f"tệp gồm {_number(len(infos))} thành phần (tối đa {_number(MAX_ENTRIES)})."
+                )
+            declared = sum(i.file_size for i in infos)
+            if declared > MAX_EXPANDED:
+                raise _bomb(f"giải nén ra {_mb(declared)} MB (tối đa {_mb(MAX_EXPANDED)} MB).")
+            total = 0
+            for info in infos:
+                total += _inflated_size(data, info, MAX_EXPANDED - total)
+    except zipfile.BadZipFile as exc:
+        log.info("bad zip: %s", exc)
+        raise TableError(
+            "Tệp Excel bị hỏng (không giải nén được); hãy mở bằng Excel, lưu lại rồi gửi lại."
+        ) from None
+    finally:
+        data.seek(0)
+
+
+def _inflated_size(data: IO[bytes], info: zipfile.ZipInfo, room: int) -> int:
+    """Inflate one part, counting; refuse past `room` bytes or past MAX_RATIO."""
+    data.seek(info.header_offset)
+    local = data.read(30)
+    if len(local) < 30 or local[:4] != _ZIP_MAGIC:
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    data.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        chunks = _stored(data, left)
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        chunks = _inflate(data, left)
+    else:
+        raise _bomb(f"phần {info.filename} được nén theo cách không hỗ trợ.")
+    size = 0
+    ratio_cap = max(RATIO_FLOOR, MAX_RATIO * max(info.compress_size, 1))
+    extent: _Extent | _OdsExtent | None = None
+    if _SHEET_PART.fullmatch(info.filename):
+        extent = _Extent(info.filename)
+    elif info.filename == "content.xml":  # ODS: every sheet in one part
+        extent = _OdsExtent()
+    for chunk in chunks:
+        size += len(chunk)
+        if size > room:
+            raise _bomb(f"giải nén ra hơn {_mb(MAX_EXPANDED)} MB.")
+        if size > ratio_cap:
+            kb = _number(max(info.compress_size // 1024, 1))
+            raise _bomb(
+                f"phần {info.filename} giải nén ra hơn {_mb(size)} MB từ {kb} KB "
+                f"(gấp hơn {MAX_RATIO} lần)."
+            )
+        if extent is not None:
+            extent.feed(chunk)
+    if extent is not None:
+        extent.check()
+    return size
+
+
+def _stored(data: IO[bytes], left: int) -> Iterator[bytes]:
+    """The bytes of a part kept uncompressed, 1 MB at a time."""
+    while left > 0:
+        raw = data.read(min(1024 * 1024, left))
+        if not raw:
+            break
+        left -= len(raw)
+        yield raw
+
+
+def _inflate(data: IO[bytes], left: int) -> Iterator[bytes]:
+    """The inflated bytes of a raw deflate stream, 4 MB at a time (memory stays flat)."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        while left > 0 and not inflater.eof:
+            raw = data.read(min(1024 * 1024, left))
+            if not raw:
+                break
+            left -= len(raw)
+            out = inflater.decompress(raw, 4 * 1024 * 1024)
+            yield out
+            while inflater.unconsumed_tail and not inflater.eof:
+                yield inflater.decompress(inflater.unconsumed_tail, 4 * 1024 * 1024)
+    except zlib.error as exc:
+        raise zipfile.BadZipFile(str(exc)) from None
+
+
+# A cell's reference, r="AB12": column letters and row digits (calamine reads no "$" there).
+_CELL_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
+
+
+_first, _second = operator.itemgetter(0), operator.itemgetter(1)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+class _Extent:
+    """The rows × columns python-calamine would allocate for one worksheet.
+
+    calamine stores a sheet as a dense grid from its first to its last cell: two cells, A1 and
+    ALM100001, in a 1 KB file make it allocate 3.2 GB and abort the process. The <dimension>
+    near the top refuses most such files at once; since it may be missing or lie, every cell
+    reference is scanned too (~0.45 s per 100,000 rows of 9 columns).
+    """
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.head = b""
+        self.tail = b""
+        self.rows = 0
+        self.columns: set[bytes] = set()
+
+    def feed(self, chunk: bytes) -> None:
+        if len(self.head) < 64 * 1024:
+            self.head += chunk[: 64 * 1024]
+            found = _DIMENSION.search(self.head)
+            if found is not None:
+                first_col, first_row, last_col, last_row = found.groups()
+                rows = int(last_row or first_row) - int(first_row) + 1
+                cols = _column_number(last_col or first_col) - _column_number(first_col) + 1
+                self._refuse_past(rows, cols)
+        text = self.tail + chunk
+        refs = _CELL_REF.findall(text)
+        self.columns.update(map(_first, refs))
+        numbers: set[bytes] = set(map(_second, refs))
+        if numbers:
+            width = len(max(numbers, key=len))
+            self.rows = max(self.rows, *(int(r) for r in numbers if len(r) == width))
+        self.tail = text[-32:]
+
+    def check(self) -> None:
+        cols = max((_column_number(c) for c in self.columns), default=0)
+        self._refuse_past(self.rows, cols)
+
+    def _refuse_past(self, rows: int, cols: int) -> None:
+        if rows * cols > MAX_CELLS or rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
+            raise _bomb(
+                f"một trang tính trải trên {_number(rows)} dòng × {_number(cols)} cột, "
+                f"quá {_number(MAX_CELLS)} ô."
+            )
+
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+class _OdsExtent:
+    """The grid python-calamine would allocate for an ODS sheet, from content.xml.
+
+    ODS repeats a row or a cell with number-rows-repeated / number-columns-repeated: a 1 KB
+    file with one filled row repeated a million times, 100 cells wide, aborts the process. The
+    parser (expat, streamed) counts rows and columns up to the last filled cell, as calamine
+    does; the empty rows and cells LibreOffice repeats to the sheet's edge cost nothing.
+    """
+
+    def __init__(self) -> None:
+        from xml.parsers import expat
+
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.rows = 0  # rows of the current table up to its last filled one
+        self.row = 0  # rows seen in the current table, repeats included
+        self.row_repeat = 1
+        self.row_filled = False
+        self.col = 0
+        self.cols = 0  # widest filled extent of the current table
+        self.row_cols = 0
+        self.cell_repeat = 1
+        self.cell_filled = False
+        self.depth_in_cell = 0
+
+    def feed(self, chunk: bytes) -> None:
+        from xml.parsers import expat
+
+        try:
+            self.parser.Parse(chunk, False)
+        except expat.ExpatError as exc:
+            raise zipfile.BadZipFile(f"content.xml: {exc}") from None
+
+    def check(self) -> None:
+        self._table_done()
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        if self.depth_in_cell:
+            self.depth_in_cell += 1
+            self.cell_filled = True  # a paragraph, an annotation: something to show
+            return
+        if name == f"{_TABLE_NS} table":
+            self._table_done()
+        elif name == f"{_TABLE_NS} table-row":
+            self.row_repeat = int(attrs.get(f"{_TABLE_NS} number-rows-repeated", "1") or 1)
+            self.row_filled = False
+            self.col = 0
+            self.row_cols = 0
+        elif name in (f"{_TABLE_NS} table-cell", f"{_TABLE_NS} covered-table-cell"):
+            self.cell_repeat = int(attrs.get(f"{_TABLE_NS} number-columns-repeated", "1") or 1)
+            self.cell_filled = f"{_OFFICE_NS} value-type" in attrs
+            self.depth_in_cell = 1
+
+    def _end(self, name: str) -> None:
+        if self.depth_in_cell > 1:
+            self.depth_in_cell -= 1
+            return
+        if self.depth_in_cell == 1:
+            self.depth_in_cell = 0
+            self.col += self.cell_repeat
+            if self.cell_filled:
+                self.row_filled = True
+                self.row_cols = self.col
+            return
+        if name == f"{_TABLE_NS} table-row":
+            self.row += self.row_repeat
+            if self.row_filled:
+                self.rows = self.row
+                self.cols = max(self.cols, self.row_cols)
+                self._refuse_past()
+
+    def _table_done(self) -> None:
+        self._refuse_past()
+        self.rows = self.row = self.cols = 0
+
+    def _refuse_past(self) -> None:
+        if self.rows * self.cols > MAX_CELLS:
+            raise _bomb(
+                f"một trang tính trải trên {_number(self.rows)} dòng × {_number(self.cols)} "
+                f"cột, quá {_number(MAX_CELLS)} ô."
+            )
 
 
 # -- headers ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from diemcau import uploads
 from diemcau.errors import Invalid
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
 from diemcau.tabular import CSV_SUFFIXES, SPREADSHEET_SUFFIXES
@@ -112,6 +113,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
+        if uploads.is_too_large(upload):  # refused on the way in (diemcau.uploads)
+            raise forms.ValidationError(uploads.too_large_message(upload.size), code="too_large")
         if not upload.name.lower().endswith(SPREADSHEET_SUFFIXES + CSV_SUFFIXES):
             raise forms.ValidationError(_("Choose an XLSX or CSV file."))
         return upload
