@@ -15,6 +15,7 @@ from diemcau.accounts.models import ApiToken, Grant, UserSession
 from diemcau.accounts.revocation_feed import FileFeed, RedisFeed, Revocations, revocations
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user, issue_token
+from diemcau.audit.models import Entry
 from diemcau.cli import main
 from diemcau.conftest import HANOI, HOAN_KIEM, HUE, first_commune
 from diemcau.errors import Forbidden, NotFound
@@ -223,6 +224,8 @@ def test_the_cli_in_vietnamese(make_site, make_user):
     out = runner.invoke(main, ["user", "deactivate", "op-rv5", "--as-user", "tinh-rv5"])
     assert out.exit_code == 0, out.output
     assert "Đã khóa tài khoản op-rv5; đã đăng xuất 0 phiên đang mở." in out.output
+    entry = Entry.objects.get(event="deactivate", subject="user")  # the real audit trail
+    assert (entry.actor.username, entry.unit.code) == ("tinh-rv5", HANOI)
     assert (
         "Đã mở lại tài khoản op-rv5." in runner.invoke(main, ["user", "activate", "op-rv5"]).output
     )
