@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 def test_not_ready_csv_is_inert(clock, api_as, make_site):
     for i, payload in enumerate(PAYLOADS):
-        make_site(HOAN_KIEM, code=f"X-{i}", name=payload, tech_name=payload, tech_phone=payload)
+        make_site(
+            HOAN_KIEM, code=f"X-{i}", name=payload, tech_name=payload, tech_phone=payload[:20]
+        )
     central = api_as("central_organiser")
     rid = schedule(central, HANOI).json()["id"]
     for i, payload in enumerate(PAYLOADS):

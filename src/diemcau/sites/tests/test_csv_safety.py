@@ -60,7 +60,7 @@ def hostile_sites(make_site):
             name=payload,
             address=payload,
             contact_name=payload,
-            contact_phone=payload,
+            contact_phone=payload[:20],  # a phone holds 20 characters
             tech_email=payload,
             seats=120,
         )
