@@ -13,13 +13,11 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import close_old_connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.cookie import parse_cookie
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import File, Router, Schema, UploadedFile
 
 from diemcau.assessment import certificates, delegate_factor, quiz, reflections
@@ -29,7 +27,9 @@ from diemcau.assessment.delegate_access import (
     conference_or_404,
     delegate_or_404,
     delegate_with_pass,
+    give_pass,
     overview,
+    wait_message,
 )
 from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
@@ -54,27 +54,19 @@ class UnlockOut(Schema):
     expires_in: int
 
 
-class DelegateRefusalOut(Schema):
-    detail: str
-    tries_left: int | None = None
-    retry_after: int | None = None
-
-
 def _opened(request: HttpRequest, token: str) -> Delegate:
     """The link's delegate, if this caller holds their pass (403 otherwise, 404 for a bad link)."""
     return delegate_with_pass(token, request.COOKIES.get(delegate_factor.COOKIE))
 
 
-@router.post(
-    "/{token}/unlock",
-    response={
-        200: UnlockOut,
-        403: DelegateRefusalOut,
-        404: DelegateRefusalOut,
-        422: DelegateRefusalOut,
-        429: DelegateRefusalOut,
-    },
-)
+def _refusal(status: int, detail: str, **extra: Any) -> JsonResponse:
+    """The API's one error shape (api_errors.ErrorOut), with this answer's extra figures."""
+    return JsonResponse(
+        {"detail": detail, "fields": extra.pop("fields", {}), **extra}, status=status
+    )
+
+
+@router.post("/{token}/unlock", response={200: UnlockOut})
 def unlock(request: HttpRequest, token: str, data: UnlockIn) -> HttpResponse:
     """The second factor: the last 4 digits of the delegate's CCCD. Sets the pass cookie.
 
@@ -83,41 +75,25 @@ def unlock(request: HttpRequest, token: str, data: UnlockIn) -> HttpResponse:
     """
     delegate = delegate_or_404(token)
     if not delegate_factor.has_factor(delegate):
-        return JsonResponse(
-            {"detail": _("This delegate has no national ID on file: ask the site's operator.")},
-            status=403,
+        return _refusal(
+            403, _("This delegate has no national ID on file: ask the site's operator.")
         )
     outcome = delegate_factor.check(delegate, data.digits, client_address(request))
     if outcome.passed:
         seconds = int(delegate_factor.pass_hours() * 3600)
-        response = JsonResponse({"expires_in": seconds})
-        response.set_cookie(
-            delegate_factor.COOKIE,
-            delegate_factor.issue_pass(delegate),
-            max_age=seconds,
-            httponly=True,
-            secure=settings.SESSION_COOKIE_SECURE,
-            samesite="Lax",
-        )
-        return response
+        return give_pass(JsonResponse({"expires_in": seconds}), delegate)
     if outcome.locked_for:
-        minutes = outcome.wait_minutes
-        detail = ngettext(
-            "Too many wrong answers. Try again in %(minutes)d minute.",
-            "Too many wrong answers. Try again in %(minutes)d minutes.",
-            minutes,
-        ) % {"minutes": minutes}
-        response = JsonResponse({"detail": detail, "retry_after": outcome.locked_for}, status=429)
+        detail = wait_message(outcome.locked_for)
+        response = _refusal(429, detail, retry_after=outcome.locked_for)
         response["Retry-After"] = str(outcome.locked_for)
         return response
     if outcome.malformed:
-        return JsonResponse({"detail": _("Enter exactly 4 digits.")}, status=422)
-    return JsonResponse(
-        {
-            "detail": _("These digits do not match. Check your CCCD card and try again."),
-            "tries_left": outcome.tries_left,
-        },
-        status=403,
+        message = _("Enter exactly 4 digits.")
+        return _refusal(422, message, fields={"digits": message})
+    return _refusal(
+        403,
+        _("These digits do not match. Check your CCCD card and try again."),
+        tries_left=outcome.tries_left,
     )
 
 

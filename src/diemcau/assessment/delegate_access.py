@@ -7,8 +7,9 @@ their pass (delegate_factor: the last four digits of their CCCD, typed once a da
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from diemcau.assessment import completion, delegate_factor, quiz, reflections
 from diemcau.assessment.links import delegate_for
@@ -52,6 +53,30 @@ def client_address(request: HttpRequest) -> str | None:
         if hops and hops[-1]:
             return hops[-1]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def give_pass(response: HttpResponse, delegate: Delegate) -> HttpResponse:
+    """Set the delegate's pass cookie on a response (page or API): HttpOnly, for the day, and
+    SameSite=Lax so that another site's form or script cannot send it with a write."""
+    response.set_cookie(
+        delegate_factor.COOKIE,
+        delegate_factor.issue_pass(delegate),
+        max_age=int(delegate_factor.pass_hours() * 3600),
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Lax",
+    )
+    return response
+
+
+def wait_message(seconds: int) -> str:
+    """What a locked-out delegate reads: how many minutes until they may try again."""
+    minutes = delegate_factor.minutes(seconds)
+    return ngettext(
+        "Too many wrong answers. Try again in %(minutes)d minute.",
+        "Too many wrong answers. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def conferences() -> list[Conference]:

@@ -68,10 +68,6 @@ class Outcome:
     locked_for: int = 0
     tries_left: int | None = None
 
-    @property
-    def wait_minutes(self) -> int:
-        return minutes(self.locked_for)
-
 
 def minutes(seconds: int) -> int:
     """Whole minutes to tell a person to wait (rounded up: never "0 minutes")."""

@@ -14,7 +14,6 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,7 +21,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -34,7 +32,9 @@ from diemcau.assessment.delegate_access import (
     conference_or_404,
     conferences,
     delegate_or_404,
+    give_pass,
     overview,
+    wait_message,
 )
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid
@@ -81,26 +81,6 @@ def _safe_next(request: HttpRequest, token: str) -> str:
     return reverse("learner:home", kwargs={"token": token})
 
 
-def _set_pass(response: HttpResponse, delegate: Delegate) -> HttpResponse:
-    response.set_cookie(
-        delegate_factor.COOKIE,
-        delegate_factor.issue_pass(delegate),
-        max_age=int(delegate_factor.pass_hours() * 3600),
-        httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE,
-        samesite="Lax",  # not sent with another site's POST: no cross-site writes with it
-    )
-    return response
-
-
-def _wait_message(minutes: int) -> str:
-    return ngettext(
-        "Too many wrong answers. Try again in %(minutes)d minute.",
-        "Too many wrong answers. Try again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @domain_errors
@@ -114,18 +94,18 @@ def unlock(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if "confirm" in request.POST and confirmer:
-            return _set_pass(redirect(target), delegate)
+            return give_pass(redirect(target), delegate)
         outcome = delegate_factor.check(delegate, request.POST.get("digits", ""), address)
         if outcome.passed:
-            return _set_pass(redirect(target), delegate)
+            return give_pass(redirect(target), delegate)
         if outcome.locked_for:
-            error, status = _wait_message(outcome.wait_minutes), 429
+            error, status = wait_message(outcome.locked_for), 429
         elif outcome.malformed:
             error = _("Enter exactly 4 digits.")
         else:
             error = _("These digits do not match. Check your CCCD card and try again.")
     elif wait := delegate_factor.locked_for(delegate, address):
-        error, status = _wait_message(delegate_factor.minutes(wait)), 429
+        error, status = wait_message(wait), 429
     response = render(
         request,
         "assessment/delegate_factor.html",
