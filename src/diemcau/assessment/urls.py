@@ -53,6 +53,7 @@ learner = (
     [
         path("<str:token>/", views_delegate.home, name="home"),
         path("<str:token>/xac-thuc/", views_delegate.unlock, name="unlock"),
+        path("<str:token>/thoat/", views_delegate.leave, name="leave"),
         path("<str:token>/<int:conference_id>/", views_delegate.conference, name="conference"),
         path("<str:token>/<int:conference_id>/start/", views_delegate.start, name="start"),
         path(

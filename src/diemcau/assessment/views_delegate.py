@@ -124,6 +124,15 @@ def unlock(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@require_POST
+def leave(request: HttpRequest, token: str) -> HttpResponse:
+    """Forget the pass on this browser (a shared phone or the site's computer): the next person
+    is asked for their own digits. A POST with CSRF, so another site cannot sign a delegate out."""
+    response = redirect("learner:unlock", token=token)
+    response.delete_cookie(delegate_factor.COOKIE, samesite="Lax")
+    return response
+
+
 def _answers_from(request: HttpRequest) -> dict[str, list[int]]:
     answers: dict[str, list[int]] = {}
     for key in request.POST:

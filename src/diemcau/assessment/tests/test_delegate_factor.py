@@ -281,3 +281,16 @@ def test_certificate_verification_stays_public(
     assert page.status_code == 200 and "Giấy chứng nhận hợp lệ" in page.content.decode()
     assert FORM not in page.content.decode() and delegate_factor.COOKIE not in page.cookies
     assert stranger.get("/xac-minh/").status_code == 200
+
+
+def test_leaving_on_a_shared_device_closes_the_pages(w: dict[str, Any]) -> None:
+    conf = w["conference"].pk
+    an = w["an"]
+    token = token_for(an)
+    client = passed_client(an)
+    page = client.get(f"/hoc-vien/{token}/{conf}/").content.decode()
+    assert "Thoát" in page
+    left = client.post(f"/hoc-vien/{token}/thoat/")
+    assert left.status_code == 302 and left["Location"] == f"/hoc-vien/{token}/xac-thuc/"
+    assert client.get(f"/hoc-vien/{token}/{conf}/").status_code == 302
+    assert client.get(f"/hoc-vien/{token}/thoat/").status_code == 405  # never by a mere link
