@@ -51,6 +51,24 @@ def _fail(message: str) -> None:
     raise SystemExit(1)
 
 
+force_size_option = click.option(
+    "--force-size",
+    is_flag=True,
+    help="Import a file larger than the upload limit (DIEMCAU_UPLOAD_MAX_MB, default 50).",
+)
+
+
+def check_import_size(file: Path, force_size: bool) -> None:
+    """Refuse a file the web pages would refuse, with their message, unless --force-size."""
+    from diemcau.uploads import UploadTooLarge, check_path
+
+    if not force_size:
+        try:
+            check_path(file)
+        except UploadTooLarge as exc:
+            _fail(f"{exc.message} Từ dòng lệnh, thêm --force-size để vẫn nhập tệp này.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="diemcau")
 def main() -> None:
@@ -321,9 +339,13 @@ _register_app_commands()
     default=None,
     help="Import within this user's scope (default: everything, as the operator of the server).",
 )
-def import_sites_cmd(file: Path, dry_run: bool, skip_bad: bool, as_user: str | None) -> None:
+@force_size_option
+def import_sites_cmd(
+    file: Path, dry_run: bool, skip_bad: bool, as_user: str | None, force_size: bool
+) -> None:
     """Import sites from FILE (.xlsx or .csv with Vietnamese headers)."""
     _setup()
+    check_import_size(file, force_size)
     from diemcau.audit.services import record_import
     from diemcau.sites.importing import import_sites
 

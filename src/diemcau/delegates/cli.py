@@ -36,13 +36,25 @@ def register(import_group: click.Group) -> None:
     show_default=True,
     help="Print at most this many row errors (the summary counts them all).",
 )
+@click.option(
+    "--force-size",
+    is_flag=True,
+    help="Import a file larger than the upload limit (DIEMCAU_UPLOAD_MAX_MB, default 50).",
+)
 def import_delegates_cmd(
-    file: Path, dry_run: bool, skip_bad: bool, as_user: str | None, max_errors: int
+    file: Path,
+    *,
+    dry_run: bool,
+    skip_bad: bool,
+    as_user: str | None,
+    max_errors: int,
+    force_size: bool,
 ) -> None:
     """Import delegates from FILE (.xlsx or .csv; see GET /api/v1/delegates/template.xlsx)."""
-    from diemcau.cli import _progress, _scope_for_cli, _setup
+    from diemcau.cli import _progress, _scope_for_cli, _setup, check_import_size
 
     _setup()
+    check_import_size(file, force_size)
     from diemcau.audit.services import record_import
     from diemcau.delegates.importing import import_delegates
 

@@ -92,3 +92,28 @@ def test_a_refused_upload_cannot_be_read_by_code_that_forgets_to_check() -> None
         list(refused.chunks())
     with pytest.raises(TableError, match="Tệp quá lớn"):
         list(read_table(refused, "dai-bieu.xlsx"))
+
+
+def test_the_cli_refuses_a_file_over_the_limit_unless_forced(
+    make_site: Any, settings: Any, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from diemcau.cli import main
+
+    settings.DIEMCAU_UPLOAD_MAX_BYTES = 1 * MB
+    make_site(HOAN_KIEM, code="HK-01")
+    path = tmp_path / "dai-bieu.csv"
+    rows = "".join(f"HK-01,Người {i},{i:012d}\n" for i in range(1, 60_001))
+    path.write_text("Mã điểm cầu,Họ và tên,Số CCCD\n" + rows, encoding="utf-8")
+    assert path.stat().st_size > 1 * MB
+    for command in (["import", "delegates"], ["import", "sites"]):
+        refused = CliRunner().invoke(main, [*command, "--dry-run", str(path)])
+        assert refused.exit_code == 1
+        size = uploads.megabytes(path.stat().st_size)
+        assert f"Tệp quá lớn ({size} MB): mỗi lần tải lên tối đa 1 MB." in refused.output
+        assert "--force-size" in refused.output
+    forced = CliRunner().invoke(
+        main, ["import", "delegates", "--dry-run", "--force-size", str(path)]
+    )
+    assert "Tệp quá lớn" not in forced.output and "60000 dòng" in forced.output, forced.output
