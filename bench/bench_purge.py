@@ -12,6 +12,7 @@ Figures:
   rebuild_s                       `counters rebuild` over every site (registered, tallies)
   purge_s, purge_rows_per_s       purge_personal_data: the bulk UPDATEs in id ranges
   purge_again_s                   the second run, which finds nothing left to erase
+  audit_redaction_s               of which: looking up the audit entries about every delegate
 
 JSON goes to stdout and into bench/results/purge.json (one entry per database vendor).
 """
@@ -79,6 +80,11 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     again = purge.purge_personal_data(conference.pk)
     again_s = time.perf_counter() - started
     assert erased.delegates == report.created and again.nothing
+    from diemcau.audit.services import redact_personal
+
+    started = time.perf_counter()  # the audit-trail part of the purge alone, over every id
+    redact_personal(Delegate.objects.values_list("pk", flat=True))
+    redact_s = time.perf_counter() - started
     assert not Delegate.objects.exclude(full_name=purge.ERASED_NAME).exists()
 
     return {
@@ -93,6 +99,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "purge_s": round(purge_s, 2),
         "purge_rows_per_s": round(erased.delegates / purge_s),
         "purge_again_s": round(again_s, 3),
+        "audit_redaction_s": round(redact_s, 2),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],

@@ -18,6 +18,9 @@ What is personal, and what happens to it:
   graders' comments stay, so completion figures do not move.
 - Questions sent during this conference: the asker's name → empty; the question stays.
 - Badge sheets printed as PDF (data/badges/): names and QR codes → the files are deleted.
+- The audit trail's entries about these delegates and their certificates keep who changed what
+  and when, but their before/after personal values become “[đã xoá]”
+  (audit.services.redact_personal, the one rewrite its append-only trigger lets through).
 - Certificates keep the holder's name as printed. A certificate is an attestation issued to a
   person, and its verification (/xac-minh/<code>/, which shows only the masked name
   “Nguyễn V. A.”) is worth something only if the verifier can match that name to the paper in
@@ -87,6 +90,7 @@ class PurgeReport:
     report_files: int = 0
     questions: int = 0
     badge_files: int = 0
+    audit_entries: int = 0  # entries about these delegates whose personal values were erased
 
     def counts(self) -> dict[str, int]:
         return {
@@ -95,6 +99,7 @@ class PurgeReport:
             "report_files": self.report_files,
             "questions": self.questions,
             "badge_files": self.badge_files,
+            "audit_entries": self.audit_entries,
         }
 
     @property
@@ -202,11 +207,18 @@ def purge_personal_data(
 
     if progress is not None:
         progress(0, total)
+    from diemcau.audit.services import redact_personal
+
     sql, fixed = _delegate_update()
     for start in ranges:
+        # One transaction per range: the delegates and the audit entries about them (their
+        # before/after values) are erased together, so a run stopped half-way leaves no range
+        # erased in one place and not the other.
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [*fixed, start, start + ID_RANGE - 1])
-            report.delegates += max(cursor.rowcount, 0)
+            erased = [pk for (pk,) in cursor.fetchall()]
+            report.delegates += len(erased)
+            report.audit_entries += redact_personal(erased)
         step()
     report.reflections, report.report_files = _erase_reflections(conference_id)
     step()
@@ -228,7 +240,8 @@ def purge_personal_data(
 
 
 def _delegate_update() -> tuple[str, list[Any]]:
-    """One UPDATE per id range, the same on SQLite and PostgreSQL (`||` concatenates in both)."""
+    """One UPDATE per id range, the same on SQLite and PostgreSQL (`||` concatenates in both;
+    RETURNING gives the ids erased, for the audit trail)."""
     table = Delegate._meta.db_table
     names = {f.name for f in Delegate._meta.get_fields()}
     sets = ["full_name = %s", "national_id_hash = %s || code", "updated_at = %s"]
@@ -241,7 +254,7 @@ def _delegate_update() -> tuple[str, list[Any]]:
             sets.append(f"{connection.ops.quote_name(name)} = NULL")
     sql = (
         f"UPDATE {table} SET {', '.join(sets)} "  # noqa: S608 - names from the model
-        "WHERE id BETWEEN %s AND %s AND national_id_hash NOT LIKE '-%%'"
+        "WHERE id BETWEEN %s AND %s AND national_id_hash NOT LIKE '-%%' RETURNING id"
     )
     return sql, params
 

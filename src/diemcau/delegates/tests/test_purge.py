@@ -18,7 +18,7 @@ from diemcau.assessment.tests.test_completion import TEXT, complete
 from diemcau.attendance.models import SessionTally, SiteRegistered
 from diemcau.attendance.summary import summary
 from diemcau.attendance.tallies import add_checkins, refresh_registered
-from diemcau.audit import services as audit
+from diemcau.audit.models import Entry
 from diemcau.delegates import purge
 from diemcau.delegates.cli_data import register
 from diemcau.delegates.models import Delegate
@@ -37,13 +37,10 @@ def main() -> None:
 register(main)
 
 
-@pytest.fixture
-def events(monkeypatch: Any) -> list[tuple[Any, ...]]:
-    calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(
-        audit, "record_event", lambda *args, **kwargs: calls.append((*args, kwargs["counts"]))
-    )
-    return calls
+def purges() -> list[tuple[str, str, Any]]:
+    """The purge entries of the real audit trail (audit.services.record_event)."""
+    rows = Entry.objects.filter(event="purge").order_by("pk")
+    return [(e.event, e.subject, e.counts) for e in rows]
 
 
 @pytest.fixture
@@ -54,9 +51,14 @@ def w(make_site: Any, make_user: Any, settings: Any, tmp_path: Path) -> dict[str
     found = world(make_site)
     conf = found["conference"].pk
     central = scope_for(make_user("central_organiser"))
-    Delegate.objects.filter(pk=found["an"].pk).update(
-        phone="0912345678", email="an@example.vn", position="Chủ tịch", workplace="UBND phường"
+    an = Delegate.objects.get(pk=found["an"].pk)  # an edit the audit trail records
+    an.phone, an.email, an.position, an.workplace = (
+        "0912345678",
+        "an@example.vn",
+        "Chủ tịch",
+        "UBND phường",
     )
+    an.save()
     complete(found, "an", central)
     attend(found["binh"], found["sessions"][0])
     report = reflections.save_text(found["binh"], conf, TEXT, final=True)
@@ -101,9 +103,7 @@ def aggregates(conf: int) -> tuple[Any, ...]:
     )
 
 
-def test_purge_erases_personal_data_and_keeps_figures_and_certificates(
-    w: dict[str, Any], events: list[Any]
-) -> None:
+def test_purge_erases_personal_data_and_keeps_figures_and_certificates(w: dict[str, Any]) -> None:
     conf = w["conference"].pk
     before = aggregates(conf)
     assert before[0]["registered"] == 3 and before[2]["completed"] == 1
@@ -128,21 +128,30 @@ def test_purge_erases_personal_data_and_keeps_figures_and_certificates(
     assert aggregates(conf) == before
     verified = certificates.verify(w["certificate"].code)
     assert verified["status"] == "valid" and verified["holder"] == "Nguyễn V. A."
-    assert events == [
-        (
-            "purge",
-            "delegates",
-            {"delegates": 3, "reflections": 2, "report_files": 1, "questions": 1, "badge_files": 1},
-        )
-    ]
+    (entry,) = purges()
+    assert entry[:2] == ("purge", "delegates")
+    assert entry[2] == {
+        "delegates": 3,
+        "reflections": 2,
+        "report_files": 1,
+        "questions": 1,
+        "badge_files": 1,
+        "audit_entries": entry[2]["audit_entries"],
+    }
+    assert entry[2]["audit_entries"] >= 1  # at least An's edit
+    about_them = Entry.objects.exclude(event="purge")
+    assert not about_them.filter(object_repr__contains="Nguyễn Văn An").exists()
+    for kept in about_them.values_list("changes", flat=True):
+        text = str(kept)
+        assert "0912345678" not in text and "Nguyễn Văn An" not in text, text
 
     again = CliRunner().invoke(main, ["purge-personal-data", "--conference", str(conf), "--yes"])
     assert again.exit_code == 0 and "Không còn gì để xoá" in again.output
-    assert len(events) == 1  # nothing erased, nothing recorded
+    assert len(purges()) == 1  # nothing erased, nothing recorded
     assert aggregates(conf) == before
 
 
-def test_purge_refuses_before_the_last_session_ends(w: dict[str, Any], events: list[Any]) -> None:
+def test_purge_refuses_before_the_last_session_ends(w: dict[str, Any]) -> None:
     conf = w["conference"].pk
     tz = timezone.get_default_timezone()
     during = dt.datetime(2025, 6, 14, 16, 30, tzinfo=tz)  # the afternoon session ends at 17:00
@@ -152,11 +161,11 @@ def test_purge_refuses_before_the_last_session_ends(w: dict[str, Any], events: l
     with pytest.raises(purge.PurgeRefused):
         purge.purge_personal_data(conf, now=during)
     assert purge.check(conf, now=dt.datetime(2025, 6, 14, 17, 1, tzinfo=tz)).allowed
-    assert not events and Delegate.objects.filter(full_name="Nguyễn Văn An").exists()
+    assert not purges() and Delegate.objects.filter(full_name="Nguyễn Văn An").exists()
 
 
 def test_another_conference_still_to_come_or_ungraded_reports_refuse_unless_forced(
-    w: dict[str, Any], make_site: Any, events: list[Any]
+    w: dict[str, Any], make_site: Any
 ) -> None:
     conf = w["conference"].pk
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
@@ -170,13 +179,13 @@ def test_another_conference_still_to_come_or_ungraded_reports_refuse_unless_forc
     refused = CliRunner().invoke(main, ["purge-personal-data", "--conference", str(conf), "--yes"])
     assert refused.exit_code == 1
     assert "Hội nghị sau" in refused.output and "1 bài thu hoạch chưa chấm" in refused.output
-    assert Delegate.objects.filter(full_name="Nguyễn Văn An").exists() and not events
+    assert Delegate.objects.filter(full_name="Nguyễn Văn An").exists() and not purges()
 
     cancelled = CliRunner().invoke(
         main, ["purge-personal-data", "--conference", str(conf), "--force"], input="n\n"
     )
     assert "Đã huỷ" in cancelled.output
-    assert Delegate.objects.filter(full_name="Nguyễn Văn An").exists() and not events
+    assert Delegate.objects.filter(full_name="Nguyễn Văn An").exists() and not purges()
 
     forced = CliRunner().invoke(
         main, ["purge-personal-data", "--conference", str(conf), "--force"], input="y\n"
@@ -188,7 +197,7 @@ def test_another_conference_still_to_come_or_ungraded_reports_refuse_unless_forc
     assert missing.exit_code == 1 and "Không tìm thấy hội nghị 999" in missing.output
 
 
-def test_a_person_erased_may_register_again(w: dict[str, Any], events: list[Any]) -> None:
+def test_a_person_erased_may_register_again(w: dict[str, Any]) -> None:
     """The erased hash is not the number's: the same CCCD can be imported for a later event."""
     from diemcau.delegates.importing import import_delegates
     from diemcau.delegates.pii import national_id_hash
@@ -202,7 +211,7 @@ def test_a_person_erased_may_register_again(w: dict[str, Any], events: list[Any]
     assert purge.check(w["conference"].pk).delegates == 2
 
 
-def test_purge_reports_progress_to_the_end(w: dict[str, Any], events: list[Any]) -> None:
+def test_purge_reports_progress_to_the_end(w: dict[str, Any]) -> None:
     seen: list[tuple[int, int]] = []
     purge.purge_personal_data(w["conference"].pk, progress=lambda d, t: seen.append((d, t)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1] + 1
