@@ -14,6 +14,7 @@ pays: on a platform with fork, in a process with no other thread (the CLI; a web
 background task stays in-process), for files of at least MIN_ROWS rows.
 """
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -23,6 +24,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from diemcau.tabular import Row, TableError
+
+log = logging.getLogger(__name__)
+# What the person importing reads when the checking process failed; the cause is logged.
+_STOPPED = (
+    "Không kiểm tra xong tệp: tiến trình đọc tệp dừng giữa chừng; không có gì được ghi. "
+    "Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị hệ thống (chi tiết đã ghi vào nhật ký)."
+)
 
 MIN_ROWS = 50_000
 Progress = Callable[[int, int], None]
@@ -85,7 +93,9 @@ def _receive(
             # Our own forked child wrote these bytes: nothing untrusted is unpickled.
             message = pickle.loads(receiver.recv_bytes())  # noqa: S301
         except EOFError:
-            raise RuntimeError("the checking process stopped without a result") from None
+            # Killed (out of memory, by an operator): nothing was written; say so in Vietnamese.
+            log.error("the checking process stopped without a result")
+            raise TableError(_STOPPED) from None
         kind = message[0]
         if kind == "rows":
             sink(message[1])
@@ -99,7 +109,8 @@ def _receive(
         elif kind == "table-error":
             raise TableError(message[1], message[2])
         else:
-            raise RuntimeError(f"the checking process failed: {message[1]}")
+            log.error("the checking process failed: %s", message[1])
+            raise TableError(_STOPPED)
 
 
 def _child(
