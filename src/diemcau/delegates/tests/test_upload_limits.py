@@ -1,6 +1,7 @@
 """Uploads over settings.DIEMCAU_UPLOAD_MAX_BYTES are refused before anything stores or reads
 them: a Vietnamese message on the import pages, 413 in the API, nothing written, no task."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,33 @@ def test_the_api_answers_413_with_the_message(api_as: Any, settings: Any) -> Non
         assert response.json()["detail"].startswith(
             "Tệp quá lớn (2 MB): mỗi lần tải lên tối đa 1 MB"
         )
+
+
+def _file_operations() -> list[str]:
+    """Every API operation whose body is a multipart form (a file), from the OpenAPI document."""
+    from diemcau.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    return sorted(
+        path
+        for path, operations in paths.items()
+        for operation in operations.values()
+        if "multipart/form-data" in operation.get("requestBody", {}).get("content", {})
+    )
+
+
+def test_every_api_operation_taking_a_file_answers_413(api_as: Any, settings: Any) -> None:
+    """Generated from the OpenAPI document: a new upload endpoint is covered by itself."""
+    settings.DIEMCAU_UPLOAD_MAX_BYTES = 1 * MB
+    client = api_as("central_organiser")
+    paths = _file_operations()
+    assert len(paths) >= 5  # sites, delegates, question bank, certificate images, reports
+    for path in paths:
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        file = SimpleUploadedFile("big.xlsx", b"\0" * (2 * MB), content_type="text/csv")
+        response = client.post(url, {"file": file})
+        assert response.status_code == 413, (path, response.status_code, response.content)
+        assert response.json()["detail"].startswith("Tệp quá lớn (2 MB)")
 
 
 def test_a_file_just_past_the_limit_is_cut_off_while_it_streams(
