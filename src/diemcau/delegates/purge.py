@@ -36,7 +36,10 @@ still wait for a grade (their text is what the graders read), unless forced.
 
 It is idempotent: an erased delegate's hash begins with “-” (a real hash is hexadecimal), and
 each step touches only rows not yet erased; a run stopped half-way is finished by the next.
-Work goes in id ranges, one transaction each, so progress shows and locks stay short.
+Work goes in id ranges, one transaction each, so progress shows and locks stay short. The run's
+one audit entry (its counts, and how many delegates an earlier run had already erased) is
+written in the transaction of its last range, so a run that dies leaves its work to be found
+and recorded by the next; a run that finds nothing to erase records nothing.
 """
 
 import datetime as dt
@@ -193,6 +196,7 @@ def purge_personal_data(
     if not found.allowed and not force:
         raise PurgeRefused(" ".join(found.reasons))
     report = PurgeReport()
+    already = Delegate.objects.filter(national_id_hash__startswith=ERASED_MARK).count()
     bounds = _live_delegates().aggregate(lo=Min("pk"), hi=Max("pk"))
     lo, hi = bounds["lo"], bounds["hi"]
     ranges = [] if lo is None else list(range(lo, hi + 1, ID_RANGE))
@@ -205,12 +209,33 @@ def purge_personal_data(
         if progress is not None:
             progress(done, total)
 
+    def record() -> None:
+        """The run's one audit entry, written in the transaction of its last piece of work:
+        a run killed before it erased nothing more than a later run will find and record."""
+        if report.nothing:
+            return
+        from diemcau.audit.services import record_event
+
+        record_event(
+            "purge",
+            "delegates",
+            actor=actor,
+            counts={**report.counts(), "already_erased": already},
+            detail=f"conference={conference_id}" + (" force" if force else ""),
+        )
+
     if progress is not None:
         progress(0, total)
+    report.reflections, report.report_files = _erase_reflections(conference_id)
+    step()
+    report.questions = _erase_askers(found.conference)
+    step()
+    report.badge_files = _delete_badge_files()
+    step()
     from diemcau.audit.services import redact_personal
 
     sql, fixed = _delegate_update()
-    for start in ranges:
+    for i, start in enumerate(ranges):
         # One transaction per range: the delegates and the audit entries about them (their
         # before/after values) are erased together, so a run stopped half-way leaves no range
         # erased in one place and not the other.
@@ -219,23 +244,12 @@ def purge_personal_data(
             erased = [pk for (pk,) in cursor.fetchall()]
             report.delegates += len(erased)
             report.audit_entries += redact_personal(erased)
+            if i == len(ranges) - 1:
+                record()
         step()
-    report.reflections, report.report_files = _erase_reflections(conference_id)
-    step()
-    report.questions = _erase_askers(found.conference)
-    step()
-    report.badge_files = _delete_badge_files()
-    step()
-    if not report.nothing:
-        from diemcau.audit.services import record_event
-
-        record_event(
-            "purge",
-            "delegates",
-            actor=actor,
-            counts=report.counts(),
-            detail=f"conference={conference_id}" + (" force" if force else ""),
-        )
+    if not ranges:
+        with transaction.atomic():
+            record()
     return report
 
 

@@ -137,6 +137,7 @@ def test_purge_erases_personal_data_and_keeps_figures_and_certificates(w: dict[s
         "questions": 1,
         "badge_files": 1,
         "audit_entries": entry[2]["audit_entries"],
+        "already_erased": 0,
     }
     assert entry[2]["audit_entries"] >= 1  # at least An's edit
     about_them = Entry.objects.exclude(event="purge")
@@ -215,3 +216,32 @@ def test_purge_reports_progress_to_the_end(w: dict[str, Any]) -> None:
     seen: list[tuple[int, int]] = []
     purge.purge_personal_data(w["conference"].pk, progress=lambda d, t: seen.append((d, t)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] and len(seen) == seen[-1][1] + 1
+
+
+def test_a_run_stopped_half_way_is_finished_and_recorded_by_the_next(
+    w: dict[str, Any], monkeypatch: Any
+) -> None:
+    from diemcau.audit import services as audit
+
+    real = audit.redact_personal
+    calls: list[int] = []
+
+    def dies_on_the_second_range(ids: Any) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as the process would die mid-way
+        return real(ids)
+
+    monkeypatch.setattr(purge, "ID_RANGE", 1)  # one delegate per range and transaction
+    monkeypatch.setattr(audit, "redact_personal", dies_on_the_second_range)
+    with pytest.raises(KeyboardInterrupt):
+        purge.purge_personal_data(w["conference"].pk)
+    assert Delegate.objects.filter(full_name=purge.ERASED_NAME).count() == 1  # first range kept
+    assert not purges()  # the entry is written with the last range: none yet
+
+    monkeypatch.setattr(audit, "redact_personal", real)
+    finished = purge.purge_personal_data(w["conference"].pk)
+    assert finished.delegates == 2
+    assert not Delegate.objects.exclude(full_name=purge.ERASED_NAME).exists()
+    ((_event, _subject, counts),) = purges()
+    assert (counts["delegates"], counts["already_erased"]) == (2, 1)
