@@ -184,3 +184,17 @@ def test_cli_reset_2fa(make_user):
     assert "Đã đặt lại xác thực hai bước" in result.output
     assert not twofactor.has_device(org)
     assert CliRunner().invoke(main, ["user", "reset-2fa", "nobody-here"]).exit_code == 1
+
+
+def test_new_recovery_codes_replace_the_old_ones_for_a_verified_session_only(make_user):
+    org = make_user("central_organiser")
+    client = _signed_in(org)
+    old = _enrol(client, org)
+    assert "Tạo mã dự phòng mới" in client.get("/accounts/security/").content.decode()
+    fresh = client.post("/accounts/2fa/recovery-codes/")
+    new = re.findall(r"<code>([a-z2-7]{8})</code>", fresh.content.decode())
+    assert len(new) == 10 and not set(new) & set(old)
+    assert twofactor.check_code(org, new[0]).device is not None
+    assert twofactor.check_code(org, old[0]).device is None
+    unverified = _signed_in(org)
+    assert unverified.post("/accounts/2fa/recovery-codes/").status_code == 403
