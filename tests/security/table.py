@@ -2,11 +2,14 @@
 
 Columns of the outcome strings: C central organiser · P province organiser of Hà Nội · O site
 operator of one Hà Nội site · S sector answerer (Nội vụ) · V viewer of Hà Nội · A anonymous.
-Letters: A allowed · F 403 · H 404 · L sign in first · - not tried (see harness.py). The string
-is for objects inside each identity's scope; outside it a read becomes H and a write F unless
-`out=` spells it out. Placeholders are filled from tests/security/world.py: "site", "delegate",
-"question", "cluster", "incident", "rehearsal", "report", "certificate", "snapshot", "node",
-"commune", "task" are scoped (tried inside and outside); the rest are the same for everyone.
+D a delegate holding their own link who gave the second factor (six letters: D = A).
+Letters: A allowed · F 403 · H 404 · L sign in first · T second factor first · - not tried (see
+harness.py). The string is for objects inside each identity's scope; outside it, A and F become
+H (the object does not exist for you) unless `out=` says otherwise (see Entry.expected).
+Placeholders are filled from tests/security/world.py: "site", "delegate", "badge", "question",
+"cluster", "incident", "checkin", "rehearsal", "report", "certificate", "snapshot", "node",
+"commune", "sector", one's own "task" / "badge_task" and the links are scoped (tried inside and
+outside); the rest are the same for everyone. See README.md for adding a row.
 """
 
 from .harness import E, Entry
@@ -128,8 +131,30 @@ API: list[Entry] = [
     E(f"GET {A}/rehearsals/{{rehearsal_id}}/readiness", "AAAHAL", rehearsal_id="rehearsal"),
     E(f"GET {A}/rehearsals/{{rehearsal_id}}/not-ready.csv", "AAAHAL", rehearsal_id="rehearsal"),
     # attendance
-    E(f"POST {A}/checkins", "AAAAAL"),
-    E(f"POST {A}/checkins/annul", "AAAAAL"),
+    # Batches answer 200 and refuse scan by scan: the first result's verdict is the outcome.
+    E(
+        f"POST {A}/checkins",
+        "AAAFFL",
+        out="F",
+        body={
+            "scans": [
+                {
+                    "id": "@uuid",
+                    "badge": "@badge",
+                    "site": "@site",
+                    "session": "@session",
+                    "scanned_at": "@now",
+                }
+            ]
+        },
+        judge=lambda b: "F" if b["results"][0]["reason"] == "site_forbidden" else "A",
+    ),
+    E(
+        f"POST {A}/checkins/annul",
+        "AAAHFL",
+        body={"ids": ["@checkin"]},
+        judge=lambda b: {"forbidden": "F", "not_found": "H"}.get(b[0]["status"], "A"),
+    ),
     E(
         f"POST {A}/sites/{{code}}/headcounts",
         "AAAFFL",
@@ -324,10 +349,10 @@ API: list[Entry] = [
         "AAHHAL",
         query={"conference": "@conference", "unit": "@node"},
     ),
-    E(f"GET {A}/streaming/sites/{{code}}/playback", "HHHHHL", code="site"),
+    E(f"GET {A}/streaming/sites/{{code}}/playback", "AAAHAL", code="site"),
     E(f"POST {A}/streaming/sites/{{code}}/revoke", "AAAFFL", out="F", code="site"),
     E(f"GET {A}/streaming/streams", "AFFFFL"),
-    E(f"GET {A}/streaming/capacity", "HFFFFL"),
+    E(f"GET {A}/streaming/capacity", "AFFFFL"),
     E(f"GET {A}/streaming/network", "AAFFFL"),
     E(f"GET {A}/reports/snapshots/{{pk}}", "AAHHAL", pk="snapshot"),
     E(f"GET {A}/reports/{{node}}", "AAHAAL", out="AHHAHLL", node="node"),
@@ -353,7 +378,7 @@ PAGES: list[Entry] = [
     E("GET /delegates/import/", "AAAFFL"),
     E("GET /delegates/import/template.xlsx", "AAAAAL"),
     E("POST /delegates/badges/", "AAAHFL", body={"site": "@site"}),
-    E("GET /delegates/badges/{task_id}.pdf", "HHHHHL", task_id="task"),
+    E("GET /delegates/badges/{task_id}.pdf", "AAAAAL", task_id="badge_task"),
     E("GET /delegates/{code}/", "AAAHAL", code="delegate"),
     E("POST /delegates/{code}/badge/revoke/", "AAAHFL", code="delegate"),
     # programme
@@ -473,7 +498,7 @@ PAGES: list[Entry] = [
     E("GET /reports/", "AAHAAL", out="AHHAHLL", query={"unit": "@node"}),
     E("POST /reports/freeze/", "AAHHHL", body={"unit": "@node"}),
     E("POST /reports/export/", "AAHAAL", out="AHHAHLL", body={"unit": "@node", "format": "xlsx"}),
-    E("GET /reports/export/{task_id}/", "HHHHHL", task_id="task"),
+    E("GET /reports/export/{task_id}/", "AAAAAL", task_id="task"),
     E("GET /reports/snapshots/{pk}/", "AAHHAL", pk="snapshot"),
     E("GET /attendance/", "AAAHAL", query={"unit": "@node"}),
     E("GET /attendance/export.xlsx", "AAAHAL", query={"unit": "@node"}),
@@ -522,7 +547,7 @@ PAGES: list[Entry] = [
         which="which",
         body={"file": tiny_file},
     ),
-    E("GET /assessment/reports/{report_id}/file/", "HHHHHL", report_id="report"),
+    E("GET /assessment/reports/{report_id}/file/", "AAHHHL", report_id="report"),
     E(
         "GET /assessment/{conference_id}/completion/",
         "AAHHAL",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import api_operations, call, client_for, outcome, pages
+from .harness import api_operations, call, client_for, judged, pages
 from .table import TABLE
 from .world import IDENTITIES, NAMES, World
 
@@ -53,13 +53,14 @@ def test_each_identity_gets_what_the_table_says(world: World, who: str) -> None:
             if entry.kind == "session":  # signing out (or in) must not change the rows after it
                 client = client_for(world, who, api=entry.is_api)
             response = call(entry, world, who, inside, client)
-            got = outcome(response, entry.is_api)
+            got = judged(entry, response)
             observed.append((entry, inside, got, response.status_code))
             if got != expected:
                 where = "inside" if inside else "outside"
+                error = getattr(response, "exc_info", None)
                 mismatches.append(
                     f"{entry} ({where}): expected {expected}, got {got} "
-                    f"(HTTP {response.status_code})"
+                    f"(HTTP {response.status_code}{f': {error[1]!r}' if error else ''})"
                 )
     if os.environ.get("PERMISSION_TABLE_OBSERVE"):
         with Path(os.environ["PERMISSION_TABLE_OBSERVE"] + f".{who}").open("w") as out:

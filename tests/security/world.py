@@ -11,7 +11,9 @@ Huế one to another (Y tế). Each identity also owns one background task, so "
 import datetime as dt
 import io
 import itertools
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,9 +23,17 @@ from django.utils import timezone
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user, issue_token
 from diemcau.assessment import certificates, links, quiz, reflections
-from diemcau.assessment.models import AssessmentSettings, Certificate, Question, QuestionKind
+from diemcau.assessment.models import (
+    AssessmentSettings,
+    Certificate,
+    Question,
+    QuestionKind,
+    Reflection,
+)
+from diemcau.attendance.models import CheckIn
 from diemcau.console.links import token as site_link_token
 from diemcau.console.models import SiteLink
+from diemcau.delegates import tasks as delegate_tasks
 from diemcau.delegates.codes import code_for
 from diemcau.delegates.models import Delegate
 from diemcau.operations import incidents, rehearsals
@@ -31,7 +41,9 @@ from diemcau.programme.materials import upload_material
 from diemcau.programme.models import Conference, Day, Session, Speaker, Topic
 from diemcau.questions.services import answering, intake, moderation
 from diemcau.reports import services as report_services
+from diemcau.reports import tasks as report_tasks
 from diemcau.sites.models import Site
+from diemcau.streaming.models import Stream
 from diemcau.tasks.models import Task, TaskStatus
 from diemcau.units.models import Unit
 
@@ -72,13 +84,13 @@ class World:
     tokens: dict[str, str]
     scoped: dict[str, Trio]
     fixed: dict[str, str]
-    tasks: dict[str, str] = field(default_factory=dict)
+    tasks: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def value(self, key: str, who: str, inside: bool) -> str:
         """The text that fills one placeholder (a path part, a query value, a body field)."""
-        if key == "task":  # one's own task inside; another person's task outside
+        if key in self.tasks:  # one's own finished task inside; another person's outside
             owner = who if inside else ("P" if who == "C" else "C")
-            return self.tasks[owner if owner in self.tasks else "C"]
+            return self.tasks[key][owner if owner in self.tasks[key] else "C"]
         if key in self.scoped:
             return str(self.scoped[key].pick(who, inside))
         if key in LINKS:  # a personal link: one's own inside, another's or a stale one outside
@@ -86,7 +98,7 @@ class World:
         return self.fixed[key]
 
     def is_scoped(self, key: str) -> bool:
-        return key == "task" or key in self.scoped or key in LINKS
+        return key in self.tasks or key in self.scoped or key in LINKS
 
 
 def _commune(province: str, n: int = 0) -> Unit:
@@ -155,6 +167,11 @@ def _programme() -> tuple[Conference, Session, Topic, Speaker]:
         points=1,
     )
     return conference, session, topic, speaker
+
+
+def _write(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.4\n% x\n%%EOF\n")
 
 
 def build() -> World:
@@ -230,14 +247,38 @@ def build() -> World:
     snapshots = [report_services.freeze(scope, central, node, None) for node in (HANOI, HANOI, HUE)]
     attempt = quiz.start_attempt(delegates.mine, conference.pk)
     SiteLink.objects.create(site=hn, expires_at=now + dt.timedelta(days=30))
-    tasks = {
-        who: str(
-            Task.objects.create(
-                kind="reports.export", owner=user, status=TaskStatus.DONE, result={}
-            ).pk
+    checkins = [
+        CheckIn.objects.create(
+            id=uuid.uuid4(),
+            delegate=d,
+            session=session,
+            site=d.site,
+            scanned_at=now,
+            received_at=now,
         )
-        for who, user in users.items()
-    }
+        for d in (delegates.mine, delegates.neighbour, delegates.hue)
+    ]
+    Stream.objects.create(name="sec-live", title="Trực tiếp", conference=conference)
+    # A learning report sent as a file, so the grader's download has something to open.
+    for report in reports:
+        Reflection.objects.filter(pk=report.pk).update(
+            file_path=f"{report.pk}.pdf", file_kind="pdf"
+        )
+        _write(reflections.reports_dir() / f"{report.pk}.pdf")
+    tasks: dict[str, dict[str, str]] = {"task": {}, "badge_task": {}}
+    for who, user in users.items():
+        export = Task.objects.create(
+            kind=report_tasks.KIND,
+            owner=user,
+            status=TaskStatus.DONE,
+            result={"format": "xlsx", "filename": "bao-cao.xlsx"},
+        )
+        _write(report_tasks.export_file(export.pk, "xlsx"))
+        badges = Task.objects.create(
+            kind="delegates.badges", owner=user, status=TaskStatus.DONE, result={"site": hn.code}
+        )
+        _write(delegate_tasks.badge_file(badges.pk))
+        tasks["task"][who], tasks["badge_task"][who] = str(export.pk), str(badges.pk)
     operator_commune = hn.unit.code
     return World(
         users=users,
@@ -249,6 +290,8 @@ def build() -> World:
             "question": Trio(*(q.pk for q in asked)),
             "cluster": Trio(*(q.cluster_id for q in asked)),
             "incident": Trio(*(i.pk for i in opened)),
+            "checkin": Trio(*(c.pk for c in checkins)),
+            "badge": Trio(*(d.code for d in (delegates.mine, delegates.neighbour, delegates.hue))),
             "rehearsal": Trio(rehearsal_hn.pk, rehearsal_hn2.pk, rehearsal_hue.pk),
             "report": Trio(*(r.pk for r in reports)),
             "certificate": Trio(*(c.pk for c in certs)),
@@ -276,6 +319,8 @@ def build() -> World:
             "site_link": site_link_token(hn.code, 1),
             "forged_site_link": site_link_token(hn.code, 2),
             "csv": "csv",
+            "uuid": "00000000-0000-4000-8000-00000000abcd",
+            "now": now.isoformat(),
         },
     )
 
