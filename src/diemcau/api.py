@@ -1,45 +1,41 @@
 """The REST API root: /api/v1, OpenAPI at /api/v1/openapi.json.
 
-People use their session (with CSRF), programs a bearer token. Domain errors map to 404/403/422
-with a message in the request's language.
+People use their session (with CSRF), programs a bearer token. Every error answers
+`{"detail", "fields"}` with a message in the request's language, and the OpenAPI document lists
+each operation's error answers with that one schema (api_errors.py).
 """
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
+from diemcau import api_errors
 from diemcau.accounts.auth import BearerToken, SessionLogin
-from diemcau.errors import Forbidden, Invalid, NotFound
 
-api = NinjaAPI(
+
+class DiemcauAPI(NinjaAPI):
+    """django-ninja's API with the error answers added to the generated document."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        api_errors.document_errors(schema)
+        return schema
+
+
+api = DiemcauAPI(
     title="diemcau API",
     version="1",
     description=(
-        "Sites (điểm cầu), administrative units and roles of a nationwide hybrid conference."
+        "Sites (điểm cầu), administrative units and roles of a nationwide hybrid conference.\n\n"
+        'Every error answers `{"detail": message, "fields": {field: message}}`.'
     ),
     auth=[BearerToken(), SessionLogin()],
     urls_namespace="api",
 )
-
-
-def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, **extra}, status=status)
-
-
-@api.exception_handler(NotFound)
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return _error(request, 404, exc.message)
-
-
-@api.exception_handler(Forbidden)
-def _forbidden(request: HttpRequest, exc: Forbidden) -> HttpResponse:
-    return _error(request, 403, exc.message)
-
-
-@api.exception_handler(Invalid)
-def _invalid(request: HttpRequest, exc: Invalid) -> HttpResponse:
-    return _error(request, 422, exc.message, fields=exc.fields)
+api_errors.install(api)
 
 
 def _register() -> None:

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import bank as bank_io
@@ -32,28 +32,37 @@ router = Router()
 router.add_router("/me", delegate_router)
 
 
+MAX_SETTING = 1_000_000  # every number of the settings is a count, a length or minutes
+
+
+def _number() -> Any:
+    """An optional whole number of the settings: 0 up to MAX_SETTING (the services say which
+    must be at least 1, and that the pass mark is a percentage)."""
+    return Field(None, ge=0, le=MAX_SETTING)
+
+
 class SettingsIn(Schema):
-    draw_size: int | None = None
-    time_limit_minutes: int | None = None
-    pass_percent: int | None = None
-    max_attempts: int | None = None
+    draw_size: int | None = _number()
+    time_limit_minutes: int | None = _number()
+    pass_percent: int | None = _number()
+    max_attempts: int | None = _number()
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
     prompts: list[str] | None = None
-    min_chars: int | None = None
-    max_chars: int | None = None
+    min_chars: int | None = _number()
+    max_chars: int | None = _number()
     report_due_at: dt.datetime | None = None
-    report_max_score: int | None = None
-    min_sessions: int | None = None
+    report_max_score: int | None = _number()
+    min_sessions: int | None = _number()
     require_quiz: bool | None = None
-    min_report_score: int | None = None
-    certificate_title: str | None = None
-    signer_name: str | None = None
-    signer_title: str | None = None
+    min_report_score: int | None = _number()
+    certificate_title: str | None = Field(None, max_length=200)
+    signer_name: str | None = Field(None, max_length=200)
+    signer_title: str | None = Field(None, max_length=200)
 
 
 class GradeIn(Schema):
-    score: int
+    score: int = Field(..., ge=0, le=MAX_SETTING)
     comment: str = ""
 
 
@@ -201,7 +210,7 @@ def assign_reports(
 
 class RuleIn(Schema):
     second_reading: bool
-    second_reading_gap: int = 2
+    second_reading_gap: int = Field(2, ge=0, le=MAX_SETTING)
 
 
 @router.get("/conferences/{conference_id}/grading-rule")

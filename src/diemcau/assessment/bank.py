@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from diemcau.assessment.models import Question, QuestionKind
+from diemcau.assessment.quiz import saved_settings_for
 from diemcau.programme.models import Conference, Topic
 from diemcau.tabular import TableError, alias_index, find_header, read_table
 
@@ -226,6 +227,9 @@ def import_bank(
         return report
     with transaction.atomic():
         Question.objects.bulk_create(good)
+        # A bank is an assessment: it gets its settings row (the defaults) here, on a write,
+        # since reading settings no longer makes one (quiz.settings_for).
+        saved_settings_for(conference.pk)
     report.imported = len(good)
     report.written = True
     return report

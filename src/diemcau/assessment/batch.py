@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf
-from diemcau.assessment.access import grader_sites, readable_unit
+from diemcau.assessment.access import get_conference, grader_sites, readable_unit
 from diemcau.assessment.certificates import certificates_dir, issue_many, page_of
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Forbidden
@@ -22,7 +22,7 @@ def start(scope: Scope, conference_id: int, unit_code: str) -> Task:
     unit = readable_unit(scope, unit_code)
     if not grader_sites(scope).filter(units_under_q(unit, "unit__")).exists():
         raise Forbidden(_("You may not issue certificates there."))
-    Conference.objects.get(pk=conference_id)
+    get_conference(conference_id)  # an unknown conference is 404, not a task that fails later
     return submit(
         "assessment.certificates",
         scope.user_id,

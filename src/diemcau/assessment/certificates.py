@@ -19,13 +19,12 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf, signing
-from diemcau.assessment.access import grader_sites
+from diemcau.assessment.access import get_conference, grader_sites
 from diemcau.assessment.completion import status_of, statuses
 from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, Certificate
 from diemcau.assessment.quiz import settings_for
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
-from diemcau.programme.models import Conference
 from diemcau.sites.models import Site
 
 VALID, REVOKED, UNKNOWN = "valid", "revoked", "unknown"
@@ -167,9 +166,9 @@ def site_pdf(scope: Scope, conference_id: int, site_code: str) -> tuple[bytes, i
         site = Site.objects.filter(pk__in=scope.operator_site_ids, code=site_code).first()
     if site is None:
         raise NotFound(_("Site “%(code)s” not found.") % {"code": site_code})
+    conference = get_conference(conference_id)
     people = list(Delegate.objects.filter(site=site).order_by("full_name", "pk"))
     certs = issue_many(people, conference_id)
-    conference = Conference.objects.get(pk=conference_id)
     by_pk = {d.pk: d for d in people}
     for d in people:
         d.site = site
@@ -203,11 +202,35 @@ def revoke(scope: Scope, certificate_id: int, reason: str) -> Certificate:
 
 
 def reissue(scope: Scope, certificate_id: int, reason: str = "") -> Certificate:
-    """Revoke and make a new certificate with a new code (e.g. the name was misspelt)."""
+    """Revoke and make a new certificate with a new code (e.g. the name was misspelt).
+
+    Only the delegate's valid certificate, or a revoked one while they hold none, is reissued: a
+    certificate already replaced (or superseded by another valid one) is refused with the code
+    to reissue instead, as is a second request racing this one (one valid certificate per
+    delegate and conference is a database constraint).
+    """
     with transaction.atomic():
+        old = get_certificate(scope, certificate_id)
+        current = (
+            Certificate.objects.filter(
+                delegate_id=old.delegate_id, conference_id=old.conference_id, revoked_at=None
+            )
+            .exclude(pk=old.pk)
+            .first()
+        )
+        if current is not None:
+            message = _(
+                "This certificate has already been replaced by %(code)s: reissue that one."
+            ) % {"code": current.code}
+            raise Invalid(message, {"certificate": current.code})
         old = revoke(scope, certificate_id, reason or _("Reissued"))
         old.delegate.refresh_from_db()
-        new = _create(old.delegate, old.conference_id, timezone.localdate())
+        try:
+            new = _create(old.delegate, old.conference_id, timezone.localdate())
+        except IntegrityError:  # the Invalid below rolls the revocation back too
+            raise Invalid(
+                _("This certificate has just been reissued by someone else: reload the list.")
+            ) from None
         Certificate.objects.filter(pk=old.pk).update(replaced_by=new)
     return new
 

@@ -22,7 +22,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf
 from diemcau.assessment.access import get_conference, require_central, require_organiser
 from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, AssessmentSettings, Certificate
-from diemcau.assessment.quiz import settings_for
+from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.errors import Invalid
 
 # field → what it prints (the Vietnamese names organisers type)
@@ -155,7 +155,7 @@ def save_image(scope: Scope, conference_id: int, which: str, data: bytes) -> Ass
     if which not in IMAGES:
         raise Invalid(_("Unknown image."), {"image": which})
     kind = sniff_image(data)
-    conf = settings_for(conference_id)
+    conf = saved_settings_for(conference_id)
     folder = templates_dir() / str(conference_id)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob(f"{which}.*"):
@@ -171,7 +171,7 @@ def remove_image(scope: Scope, conference_id: int, which: str) -> AssessmentSett
     get_conference(conference_id)
     if which not in IMAGES:
         raise Invalid(_("Unknown image."), {"image": which})
-    conf = settings_for(conference_id)
+    conf = saved_settings_for(conference_id)
     for old in (templates_dir() / str(conference_id)).glob(f"{which}.*"):
         old.unlink()
     _store(conf, {f"certificate_{which}": ""})
@@ -184,7 +184,7 @@ def update(scope: Scope, conference_id: int, values: Mapping[str, Any]) -> Asses
     """Save the text fields given (central organisers: one certificate for the nation)."""
     require_central(scope)
     get_conference(conference_id)
-    conf = settings_for(conference_id)
+    conf = saved_settings_for(conference_id)
     changed = {k: str(v or "").strip() for k, v in values.items() if k in TEXT_FIELDS}
     if "certificate_body" in changed:
         changed["certificate_body"] = (

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment.access import readable_unit
+from diemcau.assessment.access import get_conference, readable_unit
 from diemcau.assessment.models import AssessmentSettings, Attempt, Reflection, ReportStatus
 from diemcau.assessment.quiz import settings_for
 from diemcau.attendance.models import CheckIn
@@ -112,6 +112,7 @@ def _rate(done: int, total: int) -> float:
 def rates(scope: Scope, conference_id: int, unit_code: str | None) -> dict[str, Any]:
     """Completion under a node of the tree: totals, per site, and per child unit."""
     unit = readable_unit(scope, unit_code)
+    get_conference(conference_id)
     read_q = scope.site_read_q()
     if read_q is None:
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": unit_code or ""})

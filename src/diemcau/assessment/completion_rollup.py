@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment import completion_counters as counters
-from diemcau.assessment.access import readable_unit
+from diemcau.assessment.access import get_conference, readable_unit
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.errors import NotFound
 from diemcau.sites.children import child_key, named_children
@@ -59,6 +59,7 @@ def counter_rows(scope: Scope, unit: Unit, conference_id: int) -> QuerySet[Compl
     read_q = scope.site_read_q()
     if read_q is None:
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": unit.code})
+    get_conference(conference_id)  # counters for a missing conference would break their key
     counters.ensure_built(conference_id)
     rows = CompletionSite.objects.filter(conference_id=conference_id)
     if scope.everything or scope.reads_everything:

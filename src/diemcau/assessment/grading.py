@@ -31,7 +31,7 @@ from diemcau.accounts.models import Grant, Role
 from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.assessment.access import get_conference, grader_sites_q, require_central
 from diemcau.assessment.models import AssessmentSettings, Reflection, ReportStatus
-from diemcau.assessment.quiz import settings_for
+from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.assessment.reflections import get_report, visible_reports
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.sites.models import Site
@@ -112,13 +112,13 @@ def grade(scope: Scope, report_id: int, score: int, comment: str) -> Reflection:
         raise Invalid(_("The two readers disagree: an organiser settles this report."))
     if report.status == ReportStatus.GRADED and (report.second_grader_id or report.settled_by_id):
         raise Invalid(_("This learning report was read twice; only an organiser may change it."))
+    if report.status == ReportStatus.SECOND and report.first_grader_id == scope.user_id:
+        raise Forbidden(  # before the score's check: who may read comes first
+            _("You graded this report first: the second reading must be someone else's.")
+        )
     _check_score(conf, score)
     now, text = timezone.now(), comment.strip()
     if report.status == ReportStatus.SECOND:
-        if report.first_grader_id == scope.user_id:
-            raise Forbidden(
-                _("You graded this report first: the second reading must be someone else's.")
-            )
         assert report.first_score is not None
         report.second_score, report.second_comment = score, text
         report.second_grader_id = scope.user_id
@@ -260,12 +260,12 @@ def assign(
     nothing open goes round-robin. A report no chosen grader may read (outside their scope, or
     its second reading offered to its first reader) is left as it was and counted as skipped.
     """
+    eligible = {u.pk: u for u in eligible_graders(scope)}  # who may assign first (404)
     if not 1 <= sel.count <= MAX_BATCH:
         raise Invalid(
             _("Assign between 1 and %(max)s reports at a time.") % {"max": MAX_BATCH},
             {"count": str(sel.count)},
         )
-    eligible = {u.pk: u for u in eligible_graders(scope)}
     if not grader_ids:
         raise Invalid(_("Choose at least one grader."), {"graders": ""})
     unknown = [g for g in grader_ids if g not in eligible]
@@ -329,7 +329,7 @@ def update_rule(
     get_conference(conference_id)
     if gap < 0:
         raise Invalid(_("Must be at least 0."), {"second_reading_gap": str(gap)})
-    conf = settings_for(conference_id)
+    conf = saved_settings_for(conference_id)
     # An UPDATE, not save(): the completion rule is untouched, so no site goes stale.
     AssessmentSettings.objects.filter(pk=conf.pk).update(
         second_reading=second_reading, second_reading_gap=gap

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, require_central, require_organiser
 from diemcau.assessment.models import AssessmentSettings, Question
-from diemcau.assessment.quiz import settings_for
+from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.errors import Invalid
 
 EDITABLE_SETTINGS = (
@@ -49,7 +49,7 @@ def update_settings(
 ) -> AssessmentSettings:
     require_central(scope)
     get_conference(conference_id)
-    conf = settings_for(conference_id)
+    conf = saved_settings_for(conference_id)
     changed = {k: v for k, v in values.items() if k in EDITABLE_SETTINGS}
     for key, value in changed.items():
         if value is None and key not in NULLABLE:

@@ -219,13 +219,13 @@ def get_headcounts(request: HttpRequest, code: str, query: Query[HistoryQuery]) 
     return [_headcount(h) for h in history]
 
 
-class UnitOut(Schema):
+class SummaryUnitOut(Schema):
     code: str
     name: str
     level: str
 
 
-class ChildOut(UnitOut):
+class SummaryChildOut(SummaryUnitOut):
     registered: int
     checked_in: int
     other_site: int
@@ -235,8 +235,8 @@ class ChildOut(UnitOut):
     sites_reporting: int
 
 
-class SummaryOut(Schema):
-    unit: UnitOut
+class AttendanceSummaryOut(Schema):
+    unit: SummaryUnitOut
     session: int | None
     registered: int
     checked_in: int
@@ -245,7 +245,7 @@ class SummaryOut(Schema):
     present: int
     sites: int
     sites_reporting: int
-    children: list[ChildOut]
+    children: list[SummaryChildOut]
 
 
 class SummaryQuery(Schema):
@@ -255,7 +255,7 @@ class SummaryQuery(Schema):
 
 @router.get(
     "/summary",
-    response=SummaryOut,
+    response=AttendanceSummaryOut,
     summary="Attendance under a unit: registered, checked in, headcounts, present",
     description=summary_module.__doc__ or "",
 )

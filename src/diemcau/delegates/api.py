@@ -11,6 +11,7 @@ from diemcau.audit.services import record_import
 from diemcau.delegates import services
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Forbidden
+from diemcau.paging import PageQuery, page_of
 
 router = Router()
 
@@ -35,22 +36,20 @@ class DelegatePage(Schema):
     items: list[DelegateOut]
 
 
-class DelegateQuery(Schema):
+class DelegateQuery(PageQuery):
     site: str | None = None
     province: str | None = None
     q: str | None = None
     national_id: str | None = None
-    limit: int = 100
-    offset: int = 0
 
 
-class ImportRowError(Schema):
+class DelegateImportRowError(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportReportOut(Schema):
+class DelegateImportReportOut(Schema):
     total_rows: int
     created: int
     empty_rows: int
@@ -58,7 +57,7 @@ class ImportReportOut(Schema):
     written: bool
     dry_run: bool
     summary: str
-    errors: list[ImportRowError]
+    errors: list[DelegateImportRowError]
     errors_truncated: bool
 
 
@@ -83,16 +82,9 @@ def list_delegates(request: HttpRequest, query: Query[DelegateQuery]) -> dict[st
     filters = services.DelegateFilters(
         site=query.site, province=query.province, q=query.q, national_id=query.national_id
     )
-    qs = services.visible_delegates(scope, filters)
-    limit = max(1, min(query.limit, 1000))
-    offset = max(0, query.offset)
-    page = qs.order_by("site_id", "full_name", "id")[offset : offset + limit]
-    return {
-        "total": qs.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": [_out(scope, d) for d in page],
-    }
+    qs = services.visible_delegates(scope, filters).order_by("site_id", "full_name", "id")
+    body = page_of(qs, query)
+    return {**body, "items": [_out(scope, d) for d in body["items"]]}
 
 
 # Registered before "/{code}", which would swallow them.
@@ -109,7 +101,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/import",
-    response={200: ImportReportOut, 422: ImportReportOut},
+    response={200: DelegateImportReportOut, 422: DelegateImportReportOut},
     summary="Import delegates from an XLSX or CSV file (all rows or none, unless skip_bad)",
 )
 def import_delegates(
@@ -141,7 +133,7 @@ class RosterOut(Schema):
     items: list[RosterItem]
 
 
-class RevokeOut(Schema):
+class BadgeRevokeOut(Schema):
     code: str
     revoked: bool
 
@@ -174,7 +166,7 @@ def badges_pdf(request: HttpRequest, site: str) -> HttpResponse:
 
 @router.post(
     "/{code}/badge/revoke",
-    response=RevokeOut,
+    response=BadgeRevokeOut,
     summary="Revoke a delegate's badge: a new secret, the printed QR no longer verifies",
 )
 def revoke_badge(request: HttpRequest, code: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from diemcau.operations.models import (
     IncidentOrigin,
     IncidentStatus,
 )
+from diemcau.paging import PageQuery, limit_field, page_of
 
 router = Router()
 
@@ -95,14 +96,13 @@ class IncidentPage(Schema):
     items: list[IncidentOut]
 
 
-class IncidentQuery(Schema):
+class IncidentQuery(PageQuery):
     status: IncidentStatus | None = None
     province: str | None = None
     cause: IncidentCause | None = None
     site: str | None = None
     origin: IncidentOrigin | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = limit_field(100, 500)
 
 
 class IncidentIn(Schema):
@@ -111,7 +111,7 @@ class IncidentIn(Schema):
     description: str = Field("", max_length=incidents.MAX_TEXT)
 
 
-class AssignIn(Schema):
+class IncidentAssignIn(Schema):
     assignee: str = Field(..., max_length=150, description="User name of a province technician")
 
 
@@ -137,7 +137,7 @@ class StatsOut(Schema):
     provinces: list[TimesOut]
 
 
-class SummaryOut(Schema):
+class IncidentSummaryOut(Schema):
     open: int
 
 
@@ -156,15 +156,7 @@ def list_incidents(request: HttpRequest, query: Query[IncidentQuery]) -> dict[st
         origin=query.origin,
     )
     qs = incidents.visible_incidents(scope_for(request.user), filters)
-    limit = max(1, min(query.limit, 500))
-    offset = max(0, query.offset)
-    return {
-        "total": qs.count(),
-        "open": qs.filter(status=IncidentStatus.OPEN).count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(qs[offset : offset + limit]),
-    }
+    return {**page_of(qs, query), "open": qs.filter(status=IncidentStatus.OPEN).count()}
 
 
 @router.post("", response={201: IncidentDetail}, summary="Open an incident at a site")
@@ -177,7 +169,7 @@ def open_incident(request: HttpRequest, payload: IncidentIn) -> Status:
 
 @router.get(
     "/summary",
-    response=SummaryOut,
+    response=IncidentSummaryOut,
     summary="How many incidents are open in your scope",
     url_name="incidents_summary",
 )
@@ -214,7 +206,7 @@ def technicians(request: HttpRequest, incident_id: int) -> list[dict[str, str]]:
 
 
 @router.post("/{incident_id}/assign", response=IncidentDetail, summary="Assign a technician")
-def assign(request: HttpRequest, incident_id: int, payload: AssignIn) -> Incident:
+def assign(request: HttpRequest, incident_id: int, payload: IncidentAssignIn) -> Incident:
     scope = scope_for(request.user)
     incidents.assign(scope, incident_id, payload.assignee)
     return incidents.get_incident(scope, incident_id)

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from diemcau.accounts.scopes import scope_for
 from diemcau.operations import rehearsals
 from diemcau.operations.models import Rehearsal, RehearsalSiteState
+from diemcau.paging import PageQuery, limit_field
 
 router = Router()
 
@@ -45,10 +46,9 @@ class RehearsalIn(Schema):
     unit: str = Field(..., max_length=32, description="Unit code: TW for the whole country")
 
 
-class RehearsalQuery(Schema):
+class RehearsalQuery(PageQuery):
     open: bool | None = Field(None, description="Only rehearsals open now (true) or not (false)")
-    limit: int = 100
-    offset: int = 0
+    limit: int = limit_field(100, 500)
 
 
 class CheckIn(Schema):
@@ -82,7 +82,7 @@ class CheckOut(Schema):
         return True
 
 
-class UnitOut(Schema):
+class ReadinessUnitOut(Schema):
     code: str
     name: str
     level: str
@@ -95,7 +95,7 @@ class CountsOut(Schema):
     never: int
 
 
-class ChildOut(CountsOut):
+class ReadinessChildOut(CountsOut):
     code: str
     name: str
 
@@ -118,12 +118,12 @@ class SiteReadiness(Schema):
 
 class ReadinessOut(Schema):
     rehearsal: RehearsalOut
-    unit: UnitOut
-    parent: UnitOut | None
+    unit: ReadinessUnitOut
+    parent: ReadinessUnitOut | None
     open: bool
     counts: CountsOut
     ready_percent: float
-    children: list[ChildOut]
+    children: list[ReadinessChildOut]
     sites: list[SiteReadiness] = Field(
         ..., description="Not-ready sites (failed first); every site at a commune"
     )
@@ -142,8 +142,7 @@ def list_rehearsals(request: HttpRequest, query: Query[RehearsalQuery]) -> list[
         now = rehearsals.current_time()
         window = {"starts_at__lte": now, "ends_at__gte": now}
         qs = qs.filter(**window) if query.open else qs.exclude(**window)
-    offset = max(0, query.offset)
-    return list(qs[offset : offset + max(1, min(query.limit, 500))])
+    return list(qs[query.offset : query.offset + query.limit])
 
 
 @router.post("", response={201: RehearsalOut}, summary="Schedule a rehearsal (organisers)")

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.programme import ical, materials, services
 from diemcau.programme.models import Conference, Format, Material, Session, SessionStatus, Topic
 
 router = Router()
+MAX_COUNT = 100_000_000  # targets are counts of sites and people, far below this
 
 
 class SpeakerOut(Schema):
@@ -135,25 +136,25 @@ class AgendaOut(ConferenceOut):
 
 
 class ConferenceIn(Schema):
-    slug: str
-    name: str
-    host: str
+    slug: str = Field(..., max_length=80)
+    name: str = Field(..., max_length=300)
+    host: str = Field(..., max_length=255)
     starts_on: dt.date
     ends_on: dt.date
     format: Format = Format.HYBRID
-    target_sites: int = 0
-    target_delegates: int = 0
+    target_sites: int = Field(0, ge=0, le=MAX_COUNT)
+    target_delegates: int = Field(0, ge=0, le=MAX_COUNT)
     description: str = ""
 
 
 class TopicPatch(Schema):
     session: int | None = None
-    number: int | None = None
-    title: str | None = None
+    number: int | None = Field(None, ge=1, le=1000)
+    title: str | None = Field(None, max_length=500)
     summary: str | None = None
-    sector: str | None = None
-    planned_minutes: int | None = None
-    order: int | None = None
+    sector: str | None = Field(None, max_length=120)
+    planned_minutes: int | None = Field(None, ge=0, le=24 * 60)
+    order: int | None = Field(None, ge=0, le=MAX_COUNT)
     speakers: list[int] | None = None
 
 

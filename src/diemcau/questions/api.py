@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.paging import PageQuery, limit_field, page_of
 from diemcau.questions import services
 from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus
 from diemcau.units.models import Level
@@ -91,15 +92,14 @@ class QuestionPage(Schema):
     items: list[QuestionOut]
 
 
-class QuestionQuery(Schema):
+class QuestionQuery(PageQuery):
     site: str | None = None
     status: QuestionStatus | None = None
     sector: str | None = None
     cluster: int | None = None
     session: int | None = None
     q: str | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = limit_field(100, 500)
 
 
 class QuestionIn(Schema):
@@ -147,12 +147,11 @@ class ClusterDetail(ClusterOut):
         return getattr(obj, "readable_questions", [])
 
 
-class ClusterQuery(Schema):
+class ClusterQuery(PageQuery):
     sector: str | None = None
     session: int | None = None
     unrouted: bool = False
-    limit: int = 50
-    offset: int = 0
+    limit: int = limit_field(50, 500)
 
 
 class SuggestionOut(Schema):
@@ -200,16 +199,11 @@ class KnowledgeOut(Schema):
         return obj
 
 
-class KnowledgeQuery(Schema):
+class KnowledgeQuery(PageQuery):
     q: str | None = None
     sector: str | None = None
     level: Level | None = None
-    limit: int = 50
-    offset: int = 0
-
-
-def _limit(value: int) -> int:
-    return max(1, min(value, 500))
+    limit: int = limit_field(50, 500)
 
 
 @router.get("/sectors", response=list[SectorOut], summary="Responsible sectors")
@@ -230,13 +224,7 @@ def list_questions(request: HttpRequest, query: Query[QuestionQuery]) -> dict[st
             q=query.q,
         ),
     )
-    limit, offset = _limit(query.limit), max(0, query.offset)
-    return {
-        "total": qs.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(qs[offset : offset + limit]),
-    }
+    return page_of(qs, query)
 
 
 @router.post("/", response={201: QuestionOut}, summary="Send a question from a site")
@@ -262,8 +250,7 @@ def list_clusters(request: HttpRequest, query: Query[ClusterQuery]) -> list[Clus
     qs = services.visible_clusters(
         scope_for(request.user), sector=query.sector, session=query.session, unrouted=query.unrouted
     )
-    offset = max(0, query.offset)
-    return list(qs[offset : offset + _limit(query.limit)])
+    return list(qs[query.offset : query.offset + query.limit])
 
 
 @router.get("/queue", response=list[ClusterOut], summary="A sector answerer's open clusters")
@@ -323,5 +310,4 @@ def publish(request: HttpRequest, cluster_id: int) -> Answer:
 @router.get("/knowledge", response=list[KnowledgeOut], summary="Published answers")
 def knowledge(request: HttpRequest, query: Query[KnowledgeQuery]) -> list[Answer]:
     qs = services.knowledge_base(query.q, query.sector, query.level)
-    offset = max(0, query.offset)
-    return list(qs[offset : offset + _limit(query.limit)])
+    return list(qs[query.offset : query.offset + query.limit])

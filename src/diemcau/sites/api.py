@@ -10,6 +10,7 @@ from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from diemcau.accounts.scopes import scope_for
 from diemcau.audit.services import record_export, record_import
 from diemcau.errors import Forbidden
+from diemcau.paging import PageQuery, page_of
 from diemcau.sites import services
 from diemcau.sites.models import Connection, Site, SiteKind, SiteStatus
 
@@ -55,15 +56,13 @@ class SitePage(Schema):
     items: list[SiteOut]
 
 
-class SiteQuery(Schema):
+class SiteQuery(PageQuery):
     province: str | None = None
     commune: str | None = None
     unit: str | None = None
     kind: SiteKind | None = None
     status: SiteStatus | None = None
     q: str | None = None
-    limit: int = 100
-    offset: int = 0
 
 
 class SiteIn(Schema):
@@ -115,14 +114,7 @@ def filters_from(query: SiteQuery) -> services.SiteFilters:
 @router.get("", response=SitePage, summary="List sites in your scope")
 def list_sites(request: HttpRequest, query: Query[SiteQuery]) -> dict[str, Any]:
     qs = services.visible_sites(scope_for(request.user), filters_from(query))
-    limit = max(1, min(query.limit, 1000))
-    offset = max(0, query.offset)
-    return {
-        "total": qs.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(qs.order_by("code")[offset : offset + limit]),
-    }
+    return page_of(qs.order_by("code"), query)
 
 
 @router.post("", response={201: SiteOut}, summary="Register a site (organisers)")
@@ -141,13 +133,13 @@ class ExportQuery(Schema):
     q: str | None = None
 
 
-class ImportRowError(Schema):
+class SiteImportRowError(Schema):
     row: int
     column: str
     message: str
 
 
-class ImportReportOut(Schema):
+class SiteImportReportOut(Schema):
     total_rows: int
     created: int
     updated: int
@@ -156,7 +148,7 @@ class ImportReportOut(Schema):
     written: bool
     dry_run: bool
     summary: str
-    errors: list[ImportRowError]
+    errors: list[SiteImportRowError]
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -197,7 +189,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @router.post(
     "/import",
-    response={200: ImportReportOut, 422: ImportReportOut},
+    response={200: SiteImportReportOut, 422: SiteImportReportOut},
     summary="Import sites from an XLSX or CSV file (all rows or none, unless skip_bad)",
 )
 def import_sites(

@@ -20,7 +20,7 @@ class PlaybackOut(Schema):
     expires_in_s: int
 
 
-class RevokeOut(Schema):
+class PlaybackRevokeOut(Schema):
     site: str
     key_version: int
 
@@ -100,7 +100,7 @@ def playback(request: HttpRequest, code: str, stream: str | None = None) -> serv
     return services.playback(scope_for(request.user), code, stream)
 
 
-@router.post("/sites/{code}/revoke", response=RevokeOut)
+@router.post("/sites/{code}/revoke", response=PlaybackRevokeOut)
 def revoke(request: HttpRequest, code: str) -> dict[str, object]:
     """Cut a site's playback URLs (after the nginx configs are rewritten and reloaded)."""
     version = services.revoke_site(scope_for(request.user), code)

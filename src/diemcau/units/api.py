@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from diemcau.errors import NotFound
+from diemcau.paging import PageQuery, page_of
 from diemcau.units import services
 from diemcau.units.models import Level, Unit
 
@@ -38,14 +39,12 @@ class UnitPage(Schema):
     items: list[UnitOut]
 
 
-class UnitQuery(Schema):
+class UnitQuery(PageQuery):
     level: Level | None = None
     kind: Literal["administrative", "organisation", "all"] = "administrative"
     parent: str | None = None
     province: str | None = None
     q: str = ""
-    limit: int = 100
-    offset: int = 0
 
 
 @router.get("", response=UnitPage, summary="List or search units")
@@ -71,14 +70,7 @@ def list_units(request: HttpRequest, query: Query[UnitQuery]) -> dict[str, objec
         parent=parent,
         province=province,
     ).select_related("province")
-    limit = max(1, min(query.limit, 1000))
-    offset = max(0, query.offset)
-    return {
-        "total": qs.count(),
-        "limit": limit,
-        "offset": offset,
-        "items": list(qs[offset : offset + limit]),
-    }
+    return page_of(qs, query)
 
 
 @router.get("/{code}", response=UnitOut, summary="One unit")

@@ -21,11 +21,13 @@ from diemcau.textnorm import fold, nfc
 
 
 def _cluster_to_answer(scope: Scope, pk: int) -> Cluster:
+    """The cluster the caller may answer: the right first (403), then its state (422), so that
+    a province organiser or a viewer hears "not yours", not "route it first"."""
     cluster = get_cluster(scope, pk)
+    if not access.can_answer(scope, cluster.sector.code if cluster.sector else None):
+        raise Forbidden(_("Only the sector the question is routed to may answer it."))
     if cluster.sector is None:
         raise Invalid(_("Route the question to a sector before answering it."))
-    if not access.can_answer(scope, cluster.sector.code):
-        raise Forbidden(_("Only the sector the question is routed to may answer it."))
     return cluster
 
 
