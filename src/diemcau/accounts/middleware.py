@@ -13,15 +13,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from diemcau.accounts import signin, twofactor
 
-DEMO_HELD_KEY = "diemcau_demo_held"
 # Pages a held session may still open: the second-factor pages themselves, signing in and out,
 # the language switch and static files.
 _OPEN_PREFIXES = ("/accounts/2fa/", "/login/", "/logout/", "/i18n/", "/static/", "/favicon")
@@ -40,7 +37,7 @@ def held_reason(request: HttpRequest) -> Held | None:
     if user is None or not user.is_authenticated:
         return None
     session = getattr(request, "session", None)
-    if session is not None and session.get(DEMO_HELD_KEY):
+    if session is not None and session.get(signin.DEMO_HELD_KEY):
         return Held("demo", signin.demo_refused_message())
     if twofactor.requires_2fa(user):
         verified = getattr(user, "is_verified", None)
@@ -53,13 +50,6 @@ def held_reason(request: HttpRequest) -> Held | None:
                 ),
             )
     return None
-
-
-@receiver(user_logged_in, dispatch_uid="diemcau.accounts.demo_held")
-def _hold_demo_account(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Every way in (login page, admin login, a forced login) marks a demo account's session."""
-    if request is not None and hasattr(request, "session") and signin.demo_refused(user):
-        request.session[DEMO_HELD_KEY] = True
 
 
 class SignInPolicyMiddleware:

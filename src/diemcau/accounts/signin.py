@@ -204,6 +204,16 @@ def demo_refused(user: Any) -> bool:
     return not settings.DIEMCAU_DEMO and demo_password_unchanged(user)
 
 
+DEMO_HELD_KEY = "diemcau_demo_held"
+
+
+def hold_demo_session(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """user_logged_in: every way in (login page, admin login, a forced login) marks the session
+    of a refused demo account; SignInPolicyMiddleware then signs it out with the reason."""
+    if request is not None and hasattr(request, "session") and demo_refused(user):
+        request.session[DEMO_HELD_KEY] = True
+
+
 def demo_refused_message() -> str:
     return _(
         "This is a demo account and its password was published with the demo. The server now "
