@@ -358,6 +358,25 @@ API: list[Entry] = [
     E(f"GET {A}/reports/{{node}}", "AAHAAL", out="AHHAHLL", node="node"),
     E(f"POST {A}/reports/{{node}}/freeze", "AAHHHL", node="node"),
     E(f"GET {A}/reports/{{node}}/snapshots", "AAHAAL", out="AHHAHLL", node="node"),
+    # people and their access (revocation), the audit trail
+    # Managing people and reading the audit trail are organisers' duties: 403 to other roles.
+    E(f"GET {A}/people", "AAFFFL"),
+    E(f"GET {A}/people/tokens", "AAFFFL"),
+    E(f"POST {A}/people/tokens/{{token_id}}/revoke", "AAFFFL", out="F", token_id="token"),
+    E(f"GET {A}/people/{{username}}", "AAFFFL", out="AHFFFLL", username="person"),
+    E(f"POST {A}/people/{{username}}/deactivate", "AAFFFL", out="F", username="person"),
+    E(f"POST {A}/people/{{username}}/activate", "AAFFFL", out="F", username="person"),
+    E(
+        f"POST {A}/people/{{username}}/grants/{{grant_id}}/remove",
+        "AAFFFL",
+        out="F",
+        username="person",
+        grant_id="grant",
+    ),
+    E(f"POST {A}/people/{{username}}/tokens/revoke", "AAFFFL", out="F", username="person"),
+    E(f"GET {A}/audit", "AAFFFL"),
+    E(f"GET {A}/audit/export.xlsx", "AAFFFL"),
+    E(f"GET {A}/audit/{{entry_id}}", "AAFFFL", out="AHFFFLL", entry_id="entry"),
 ]
 
 PAGES: list[Entry] = [
@@ -381,6 +400,31 @@ PAGES: list[Entry] = [
     E("GET /delegates/badges/{task_id}.pdf", "AAAAAL", task_id="badge_task"),
     E("GET /delegates/{code}/", "AAAHAL", code="delegate"),
     E("POST /delegates/{code}/badge/revoke/", "AAAHFL", code="delegate"),
+    # signing in: two-factor, password, the organisers' security page, people, audit trail
+    E("GET /accounts/2fa/", "AAAAAL"),
+    E("GET /accounts/2fa/enrol/", "AAAAAL"),
+    E("GET /accounts/2fa/verify/", "AAAAAL"),
+    # New recovery codes need a session verified by the second factor: force_login is not.
+    E("POST /accounts/2fa/recovery-codes/", "FFFFFL"),
+    E("GET /accounts/password/", "AAAAAL"),
+    E("GET /accounts/password/done/", "AAAAAL"),
+    E("GET /accounts/security/", "AAHHHL"),
+    E("POST /accounts/security/{user_id}/unlock/", "AAHHHL", out="F", user_id="person_id"),
+    E("POST /accounts/security/{user_id}/reset-2fa/", "AAHHHL", out="F", user_id="person_id"),
+    E("GET /accounts/people/", "AAFFFL"),
+    E("POST /accounts/people/tokens/{token_id}/revoke/", "AAFFFL", out="F", token_id="token"),
+    E("POST /accounts/people/{username}/deactivate/", "AAFFFL", out="F", username="person"),
+    E("POST /accounts/people/{username}/activate/", "AAFFFL", out="F", username="person"),
+    E(
+        "POST /accounts/people/{username}/grants/{grant_id}/remove/",
+        "AAFFFL",
+        out="F",
+        username="person",
+        grant_id="grant",
+    ),
+    E("GET /audit/", "AAFFFL"),
+    E("GET /audit/export.xlsx", "AAFFFL"),
+    E("GET /audit/{entry_id}/", "AAFFFL", out="AHFFFLL", entry_id="entry"),
     # programme
     E("GET /programme/", "AAAAAL"),
     E("GET /programme/new/", "AFFFFL"),
@@ -579,6 +623,8 @@ PAGES: list[Entry] = [
         body={"unit": "@node"},
     ),
     # the delegate's pages behind their link, and public verification
+    # Leaving forgets the pass and sends back to the second factor, whoever asks.
+    E("POST /hoc-vien/{token}/thoat/", "-----TT", out="-----TT", token="link", kind="session"),
     E("GET /hoc-vien/{token}/xac-thuc/", "-----AA", out="-----AA", token="link"),
     E("GET /hoc-vien/{token}/", LINK_PAGE, out=OTHER_PAGE, token="link"),
     E(

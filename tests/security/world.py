@@ -20,6 +20,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from diemcau.accounts.models import ApiToken, Grant
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user, issue_token
 from diemcau.assessment import certificates, links, quiz, reflections
@@ -31,6 +32,7 @@ from diemcau.assessment.models import (
     Reflection,
 )
 from diemcau.attendance.models import CheckIn
+from diemcau.audit.models import Entry as AuditEntry
 from diemcau.console.links import token as site_link_token
 from diemcau.console.models import SiteLink
 from diemcau.delegates import tasks as delegate_tasks
@@ -188,6 +190,15 @@ def build() -> World:
         "V": _user("viewer", HANOI, "sec-viewer"),
     }
     tokens = {who: issue_token(user.username) for who, user in users.items()}
+    # People to manage (deactivate, remove a grant, revoke a token): never the identities
+    # themselves, so that a row changing one cannot affect the rows after it.
+    people = (
+        _user("site_operator", hn.code, "sec-person-hn"),
+        _user("site_operator", hn2.code, "sec-person-hn2"),
+        _user("viewer", HUE, "sec-person-hue"),
+    )
+    for person in people:
+        issue_token(person.username)
     scope = scope_for(central)
     conference, session, topic, speaker = _programme()
     material = upload_material(
@@ -291,6 +302,21 @@ def build() -> World:
             "cluster": Trio(*(q.cluster_id for q in asked)),
             "incident": Trio(*(i.pk for i in opened)),
             "checkin": Trio(*(c.pk for c in checkins)),
+            "person": Trio(*(p.username for p in people)),
+            "person_id": Trio(*(p.pk for p in people)),
+            "grant": Trio(*(Grant.objects.get(user=p).pk for p in people)),
+            "token": Trio(*(ApiToken.objects.get(user=p).pk for p in people)),
+            # The audit trail's entry for each site's creation: readable where the site is.
+            "entry": Trio(
+                *(
+                    AuditEntry.objects.filter(
+                        content_type__model="site", object_pk=str(site.pk), action=0
+                    )
+                    .values_list("pk", flat=True)
+                    .get()
+                    for site in (hn, hn2, hue)
+                )
+            ),
             "badge": Trio(*(d.code for d in (delegates.mine, delegates.neighbour, delegates.hue))),
             "rehearsal": Trio(rehearsal_hn.pk, rehearsal_hn2.pk, rehearsal_hue.pk),
             "report": Trio(*(r.pk for r in reports)),
