@@ -3,8 +3,9 @@
 A site name, a note or a phone number typed as `=HYPERLINK("http://x","y")`, `+1+1`,
 `@SUM(A1)` or `=cmd|' /C calc'!A0` is run as a formula by Excel or LibreOffice when the
 exported CSV is opened (OWASP "CSV injection"). Every CSV the product writes goes through
-`writer()` here, which prefixes such a cell with a single quote: the spreadsheet then shows the
-text as typed (the quote is hidden by Excel, visible in a text editor) and runs nothing.
+`writer()` here, which prefixes such a cell with a single quote: the spreadsheet then holds
+it as text, quote in front, and runs nothing. Our own sites import takes the quote off again
+(`tabular.read_table(unquote_formulas=True)`), so an export still imports back unchanged.
 
 Which cells: a *string* whose first character is = + - @, a tab or a carriage return (OWASP's
 list), or their full-width forms (＝ ＋ － ＠), which some spreadsheet locales also read as

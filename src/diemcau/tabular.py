@@ -72,12 +72,16 @@ class TableError(ValueError):
 
 
 # -- reading ---------------------------------------------------------------------------------
-def read_table(source: Source, filename: str | None = None) -> Iterator[Row]:
+def read_table(
+    source: Source, filename: str | None = None, *, unquote_formulas: bool = False
+) -> Iterator[Row]:
     """Yield (1-based row number, cells as stripped strings) from the first sheet or the CSV.
 
     `source` is a path or a binary file object (an upload); `filename` tells the type when the
     source is a file object. Raises TableError for an unknown type, a broken file or an encoding
-    other than UTF-8/UTF-16.
+    other than UTF-8/UTF-16. `unquote_formulas`: a CSV cell our exports quoted ("'=1+1", see
+    diemcau.csvsafe) reads back as typed ("=1+1"), so an export imports back unchanged; off by
+    default, as it costs ~15 % of a CSV's reading time.
     """
     name = filename or (str(source) if isinstance(source, str | Path) else "")
     if not isinstance(source, str | Path):
@@ -89,7 +93,8 @@ def read_table(source: Source, filename: str | None = None) -> Iterator[Row]:
     try:
         kind = _kind_of(name, data)
         if kind == "csv":
-            yield from _read_csv(data)
+            rows = _read_csv(data)
+            yield from (_unquoted(rows) if unquote_formulas else rows)
         else:
             yield from _read_spreadsheet(data)
     finally:
@@ -233,6 +238,20 @@ def _csv_error(reason: str, row: int) -> str:
     if "new-line character" in reason:
         return where + "có dấu xuống dòng lẫn trong một ô; hãy lưu lại tệp bằng Excel."
     return where + "sai định dạng CSV; hãy lưu lại thành “CSV UTF-8” hoặc gửi tệp .xlsx."
+
+
+def _unquoted(rows: Iterator[Row]) -> Iterator[Row]:
+    """Undo diemcau.csvsafe's quote: "'=1+1" → "=1+1"; any other cell as it is."""
+    from diemcau.csvsafe import FORMULA_STARTS, QUOTE
+
+    for number, cells in rows:
+        if QUOTE not in "".join(cells):
+            yield number, cells
+        else:
+            yield (
+                number,
+                [c[1:] if c[:1] == QUOTE and c[1:2] in FORMULA_STARTS else c for c in cells],
+            )
 
 
 def _encoding_error(row: int = 0) -> TableError:

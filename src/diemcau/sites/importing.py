@@ -437,7 +437,8 @@ def import_sites(
 def _data_rows(
     source: str | Path | IO[bytes], filename: str | None, report: ImportReport
 ) -> Iterator[tuple[Header, list[tuple[int, list[str]]]]]:
-    header, rows = find_header(read_table(source, filename), _ALIASES)
+    # Our CSV export quotes formula-like cells ("'=…"): they import back as typed.
+    header, rows = find_header(read_table(source, filename, unquote_formulas=True), _ALIASES)
     if header is None:
         report.errors.append(
             RowError(

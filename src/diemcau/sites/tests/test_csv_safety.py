@@ -116,3 +116,21 @@ def test_xlsx_workbook_write_keeps_text_even_through_write():
     assert b"hyperlink" not in _sheet_xml(out.getvalue())
     rows = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue())).get_sheet_by_index(0)
     assert [r[0] for r in rows.to_python()] == [*PAYLOADS, "http://x.example/a"]
+
+
+def test_a_sites_csv_export_imports_back_as_typed(api_as, make_site):
+    from diemcau.accounts.scopes import Scope
+    from diemcau.sites.importing import import_sites
+    from diemcau.sites.models import Site
+
+    for i, payload in enumerate(PAYLOADS):  # in the free-text columns the import accepts
+        make_site(HOAN_KIEM, code=f"X-{i}", name=payload, address=payload, contact_name=payload)
+    exported = api_as("central_organiser").get("/api/v1/sites/export?format=csv").content
+    assert b"'=1+1" in exported
+    Site.objects.filter(code__startswith="X-").update(name="đổi tên", address="")
+    report = import_sites(Scope(user_id=0, everything=True), io.BytesIO(exported), filename="a.csv")
+    assert report.ok, [e.message for e in report.errors]
+    sites = Site.objects.filter(code__startswith="X-")
+    typed = sorted(p.strip() for p in PAYLOADS)  # the import strips each cell
+    assert sorted(sites.values_list("name", flat=True)) == typed
+    assert sorted(sites.values_list("address", flat=True)) == typed
