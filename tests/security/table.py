@@ -488,7 +488,7 @@ PAGES: list[Entry] = [
     E("GET /console/k/{token}/", "-----AA", out="-----FF", token="site_link"),
     E("GET /console/links/", "AAFFFL"),
     E("GET /console/links/export/", "AAFFFL"),
-    E("POST /console/links/reissue/", "HHFFFL", out="F", body={"site": "@site"}),
+    E("POST /console/links/reissue/", "AAFFFL", out="AHFFFLL", body={"code": "@site"}),
     E("GET /console/{code}/", "AAAHFL", code="site"),
     # questions
     E("GET /questions/", "AAAAAL"),
