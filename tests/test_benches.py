@@ -136,3 +136,16 @@ def test_reports_bench_checks_its_totals(tmp_path):
         "--questions", "1000", "--incidents", "100", "--no-naive",
     )  # fmt: skip
     assert figures["all_checks_pass"] is True
+
+
+def test_audit_bench_compares_the_hot_paths_with_the_trail_on_and_off(tmp_path):
+    figures = _run(
+        "bench_audit.py", tmp_path / "a.json", "--delegates", "2000", "--sites", "40",
+        "--duration", "1",
+    )  # fmt: skip
+    assert figures["errors"] == 0
+    assert figures["audit_entries_written_during_loads"] == 0  # batch paths: no entry per row
+    assert figures["checkin_batches"]["runs_on"][0]["accepted"] == 2000
+    assert figures["checkin_batches"]["runs_off"][0]["accepted"] == 2000
+    for path in ("heartbeats_fast_path", "heartbeats_through_django"):
+        assert figures[path]["on"]["achieved_rate"] > 0 < figures[path]["off"]["achieved_rate"]
