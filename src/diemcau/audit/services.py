@@ -15,7 +15,7 @@ reading it is an organiser's oversight duty, like unlocking accounts.
 import contextlib
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
@@ -251,7 +251,20 @@ def _unit_q(code: str) -> Q | None:
     return Q(unit_id=unit.pk) | Q(unit__parent_id=unit.pk)
 
 
-def _filtered(qs: QuerySet[Entry], f: EntryFilters) -> QuerySet[Entry]:
+def _clean(text: str | None) -> str | None:
+    """A typed filter as the database can take it (PostgreSQL refuses NUL in a string)."""
+    return (text or "").replace("\x00", "").strip() or None
+
+
+def _filtered(qs: QuerySet[Entry], filters: EntryFilters) -> QuerySet[Entry]:
+    f = replace(
+        filters,
+        actor=_clean(filters.actor),
+        type=_clean(filters.type),
+        unit=_clean(filters.unit),
+        action=_clean(filters.action),
+        q=_clean(filters.q),
+    )
     if f.actor:
         qs = qs.filter(actor_label__iexact=f.actor.strip())
     if f.type:

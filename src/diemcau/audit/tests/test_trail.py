@@ -333,3 +333,46 @@ def test_search_and_its_xlsx_hold_the_same_rows(make_user: Any, hanoi_site: Site
     yesterday = (today - dt.timedelta(days=1)).strftime("%d/%m/%Y")
     assert client.get("/audit/", {**query, "to": yesterday}).context["page"].paginator.count == 0
     assert client.get("/audit/", {**query, "unit": HUE}).context["page"].paginator.count == 0
+
+
+def test_a_command_line_import_names_the_as_user_person_or_the_system(
+    tmp_path: Any, make_user: Any, hanoi_site: Site
+) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from diemcau.delegates.cli import register
+
+    @click.group()
+    def import_group() -> None:
+        """Stands in for diemcau.cli's `import` group."""
+
+    register(import_group)
+    path = tmp_path / "dai-bieu.csv"
+    path.write_bytes(csv_file([[hanoi_site.code, "Nguyễn Văn An", "001085000001"]]).getvalue())
+    organiser = make_user("province_organiser", HANOI, username="hanoi")
+    result = CliRunner().invoke(import_group, ["delegates", str(path), "--as-user", "hanoi"])
+    assert result.exit_code == 0, result.output
+    path.write_bytes(csv_file([[hanoi_site.code, "Trần Thị Bình", "001085000002"]]).getvalue())
+    result = CliRunner().invoke(import_group, ["delegates", str(path)])
+    assert result.exit_code == 0, result.output
+    first, second = Entry.objects.filter(event="import").order_by("pk")
+    assert (first.actor_id, first.counts["created"], first.province.code) == (
+        organiser.pk,
+        1,
+        HANOI,
+    )
+    assert second.actor is None and services.actor_label(second) == "hệ thống/CLI"
+    assert second.unit is None  # the server's operator acts for the whole country
+
+
+def test_odd_searches_answer_cleanly(api_as: Any, web_as: Any) -> None:
+    api = api_as("central_organiser")
+    odd = {"q": "a\x00b", "unit": "\x00", "actor": "x\x00", "type": "\x00", "action": "\x00"}
+    assert api.get("/api/v1/audit", odd).status_code == 200
+    assert api.get("/api/v1/audit/99999999999999999999999").status_code in (404, 422)
+    assert api.get("/api/v1/audit", {"offset": -1}).status_code == 422
+    assert api.get("/api/v1/audit", {"limit": 10**6}).status_code == 422
+    assert api.get("/api/v1/audit", {"date_from": "14/6/2025"}).status_code == 422
+    page = web_as("central_organiser").get("/audit/", {**odd, "from": "hôm qua", "page": "x"})
+    assert page.status_code == 200
