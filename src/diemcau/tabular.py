@@ -325,7 +325,9 @@ def check_zip(data: IO[bytes]) -> None:
         data.seek(0)
 
 
-def _inflated_size(data: IO[bytes], info: zipfile.ZipInfo, room: int) -> int:
+def _inflated_size(
+    data: IO[bytes], info: zipfile.ZipInfo, room: int, *, precise: bool = False
+) -> int:
     """Inflate one part, counting; refuse past `room` bytes or past MAX_RATIO."""
     data.seek(info.header_offset)
     local = data.read(30)
@@ -344,7 +346,7 @@ def _inflated_size(data: IO[bytes], info: zipfile.ZipInfo, room: int) -> int:
     ratio_cap = max(RATIO_FLOOR, MAX_RATIO * max(info.compress_size, 1))
     extent: _Extent | _OdsExtent | None = None
     if _SHEET_PART.fullmatch(info.filename):
-        extent = _Extent(info.filename)
+        extent = _Extent(precise=precise)
     elif info.filename == "content.xml":  # ODS: every sheet in one part
         extent = _OdsExtent()
     for chunk in chunks:
@@ -359,8 +361,9 @@ def _inflated_size(data: IO[bytes], info: zipfile.ZipInfo, room: int) -> int:
             )
         if extent is not None:
             extent.feed(chunk)
-    if extent is not None:
-        extent.check()
+    if extent is not None and not extent.check():
+        # The quick bound was not enough (a wide sheet): count every reference this time.
+        _inflated_size(data, info, room, precise=True)
     return size
 
 
@@ -393,8 +396,11 @@ def _inflate(data: IO[bytes], left: int) -> Iterator[bytes]:
 
 # A cell's reference, r="AB12": column letters and row digits (calamine reads no "$" there).
 _CELL_REF = re.compile(rb' r="([A-Z]+)([0-9]+)"')
-
-
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,})[0-9]')  # columns past Z
+_FAR_REF = re.compile(rb' r="[A-Z]+([0-9]{7,})"')  # rows from 1,000,000 on
+# A single-letter reference past a letter: _PAST_LETTER[n] finds columns n+1 … Z (n = 0 … 25).
+_PAST_LETTER = [re.compile(rb' r="[%c-Z][0-9]' % (65 + n)) for n in range(26)]
+_NEAR_ROWS = 999_999  # the rows a reference without 7 digits can reach
 _first, _second = operator.itemgetter(0), operator.itemgetter(1)
 
 
@@ -410,16 +416,21 @@ class _Extent:
 
     calamine stores a sheet as a dense grid from its first to its last cell: two cells, A1 and
     ALM100001, in a 1 KB file make it allocate 3.2 GB and abort the process. The <dimension>
-    near the top refuses most such files at once; since it may be missing or lie, every cell
-    reference is scanned too (~0.45 s per 100,000 rows of 9 columns).
+    near the top refuses most such files at once; since it may be missing or lie, the cell
+    references are scanned too. Quick pass: the exact columns (a search for letters past the
+    highest so far, a list of the rare references past Z) and the rows from 1,000,000 on; any
+    other row is below 1,000,000 — enough for a sheet up to 25 columns (a delegate list has
+    9-15). A wider sheet whose bound is over the limit is scanned again, every reference read
+    (`precise`). Costs per 100,000 rows of 9 columns: quick ~0.1 s, precise ~0.25 s.
     """
 
-    def __init__(self, part: str) -> None:
-        self.part = part
+    def __init__(self, *, precise: bool = False) -> None:
+        self.precise = precise
         self.head = b""
         self.tail = b""
-        self.rows = 0
-        self.columns: set[bytes] = set()
+        self.rows = 0  # precise: the highest row; quick: the highest from 1,000,000 on
+        self.columns: set[bytes] = set()  # precise: every column; quick: those past Z
+        self.letter = 0  # quick: the highest single-letter column (A = 1)
 
     def feed(self, chunk: bytes) -> None:
         if len(self.head) < 64 * 1024:
@@ -431,17 +442,38 @@ class _Extent:
                 cols = _column_number(last_col or first_col) - _column_number(first_col) + 1
                 self._refuse_past(rows, cols)
         text = self.tail + chunk
-        refs = _CELL_REF.findall(text)
-        self.columns.update(map(_first, refs))
-        numbers: set[bytes] = set(map(_second, refs))
-        if numbers:
-            width = len(max(numbers, key=len))
-            self.rows = max(self.rows, *(int(r) for r in numbers if len(r) == width))
         self.tail = text[-32:]
+        if self.precise:
+            refs = _CELL_REF.findall(text)
+            self.columns.update(map(_first, refs))
+            numbers: set[bytes] = set(map(_second, refs))
+            if numbers:
+                width = len(max(numbers, key=len))
+                self.rows = max(self.rows, *(int(r) for r in numbers if len(r) == width))
+            return
+        self.columns.update(_WIDE_REF.findall(text))
+        while self.letter < 26:
+            past = _PAST_LETTER[self.letter].search(text)
+            if past is None:
+                break
+            self.letter = text[past.start() + 4] - 64
+        far = _FAR_REF.findall(text)
+        if far:
+            self.rows = max(self.rows, *map(int, far))
+        self._refuse_past(self.rows, self._columns())  # exact so far: already too many?
 
-    def check(self) -> None:
-        cols = max((_column_number(c) for c in self.columns), default=0)
-        self._refuse_past(self.rows, cols)
+    def _columns(self) -> int:
+        wide = max((_column_number(c) for c in self.columns), default=0)
+        return max(wide, self.letter)
+
+    def check(self) -> bool:
+        """Refuse a grid past the limits; False when only a precise scan can tell."""
+        cols = self._columns()
+        if self.precise:
+            self._refuse_past(self.rows, cols)
+            return True
+        rows = max(self.rows, _NEAR_ROWS if cols else 0)
+        return rows * cols <= MAX_CELLS
 
     def _refuse_past(self, rows: int, cols: int) -> None:
         if rows * cols > MAX_CELLS or rows > EXCEL_MAX_ROWS or cols > EXCEL_MAX_COLUMNS:
@@ -489,8 +521,9 @@ class _OdsExtent:
         except expat.ExpatError as exc:
             raise zipfile.BadZipFile(f"content.xml: {exc}") from None
 
-    def check(self) -> None:
+    def check(self) -> bool:
         self._table_done()
+        return True
 
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         if self.depth_in_cell:

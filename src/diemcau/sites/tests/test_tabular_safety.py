@@ -210,3 +210,26 @@ def test_a_missing_file_gets_a_vietnamese_message(tmp_path: Path) -> None:
     with pytest.raises(TableError) as raised:
         list(read_table(tmp_path / "khong-co.csv"))
     assert raised.value.message == f"Không tìm thấy tệp {tmp_path / 'khong-co.csv'}."
+
+
+def test_a_cell_past_excels_last_row_is_refused(tmp_path: Path) -> None:
+    def write(sheet) -> None:
+        sheet.write(_OPEN)
+        sheet.write(b'<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>')
+        sheet.write(b'<row r="2"><c r="B2000000"><v>1</v></c></row>')  # row element lies
+        sheet.write(_CLOSE)
+
+    with pytest.raises(TableError, match=r"2\.000\.000 dòng × 2 cột"):
+        list(read_table(_with_sheet(tmp_path / "deep.xlsx", write)))
+
+
+def test_a_wide_sheet_is_counted_exactly_and_read(tmp_path: Path) -> None:
+    """40 columns: the quick bound (999,999 rows × 40) is over the limit, the exact one is not."""
+    path = tmp_path / "rong.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet()
+    for r in range(2_000):
+        sheet.write_row(r, 0, [f"ô {r}-{c}" for c in range(40)])
+    book.close()
+    rows = list(read_table(path))
+    assert len(rows) == 2_000 and rows[-1][1][39] == "ô 1999-39"
