@@ -300,8 +300,9 @@ def check_zip(data: IO[bytes]) -> None:
     The zip's central directory says how big each part claims to be; a forged directory could
     lie, so every part is also inflated once, counting bytes and keeping none, and stopped as
     soon as a limit is passed (with the cell-reference scan: ~0.28 s for the 48.6 MB of a
-    100,000-row sheet, against ~1.07 s to read it; bench/bench_safe_files.py). Each worksheet's <dimension> and cell references give the grid calamine
-    would allocate (`_Extent`). Leaves `data` at its start.
+    100,000-row sheet, against ~1.07 s to read it; bench/bench_safe_files.py). Each
+    worksheet's <dimension> and cell references give the grid calamine would allocate
+    (`_Extent`). Leaves `data` at its start.
     """
     try:
         with zipfile.ZipFile(data) as archive:
