@@ -8,10 +8,10 @@ reason; nothing is written while any row is bad unless the organiser asked to ke
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from diemcau import csvsafe
 from diemcau.assessment.models import Question, QuestionKind
 from diemcau.assessment.quiz import saved_settings_for
 from diemcau.programme.models import Conference, Topic
@@ -94,7 +94,7 @@ class BankReport:
 
 
 def write_template(out: IO[bytes]) -> None:
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    workbook = csvsafe.xlsx_workbook(out, {"in_memory": True})
     sheet = workbook.add_worksheet("Ngân hàng câu hỏi")
     title = workbook.add_format({"bold": True, "font_size": 14})
     bold = workbook.add_format(
