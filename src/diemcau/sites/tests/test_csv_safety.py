@@ -134,3 +134,19 @@ def test_a_sites_csv_export_imports_back_as_typed(api_as, make_site):
     typed = sorted(p.strip() for p in PAYLOADS)  # the import strips each cell
     assert sorted(sites.values_list("name", flat=True)) == typed
     assert sorted(sites.values_list("address", flat=True)) == typed
+
+
+def test_every_exporter_goes_through_the_shared_writers():
+    """A new CSV or XLSX writer in the product must use diemcau.csvsafe (tests may not)."""
+    from pathlib import Path
+
+    root = Path(csvsafe.__file__).parent
+    bypass = re.compile(r"\bcsv\.(writer|DictWriter)\(|xlsxwriter\.Workbook\(")
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name != "csvsafe.py"
+        and bypass.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
