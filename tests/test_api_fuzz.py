@@ -19,6 +19,7 @@ as found). The counts are printed (`pytest -s`): operations, examples, answers b
 
 import datetime as dt
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -108,7 +109,7 @@ def _pdf() -> SimpleUploadedFile:
 
 def build_world() -> dict[str, Any]:
     """Objects for the generated requests to find; returns the values that name them."""
-    from diemcau.assessment import batch, certificates, links, quiz, reflections
+    from diemcau.assessment import batch, certificates, delegate_factor, links, quiz, reflections
     from diemcau.assessment.models import AssessmentSettings, Question
     from diemcau.delegates.services import create_delegate
     from diemcau.operations import incidents, rehearsals
@@ -212,6 +213,8 @@ def build_world() -> dict[str, Any]:
         "site": sites[0].code,
         "delegate": delegates[3].code,  # its badge may be revoked: not the one of `token`
         "token": links.token_for(delegates[0]),
+        # The browser of that delegate, past the second factor: their pages open for it.
+        "pass": {delegate_factor.COOKIE: delegate_factor.issue_pass(delegates[0])},
         "attempt": str(attempt.id),
         "report": report.pk,
         "certificate": certificate.pk,
@@ -323,6 +326,7 @@ def fuzz(schema: Any, token: str, world: dict[str, Any]) -> dict[str, Any]:
     """Run every operation; the failures, and counts of operations, examples and statuses."""
     failures: list[str] = []
     statuses: Counter[int] = Counter()
+    per_operation: dict[str, Counter[int]] = {}
     operations = examples = 0
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -341,10 +345,11 @@ def fuzz(schema: Any, token: str, world: dict[str, Any]) -> dict[str, Any]:
         def run(case: Any) -> None:
             nonlocal examples
             examples += 1
-            response = case.call_and_validate(
-                headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
-            )
+            case.cookies = {**(case.cookies or {}), **world["pass"]}
+            headers = {"Authorization": f"Bearer {token}"}
+            response = case.call_and_validate(headers=headers, checks=CHECKS)
             statuses[response.status_code] += 1
+            per_operation.setdefault(case.operation.label, Counter())[response.status_code] += 1
 
         try:
             run()
@@ -355,6 +360,7 @@ def fuzz(schema: Any, token: str, world: dict[str, Any]) -> dict[str, Any]:
         "operations": operations,
         "examples": examples,
         "statuses": dict(sorted(statuses.items())),
+        "per_operation": per_operation,
     }
 
 
@@ -385,6 +391,9 @@ def test_no_server_error_and_every_answer_documented(
         f"\n{username}: {outcome['operations']} operations, {outcome['examples']} examples, "
         f"statuses {outcome['statuses']}, {time.monotonic() - started:.0f} s"
     )
+    if os.environ.get("DIEMCAU_FUZZ_VERBOSE"):
+        for label, counts in sorted(outcome["per_operation"].items()):
+            print(label, dict(sorted(counts.items())))  # noqa: T201
     assert outcome["operations"] > 100  # the document lists the whole API
     assert outcome["examples"] >= outcome["operations"]
     assert not outcome["failures"], "\n\n".join(outcome["failures"])
