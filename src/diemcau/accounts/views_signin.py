@@ -73,6 +73,8 @@ class CodeForm(forms.Form):
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     """Where the middleware sends a held session: enrolment first, else the code page."""
+    if not twofactor.requires_2fa(request.user):
+        return HttpResponseRedirect(_next(request))
     query = request.META.get("QUERY_STRING", "")
     target = "accounts:2fa_verify" if twofactor.has_device(request.user) else "accounts:2fa_enrol"
     return HttpResponseRedirect(reverse(target) + (f"?{query}" if query else ""))
@@ -83,6 +85,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
     """QR code of a new authenticator; the first correct code confirms it and shows recovery
     codes once."""
     user = request.user
+    if not twofactor.requires_2fa(user):  # a device nobody asks for would only mislead
+        return HttpResponseRedirect(_next(request))
     if twofactor.has_device(user):
         return redirect("accounts:2fa_verify")
     device = twofactor.start_enrolment(user)
@@ -116,6 +120,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The code page: an authenticator code or a recovery code (each recovery code works once)."""
     user = request.user
+    if not twofactor.requires_2fa(user):
+        return HttpResponseRedirect(_next(request))
     if not twofactor.has_device(user):
         return redirect("accounts:2fa_enrol")
     form = CodeForm(request.POST or None)
