@@ -35,6 +35,17 @@ _POOL_LOCK = threading.Lock()
 PROGRESS_INTERVAL = 0.5  # seconds between progress writes: a bar, not a log
 
 
+def user_message(exc: BaseException) -> str:
+    """What the task page may show: our own errors carry a message written for the user; a
+    library's or Python's own (English, sometimes with paths or SQL) stays in the server log."""
+    if exc.__class__.__module__.startswith("diemcau.") and str(exc):
+        return str(exc)
+    return _(
+        "The job stopped on an unexpected error; nothing more was done. The server log has "
+        "the details (look for this job's number)."
+    )
+
+
 def job(kind: str, result_template: str = "") -> Callable[[Job], Job]:
     """Register a function as the job for `kind` (done at import of the owning app's tasks.py).
 
@@ -101,7 +112,7 @@ def run(task_id: Any) -> None:
         log.exception("task %s (%s) failed", task.pk, task.kind)
         Task.objects.filter(pk=task.pk).update(
             status=TaskStatus.FAILED,
-            error=str(exc) or exc.__class__.__name__,
+            error=user_message(exc),
             finished_at=timezone.now(),
         )
         return

@@ -4,6 +4,7 @@ import pytest
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import NotFound
+from diemcau.tabular import TableError
 from diemcau.tasks import services
 from diemcau.tasks.models import Task, TaskStatus
 from diemcau.units.services import load_units
@@ -20,7 +21,12 @@ def _count(task, progress):
 @services.job("test.fail")
 def _fail(task, progress):
     progress(1, 4)
-    raise RuntimeError("tệp hỏng")
+    raise TableError("tệp hỏng")
+
+
+@services.job("test.crash")
+def _crash(task, progress):
+    return 1 / 0
 
 
 @pytest.fixture
@@ -56,6 +62,11 @@ def test_pool_runs_the_task_after_commit_and_records_progress(
     failing = _wait(services.submit("test.fail", owner.pk, {}).pk)
     assert failing.status == TaskStatus.FAILED and failing.error == "tệp hỏng"
     assert (failing.done, failing.total) == (1, 4)
+
+    # A library's or Python's own error text never reaches the page: a Vietnamese line does.
+    crashed = _wait(services.submit("test.crash", owner.pk, {}).pk)
+    assert crashed.status == TaskStatus.FAILED
+    assert "division" not in crashed.error and "lỗi không mong muốn" in crashed.error
 
 
 @pytest.mark.django_db
