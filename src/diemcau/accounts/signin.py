@@ -174,6 +174,22 @@ def locked_out(usernames: list[str] | None = None) -> list[Lockout]:
     return [Lockout(r["username"] or "", r["ip_address"] or "", int(r["n"]), r["t"]) for r in rows]
 
 
+def locked_addresses() -> list[Lockout]:
+    """Addresses locked as a whole now (failures of every account from there reach the limit
+    times the address factor): e.g. a province office's NAT address under a password spray."""
+    cool_off = get_cool_off() or timedelta(0)
+    limit = settings.AXES_FAILURE_LIMIT
+    limit = limit if isinstance(limit, int) else get_failure_limit(None, None)
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cool_off)
+        .values("ip_address")
+        .annotate(n=Sum("failures_since_start"), t=Max("attempt_time"))
+        .filter(n__gte=limit * address_factor())
+        .order_by("-t")
+    )
+    return [Lockout("", r["ip_address"] or "", int(r["n"]), r["t"]) for r in rows]
+
+
 def unlock(username: str | None = None, ip_address: str | None = None) -> int:
     """Forget the failures of an account (at every address) or of an address; returns rows."""
     if not username and not ip_address:

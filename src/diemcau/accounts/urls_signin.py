@@ -13,5 +13,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("security/", views.security, name="security"),
     path("security/<int:user_id>/unlock/", views.unlock, name="unlock"),
+    path("security/address/unlock/", views.unlock_address, name="unlock_address"),
     path("security/<int:user_id>/reset-2fa/", views.reset_2fa, name="reset_2fa"),
 ]

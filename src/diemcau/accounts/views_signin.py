@@ -190,7 +190,25 @@ def security(request: HttpRequest) -> HttpResponse:
         {"person": p, "locked": locked.get(p.username), "enrolled": p.pk in with_device}
         for p in shown
     ]
-    return render(request, "accounts/security.html", {"rows": rows, "q": query})
+    addresses = signin.locked_addresses() if scope.everything else []
+    return render(
+        request, "accounts/security.html", {"rows": rows, "q": query, "addresses": addresses}
+    )
+
+
+@login_required
+@require_POST
+def unlock_address(request: HttpRequest) -> HttpResponse:
+    """Only the centre lifts the lock of a whole address: an address belongs to no province."""
+    if not _organiser(request).everything:
+        raise PermissionDenied
+    address = (request.POST.get("ip_address") or "").strip()
+    if address:
+        signin.unlock(ip_address=address)
+        messages.success(
+            request, _("Sign-in from %(address)s is open again.") % {"address": address}
+        )
+    return redirect("accounts:security")
 
 
 def _target(request: HttpRequest, user_id: int) -> Any:

@@ -170,3 +170,29 @@ def test_a_province_organiser_unlocks_people_of_their_province_only(make_user, m
     op_web.force_login(operator)
     assert op_web.get("/accounts/security/").status_code == 404
     assert op_web.post(f"/accounts/security/{outsider.pk}/unlock/").status_code == 404
+
+
+def test_the_centre_lifts_the_lock_of_a_whole_address(make_user):
+    users = [make_user("viewer", HANOI) for _ in range(5)]
+    office = Client(REMOTE_ADDR="10.3.3.3")
+    for u in users:
+        _fail(office, "/login/", u.username, 4)
+    assert (
+        office.post("/login/", {"username": users[0].username, "password": PASSWORD}).status_code
+        == 429
+    )
+    province = Client()
+    province.force_login(make_user("province_organiser", HANOI))
+    assert "10.3.3.3" not in province.get("/accounts/security/").content.decode()
+    refused = province.post("/accounts/security/address/unlock/", {"ip_address": "10.3.3.3"})
+    assert refused.status_code == 403
+    centre = Client()
+    centre.force_login(make_user("central_organiser"))
+    page = centre.get("/accounts/security/").content.decode()
+    assert "Địa chỉ đang bị khóa đăng nhập" in page and "10.3.3.3" in page
+    done = centre.post(
+        "/accounts/security/address/unlock/", {"ip_address": "10.3.3.3"}, follow=True
+    )
+    assert "Đã mở lại đăng nhập từ địa chỉ 10.3.3.3" in done.content.decode()
+    ok = office.post("/login/", {"username": users[0].username, "password": PASSWORD})
+    assert ok.status_code == 302
