@@ -7,6 +7,7 @@ cost is the rendering rate of whole documents (~100 pages/s) and its progress is
 from typing import Any
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.audit.services import record_event
 from diemcau.tasks.models import Task
 from diemcau.tasks.services import Progress, job
 
@@ -16,6 +17,8 @@ def issue_certificates_job(task: Task, progress: Progress) -> dict[str, Any]:
     from diemcau.assessment.batch import issue_for_unit
 
     params = task.params
-    return issue_for_unit(
+    result = issue_for_unit(
         scope_for(task.owner), int(params["conference"]), params["unit"], progress
     )
+    record_event("issue", "certificates", actor=task.owner, unit=result["unit"], counts=result)
+    return result

@@ -78,7 +78,8 @@ FOLLOWED: dict[str, dict[str, Any]] = {
 USER_OPTIONS: dict[str, Any] = {"exclude_fields": ["last_login"], "mask_fields": ["password"]}
 
 # Created by the system or by delegates as they go; their later changes are what counts.
-_SKIP_CREATE = {"assessment.Reflection", "questions.Cluster"}
+# Certificates are issued in batches of a whole province: one entry per batch (its task).
+_SKIP_CREATE = {"assessment.Reflection", "questions.Cluster", "assessment.Certificate"}
 
 
 def mask(value: str) -> str:

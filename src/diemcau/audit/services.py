@@ -49,6 +49,7 @@ ACTION_LABELS: dict[str, Any] = {
     "activate": gettext_lazy("Account activated"),
     "remove_grant": gettext_lazy("Role removed"),
     "reissue": gettext_lazy("Site link reissued"),
+    "issue": gettext_lazy("Certificates issued"),
 }
 _MODEL_ACTIONS = {"create": Action.CREATE, "update": Action.UPDATE, "delete": Action.DELETE}
 _ACTION_NAMES = {v: k for k, v in _MODEL_ACTIONS.items()}
@@ -61,6 +62,7 @@ SUBJECT_LABELS: dict[str, Any] = {
     "grant": gettext_lazy("Role grant"),
     "token": gettext_lazy("API token"),
     "site_link": gettext_lazy("Site link"),
+    "certificates": gettext_lazy("Certificates"),
     "audit": gettext_lazy("Audit trail"),
 }
 COUNT_LABELS: dict[str, Any] = {
@@ -142,7 +144,9 @@ def record_event(
         event=action[:32],
         subject=subject[:64],
         object_repr=detail[:500] or subject,
-        counts={k: int(v) for k, v in counts.items()} if counts else None,
+        counts={k: int(v) for k, v in counts.items() if isinstance(v, int | float)} or None
+        if counts
+        else None,
         detail=detail,
         remote_addr=remote_addr,
         unit_id=unit_id,

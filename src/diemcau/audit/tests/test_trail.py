@@ -376,3 +376,17 @@ def test_odd_searches_answer_cleanly(api_as: Any, web_as: Any) -> None:
     assert api.get("/api/v1/audit", {"date_from": "14/6/2025"}).status_code == 422
     page = web_as("central_organiser").get("/audit/", {**odd, "from": "hôm qua", "page": "x"})
     assert page.status_code == 200
+
+
+def test_a_certificate_batch_is_one_entry_with_its_counts(make_user: Any, monkeypatch: Any) -> None:
+    from diemcau.assessment import batch, tasks
+    from diemcau.tasks.models import Task
+
+    organiser = make_user("province_organiser", HANOI)
+    made = {"unit": HANOI, "sites": 3, "certificates": 250, "files": 3}
+    monkeypatch.setattr(batch, "issue_for_unit", lambda *a: made)
+    task = Task(owner=organiser, params={"conference": 1, "unit": HANOI})
+    assert tasks.issue_certificates_job(task, lambda *a: None) == made
+    [entry] = Entry.objects.filter(event="issue", subject="certificates")
+    assert entry.counts == {"sites": 3, "certificates": 250, "files": 3}
+    assert (entry.actor_id, entry.province.code) == (organiser.pk, HANOI)
