@@ -25,6 +25,7 @@ from diemcau.assessment.access import (
     require_organiser,
 )
 from diemcau.assessment.models import Certificate
+from diemcau.audit.services import record_import
 from diemcau.errors import Invalid
 from diemcau.programme.models import Conference
 from diemcau.web.errors import domain_errors
@@ -116,6 +117,7 @@ def import_bank(request: HttpRequest, conference_id: int) -> HttpResponse:
         dry_run=bool(request.POST.get("dry_run")),
         skip_bad=bool(request.POST.get("skip_bad")),
     )
+    record_import("quiz_bank", report, scope=scope, filename=upload.name or "")
     return render(
         request, "assessment/import_report.html", {"conference": conference, "report": report}
     )

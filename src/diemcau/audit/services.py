@@ -63,10 +63,16 @@ SUBJECT_LABELS: dict[str, Any] = {
     "token": gettext_lazy("API token"),
     "site_link": gettext_lazy("Site link"),
     "certificates": gettext_lazy("Certificates"),
+    "quiz_bank": gettext_lazy("Quiz questions"),
     "audit": gettext_lazy("Audit trail"),
 }
 COUNT_LABELS: dict[str, Any] = {
     "total_rows": gettext_lazy("rows"),
+    "total": gettext_lazy("rows"),
+    "imported": gettext_lazy("imported"),
+    "sites": gettext_lazy("sites"),
+    "certificates": gettext_lazy("certificates"),
+    "files": gettext_lazy("files"),
     "created": gettext_lazy("added"),
     "updated": gettext_lazy("changed"),
     "unchanged": gettext_lazy("unchanged"),

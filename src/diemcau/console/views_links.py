@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.audit.services import record_export
 from diemcau.console import links
 from diemcau.errors import Forbidden
 from diemcau.web.errors import domain_errors
@@ -51,6 +52,7 @@ def links_page(request: HttpRequest) -> HttpResponse:
 def links_export(request: HttpRequest) -> HttpResponse:
     unit = request.GET.get("unit", "").strip() or None
     rows = links.links_for(scope_for(request.user), unit, _base(request), by=request.user)
+    record_export("site_link", len(rows), scope=scope_for(request.user), detail=unit or "")
     response = HttpResponse(
         links.to_xlsx(rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

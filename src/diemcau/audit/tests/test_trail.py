@@ -390,3 +390,26 @@ def test_a_certificate_batch_is_one_entry_with_its_counts(make_user: Any, monkey
     [entry] = Entry.objects.filter(event="issue", subject="certificates")
     assert entry.counts == {"sites": 3, "certificates": 250, "files": 3}
     assert (entry.actor_id, entry.province.code) == (organiser.pk, HANOI)
+
+
+def test_a_quiz_bank_import_and_a_site_link_export_are_on_record(
+    make_user: Any, hanoi_site: Site
+) -> None:
+    from diemcau.assessment import bank
+    from diemcau.programme.models import Conference
+
+    conference = Conference.objects.create(
+        slug="c", name="Hội nghị", host="BTC", starts_on=dt.date(2025, 6, 14),
+        ends_on=dt.date(2025, 6, 15),
+    )  # fmt: skip
+    client, user = organiser_client(make_user)
+    out = io.BytesIO()
+    bank.write_template(out)
+    upload = SimpleUploadedFile("ngan-hang.xlsx", out.getvalue())
+    assert client.post(f"/assessment/{conference.pk}/import/", {"file": upload}).status_code == 200
+    [entry] = Entry.objects.filter(event="import", subject="quiz_bank")
+    assert entry.actor == user and entry.detail == "ngan-hang.xlsx" and "total" in entry.counts
+
+    assert client.get("/console/links/export/").status_code == 200
+    [export] = Entry.objects.filter(event="export", subject="site_link")
+    assert export.counts == {"rows": Site.objects.count()} and export.actor == user
