@@ -409,6 +409,8 @@ PAGES: list[Entry] = [
     E("GET /accounts/password/", "AAAAAL"),
     E("GET /accounts/password/done/", "AAAAAL"),
     E("GET /accounts/security/", "AAHHHL"),
+    # A whole address belongs to no province: the centre alone unlocks it.
+    E("POST /accounts/security/address/unlock/", "AFHHHL", body={"ip_address": "203.0.113.7"}),
     E("POST /accounts/security/{user_id}/unlock/", "AAHHHL", out="F", user_id="person_id"),
     E("POST /accounts/security/{user_id}/reset-2fa/", "AAHHHL", out="F", user_id="person_id"),
     E("GET /accounts/people/", "AAFFFL"),
