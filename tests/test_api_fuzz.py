@@ -52,7 +52,7 @@ from diemcau.sites.models import Site
 from diemcau.units.models import Unit
 from diemcau.units.services import load_units
 
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 8
 DEADLINE = dt.timedelta(seconds=30)  # per example; a PDF on a loaded machine stays far below
 PASSWORD = "mat-khau-fuzz-123"
 CHECKS = [
