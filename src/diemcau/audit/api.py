@@ -90,7 +90,7 @@ def _reader(request: HttpRequest) -> Scope:
     return scope
 
 
-def _out(entry: Entry) -> dict[str, Any]:
+def _out(entry: Entry, names: dict[tuple[str, str], str] | None = None) -> dict[str, Any]:
     return {
         "id": entry.pk,
         "timestamp": entry.timestamp,
@@ -105,7 +105,7 @@ def _out(entry: Entry) -> dict[str, Any]:
         "object_repr": entry.object_repr,
         "unit": entry.unit.code if entry.unit_id and entry.unit else None,
         "province": entry.province.code if entry.province_id and entry.province else None,
-        "changes": [c.__dict__ for c in services.changes(entry)],
+        "changes": [c.__dict__ for c in services.changes(entry, names)],
         "counts": entry.counts or None,
         "detail": entry.detail,
     }
@@ -123,11 +123,12 @@ def list_entries(request: HttpRequest, query: Query[AuditPageQuery]) -> dict[str
     scope = _reader(request)
     qs = services.visible_entries(scope, query.filters()).select_related("province")
     page = qs[query.offset : query.offset + query.limit]
+    names: dict[tuple[str, str], str] = {}
     return {
         "total": qs.count(),
         "limit": query.limit,
         "offset": query.offset,
-        "items": [_out(e) for e in page],
+        "items": [_out(e, names) for e in page],
     }
 
 

@@ -34,8 +34,8 @@ def columns() -> list[tuple[str, int]]:
     ]
 
 
-def _changes_text(entry: Entry) -> str:
-    return "\n".join(f"{c.field}: {c.before} → {c.after}" for c in services.changes(entry))
+def _changes_text(entry: Entry, names: dict[tuple[str, str], str]) -> str:
+    return "\n".join(f"{c.field}: {c.before} → {c.after}" for c in services.changes(entry, names))
 
 
 def _counts_text(entry: Entry) -> str:
@@ -55,6 +55,7 @@ def write_xlsx(entries: QuerySet[Entry], out: IO[bytes]) -> int:
         sheet.set_column(c, c, width)
     sheet.freeze_panes(1, 0)
     rows = 0
+    names: dict[tuple[str, str], str] = {}  # foreign keys' names, looked up once per file
     for rows, entry in enumerate(entries[:MAX_ROWS].iterator(chunk_size=2000), start=1):
         local = timezone.localtime(entry.timestamp).replace(tzinfo=None)
         sheet.write_datetime(rows, 0, local, when)
@@ -65,7 +66,7 @@ def write_xlsx(entries: QuerySet[Entry], out: IO[bytes]) -> int:
             services.subject_label(entry.subject),
             entry.object_repr,
             entry.unit.name if entry.unit_id and entry.unit else "",
-            _changes_text(entry),
+            _changes_text(entry, names),
             _counts_text(entry),
             entry.detail,
         ]

@@ -21,7 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -348,15 +348,41 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def changes(entry: Entry) -> list[Change]:
-    """Each changed field with its label and its values before and after."""
+def _related_name(label: str, pk: str, names: dict[tuple[str, str], str]) -> str:
+    """How a foreign key's value reads: the related row's name (as it is now) and its id; each
+    row looked up once per page or file (`names`)."""
+    key = (label, pk)
+    if key not in names:
+        try:
+            found = apps.get_model(label)._default_manager.filter(pk=pk).first()
+        except (LookupError, ValueError, TypeError, DatabaseError):
+            found = None
+        names[key] = f"{found} (#{pk})" if found is not None else f"#{pk}"
+    return names[key]
+
+
+def _value(field: Any, value: Any, names: dict[tuple[str, str], str]) -> str:
+    text = _text(value)
+    if text and getattr(field, "many_to_one", False) and field.related_model is not None:
+        return _related_name(field.related_model._meta.label, text, names)
+    if text and getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(text, text))
+    return text
+
+
+def changes(entry: Entry, names: dict[tuple[str, str], str] | None = None) -> list[Change]:
+    """Each changed field with its label and its values before and after (a foreign key by the
+    related row's name, a choice by its label)."""
     found: list[Change] = []
+    names = {} if names is None else names
     model = entry.content_type.model_class() if entry.content_type is not None else None
     for name, values in (entry.changes or {}).items():
-        label = name
+        label, field = name, None
         if model is not None:
             with contextlib.suppress(FieldDoesNotExist):
-                label = str(getattr(model._meta.get_field(name), "verbose_name", name))
+                field = model._meta.get_field(name)
+                # Names Django makes up from the field ("unit") are plain text: translate.
+                label = _(str(getattr(field, "verbose_name", name)))
         if isinstance(values, dict) and values.get("type") == "m2m":
             objects = _text(values)
             if values.get("operation") == "add":
@@ -365,7 +391,7 @@ def changes(entry: Entry) -> list[Change]:
                 found.append(Change(label, "− " + objects, ""))
             continue
         before, after = [*list(values), None, None][:2]
-        found.append(Change(label, _text(before), _text(after)))
+        found.append(Change(label, _value(field, before, names), _value(field, after, names)))
     return found
 
 

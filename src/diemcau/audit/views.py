@@ -66,6 +66,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     filters = filters_from(request)
     entries = services.visible_entries(scope, filters)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    names: dict[tuple[str, str], str] = {}
     rows = [
         {
             "entry": e,
@@ -73,7 +74,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "who": services.actor_label(e),
             "action": services.action_label(e),
             "type": services.subject_label(e.subject),
-            "changes": services.changes(e),
+            "changes": services.changes(e, names),
             "counts": services.counts(e),
         }
         for e in page

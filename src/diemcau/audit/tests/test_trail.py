@@ -123,6 +123,11 @@ def test_a_grant_removal_is_recorded_with_what_it_granted(make_user: Any) -> Non
         subject="accounts.grant", object_pk=str(grant_pk), action=Action.DELETE
     )
     assert entry.changes["role"] == ["province_organiser", "None"]
+    # People read names, not ids: the unit by its name, the role by its label.
+    shown = {c.field: c.before for c in services.changes(entry)}
+    hue = Unit.objects.get(code=HUE)
+    assert shown["đơn vị"] == f"{hue.name} (#{hue.pk})"
+    assert shown["vai trò"] == "Ban tổ chức cấp tỉnh"
     assert entry.actor is None and services.actor_label(entry) == "hệ thống/CLI"
     # Hue's organisers may read it: it is about their province.
     assert entry.province.code == HUE
