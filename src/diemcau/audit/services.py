@@ -21,7 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -327,12 +327,24 @@ def action_label(entry: Entry) -> str:
     return str(ACTION_LABELS.get(name, name))
 
 
+# Models whose own name is Django's made-up English one.
+MODEL_LABELS: dict[str, Any] = {
+    "assessment.certificate": gettext_lazy("Certificate"),
+    "assessment.reflection": gettext_lazy("Learning report grading"),
+    "otp_totp.totpdevice": gettext_lazy("Two-factor device"),
+    "otp_static.staticdevice": gettext_lazy("Recovery codes"),
+}
+
+
 def subject_label(subject: str) -> str:
+    if subject in MODEL_LABELS:
+        return str(MODEL_LABELS[subject])
     if "." in subject:
         try:
-            return str(apps.get_model(subject)._meta.verbose_name).capitalize()
+            name = str(apps.get_model(subject)._meta.verbose_name)
         except (LookupError, ValueError):
             return subject
+        return name[:1].upper() + name[1:]
     return str(SUBJECT_LABELS.get(subject, subject))
 
 
@@ -361,8 +373,24 @@ def _related_name(label: str, pk: str, names: dict[tuple[str, str], str]) -> str
     return names[key]
 
 
+def _when(field: Any, text: str) -> str:
+    """auditlog keeps times as naive UTC text: shown as 14/6/2025 07:30 here."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if isinstance(field, models.DateTimeField):
+        at = timezone.localtime(value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value)
+        return f"{at.day}/{at.month}/{at.year} {at:%H:%M}"
+    return f"{value.day}/{value.month}/{value.year}"
+
+
 def _value(field: Any, value: Any, names: dict[tuple[str, str], str]) -> str:
     text = _text(value)
+    if text and isinstance(field, models.DateField):  # DateTimeField is one too
+        return _when(field, text)
+    if text in ("True", "False") and isinstance(field, models.BooleanField):
+        return _("Yes") if text == "True" else _("No")
     if text and getattr(field, "many_to_one", False) and field.related_model is not None:
         return _related_name(field.related_model._meta.label, text, names)
     if text and getattr(field, "choices", None):
@@ -391,7 +419,9 @@ def changes(entry: Entry, names: dict[tuple[str, str], str] | None = None) -> li
                 found.append(Change(label, "− " + objects, ""))
             continue
         before, after = [*list(values), None, None][:2]
-        found.append(Change(label, _value(field, before, names), _value(field, after, names)))
+        shown = Change(label, _value(field, before, names), _value(field, after, names))
+        if shown.before or shown.after:  # a created row's empty fields say nothing
+            found.append(shown)
     return found
 
 
@@ -409,7 +439,7 @@ def type_choices() -> list[tuple[str, str]]:
     """Object types for the search form: every followed model, then the operations' subjects."""
     found = [(m._meta.label_lower, subject_label(m._meta.label_lower))
              for m in registry.followed_models()]  # fmt: skip
-    found += [(k, str(v)) for k, v in SUBJECT_LABELS.items()]
+    found += [(k, f"{v} ({_('operation')})") for k, v in SUBJECT_LABELS.items()]
     return sorted(found, key=lambda c: c[1])
 
 
