@@ -250,6 +250,8 @@ def test_nothing_changes_or_removes_an_entry(
     for method in ("put", "patch", "delete", "post"):
         assert getattr(api, method)(f"/api/v1/audit/{entry.pk}").status_code == 405
     # The admin shows entries and changes none.
+    listing = admin_client.get("/admin/audit/entry/")
+    assert listing.status_code == 200 and str(hanoi_site) in listing.content.decode()
     assert admin_client.get(f"/admin/audit/entry/{entry.pk}/change/").status_code == 200
     assert (
         admin_client.post(
