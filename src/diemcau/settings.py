@@ -273,6 +273,18 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+# -- Delegate pages (assessment) -------------------------------------------------------------
+# A badge or link opens a delegate's pages only after the last 4 digits of their CCCD; the pass
+# lasts a conference day; wrong answers are limited per delegate and per address in a window.
+DIEMCAU_DELEGATE_PASS_HOURS = float(os.environ.get("DIEMCAU_DELEGATE_PASS_HOURS", "12"))
+DIEMCAU_DELEGATE_FACTOR_TRIES = int(os.environ.get("DIEMCAU_DELEGATE_FACTOR_TRIES", "5"))
+DIEMCAU_DELEGATE_FACTOR_ADDRESS_TRIES = int(
+    os.environ.get("DIEMCAU_DELEGATE_FACTOR_ADDRESS_TRIES", "30")
+)
+DIEMCAU_DELEGATE_FACTOR_WINDOW_MINUTES = int(
+    os.environ.get("DIEMCAU_DELEGATE_FACTOR_WINDOW_MINUTES", "15")
+)
+
 # -- Files -----------------------------------------------------------------------------------
 # Uploads larger than this are refused before they are read (imports of sites and delegates,
 # materials, images): diemcau.uploads.LimitedUploadHandler stores nothing past it.
