@@ -7,66 +7,20 @@ database exists.
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
-    import django
-
-    django.setup()
-    from django.utils import translation
-
-    translation.activate(os.environ.get("DIEMCAU_LANG", "vi"))
-
-
-@contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
-    """A click progress bar fed by services' (done, total) callbacks."""
-    bars: list[Any] = []
-    done_so_far = [0]
-
-    def update(done: int, total: int) -> None:
-        if not bars:
-            bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            bar.__enter__()
-            bars.append(bar)
-        bars[0].update(done - done_so_far[0])
-        done_so_far[0] = done
-
-    try:
-        yield update
-    finally:
-        for bar in bars:
-            bar.__exit__(None, None, None)
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    raise SystemExit(1)
-
-
-force_size_option = click.option(
-    "--force-size",
-    is_flag=True,
-    help="Import a file larger than the upload limit (DIEMCAU_UPLOAD_MAX_MB, default 50).",
+from diemcau.clikit import (
+    check_import_size,
+    fail,
+    force_size_option,
+    progress_bar,
+    scope_for_cli,
+    setup,
 )
-
-
-def check_import_size(file: Path, force_size: bool) -> None:
-    """Refuse a file the web pages would refuse, with their message, unless --force-size."""
-    from diemcau.uploads import UploadTooLarge, check_path
-
-    if not force_size:
-        try:
-            check_path(file)
-        except UploadTooLarge as exc:
-            _fail(f"{exc.message} Từ dòng lệnh, thêm --force-size để vẫn nhập tệp này.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,11 +36,11 @@ def main() -> None:
 @main.command("load-units")
 def load_units_cmd() -> None:
     """Load or refresh the administrative tree (34 provinces, 3,321 communes, bodies)."""
-    _setup()
+    setup()
     from diemcau.units.services import load_units
 
     started = time.perf_counter()
-    with _progress("Đơn vị hành chính") as progress:
+    with progress_bar("Đơn vị hành chính") as progress:
         result = load_units(progress)
     click.echo(
         f"Đơn vị: {result.total} ({result.created} mới, {result.updated} cập nhật, "
@@ -116,13 +70,13 @@ def user_group() -> None:
 @click.option("--email", default="", help="Email address.")
 def user_add(name: str, role: str, scope: str | None, password: str | None, email: str) -> None:
     """Create user NAME (if new) and grant ROLE within SCOPE."""
-    _setup()
+    setup()
     from diemcau.accounts.services import AccountError, add_user
 
     try:
         result = add_user(name, role, scope, password=password, email=email)
     except AccountError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     verb = "Đã tạo" if result.created else "Đã cấp thêm quyền cho"
     click.echo(f"{verb} người dùng {result.username} ({role}{' ' + scope if scope else ''}).")
@@ -152,13 +106,13 @@ def token_group() -> None:
 @click.option("--label", default="", help="What the token is for (e.g. the agent's site).")
 def token_issue(name: str, label: str) -> None:
     """Issue an API bearer token for user NAME; it is shown only once."""
-    _setup()
+    setup()
     from diemcau.accounts.services import AccountError, issue_token
 
     try:
         click.echo(issue_token(name, label))
     except AccountError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _when(value: Any) -> str:
@@ -172,14 +126,14 @@ def _when(value: Any) -> str:
 @click.option("--as-user", "as_user", default=None, help="Within this user's scope.")
 def token_list(username: str | None, as_user: str | None) -> None:
     """List tokens: prefix, user, label, created, last used, revoked."""
-    _setup()
+    setup()
     from diemcau.accounts import revocation
     from diemcau.errors import DomainError
 
     try:
-        rows = revocation.tokens(_scope_for_cli(as_user), username)
+        rows = revocation.tokens(scope_for_cli(as_user), username)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
         return
     click.echo("Mã đầu\tNgười dùng\tNhãn\tTạo lúc\tDùng lần cuối\tThu hồi lúc")
     for t in rows:
@@ -200,14 +154,14 @@ def token_revoke(prefix: str | None, username: str | None, as_user: str | None) 
 
     It stops working at once, on every server, the heartbeat path included.
     """
-    _setup()
+    setup()
     from diemcau.accounts import revocation
     from diemcau.errors import DomainError
 
     if (prefix is None) == (username is None):
-        _fail("Hãy cho mã đầu (PREFIX) của một mã truy cập, hoặc --user TÊN.")
+        fail("Hãy cho mã đầu (PREFIX) của một mã truy cập, hoặc --user TÊN.")
         return
-    scope = _scope_for_cli(as_user)
+    scope = scope_for_cli(as_user)
     actor = _actor_for_cli(as_user)
     try:
         if username is not None:
@@ -217,7 +171,7 @@ def token_revoke(prefix: str | None, username: str | None, as_user: str | None) 
             token = revocation.revoke_token(scope, str(prefix), actor=actor)
             click.echo(f"Đã thu hồi mã truy cập {token.prefix}… của {token.user.get_username()}.")
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
 
 
 def _actor_for_cli(username: str | None) -> Any:
@@ -233,9 +187,9 @@ def _user_change(action: Callable[..., Any], name: str, as_user: str | None, **k
     from diemcau.errors import DomainError
 
     try:
-        return action(_scope_for_cli(as_user), name, actor=_actor_for_cli(as_user), **kwargs)
+        return action(scope_for_cli(as_user), name, actor=_actor_for_cli(as_user), **kwargs)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
 
 
 _AS_USER_HELP = "Act within this user's scope (default: everything, as the server's operator)."
@@ -246,7 +200,7 @@ _AS_USER_HELP = "Act within this user's scope (default: everything, as the serve
 @click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
 def user_deactivate(name: str, as_user: str | None) -> None:
     """Deactivate NAME: signed out everywhere now; password, tokens and sessions stop working."""
-    _setup()
+    setup()
     from diemcau.accounts import revocation
 
     ended = _user_change(revocation.deactivate, name, as_user)
@@ -258,7 +212,7 @@ def user_deactivate(name: str, as_user: str | None) -> None:
 @click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
 def user_activate(name: str, as_user: str | None) -> None:
     """Activate NAME again (tokens revoked meanwhile stay revoked)."""
-    _setup()
+    setup()
     from diemcau.accounts import revocation
 
     _user_change(revocation.activate, name, as_user)
@@ -270,7 +224,7 @@ def user_activate(name: str, as_user: str | None) -> None:
 @click.option("--as-user", "as_user", default=None, help=_AS_USER_HELP)
 def user_grants(name: str, as_user: str | None) -> None:
     """List NAME's grants: id, role, scope."""
-    _setup()
+    setup()
     from diemcau.accounts import revocation
 
     grants = _user_change(lambda scope, n, actor: revocation.grants_of(scope, n), name, as_user)
@@ -289,7 +243,7 @@ def user_remove_grant(
     name: str, role: str | None, scope_code: str | None, grant_id: int | None, as_user: str | None
 ) -> None:
     """Remove one of NAME's grants (by --role [--scope] or --id); takes effect at once."""
-    _setup()
+    setup()
     from diemcau.accounts import revocation
 
     count = _user_change(
@@ -315,7 +269,7 @@ def _register_app_commands() -> None:
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.streaming.cli import register as register_streaming
 
-    register_delegates(import_group)
+    register_delegates(import_group, main)
     register_signin(user_group)
     register_agent(main)
     register_simulation(main)
@@ -344,14 +298,14 @@ def import_sites_cmd(
     file: Path, dry_run: bool, skip_bad: bool, as_user: str | None, force_size: bool
 ) -> None:
     """Import sites from FILE (.xlsx or .csv with Vietnamese headers)."""
-    _setup()
+    setup()
     check_import_size(file, force_size)
     from diemcau.audit.services import record_import
     from diemcau.sites.importing import import_sites
 
-    scope = _scope_for_cli(as_user)
+    scope = scope_for_cli(as_user)
     started = time.perf_counter()
-    with _progress("Đang kiểm tra và nhập") as progress:
+    with progress_bar("Đang kiểm tra và nhập") as progress:
         report = import_sites(scope, file, dry_run=dry_run, skip_bad=skip_bad, progress=progress)
     record_import("sites", report, scope=scope, filename=file.name)
     elapsed = time.perf_counter() - started
@@ -375,15 +329,15 @@ def export_group() -> None:
 @click.option("--as-user", "as_user", default=None, help="Export within this user's scope.")
 def export_sites_cmd(file: Path, province: str | None, as_user: str | None) -> None:
     """Export sites to FILE; the format follows its extension (.xlsx or .csv)."""
-    _setup()
+    setup()
     from diemcau.audit.services import record_export
     from diemcau.sites.exporting import export_sites
     from diemcau.sites.services import SiteFilters
 
     fmt = file.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        _fail("Tên tệp phải có đuôi .xlsx hoặc .csv")
-    scope = _scope_for_cli(as_user)
+        fail("Tên tệp phải có đuôi .xlsx hoặc .csv")
+    scope = scope_for_cli(as_user)
     with file.open("wb") as out:
         count = export_sites(scope, SiteFilters(province=province), fmt, out)
     record_export("sites", count, scope=scope, detail=file.name)
@@ -394,11 +348,11 @@ def export_sites_cmd(file: Path, province: str | None, as_user: str | None) -> N
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def export_sites_template_cmd(file: Path) -> None:
     """Write an XLSX template for `diemcau import sites` to FILE (headers, example, guide)."""
-    _setup()
+    setup()
     from diemcau.sites.exporting import write_template
 
     if file.suffix.lower() != ".xlsx":
-        _fail("Tên tệp mẫu phải có đuôi .xlsx")
+        fail("Tên tệp mẫu phải có đuôi .xlsx")
     with file.open("wb") as out:
         write_template(out)
     click.echo(f"Đã ghi tệp mẫu nhập điểm cầu vào {file}")
@@ -409,7 +363,7 @@ def export_sites_template_cmd(file: Path) -> None:
 @click.option("--seed", default=2025, show_default=True, help="Seed: same seed, same network.")
 def demo_data_cmd(n_sites: int, seed: int) -> None:
     """Build a deterministic demo network of sites over the real tree (replaces demo sites)."""
-    _setup()
+    setup()
     from diemcau.sites.demo import load_demo_sites
     from diemcau.units.models import Unit
     from diemcau.units.services import load_units
@@ -417,7 +371,7 @@ def demo_data_cmd(n_sites: int, seed: int) -> None:
     if not Unit.objects.exists():
         load_units()
     started = time.perf_counter()
-    with _progress("Điểm cầu mẫu") as progress:
+    with progress_bar("Điểm cầu mẫu") as progress:
         count = load_demo_sites(n_sites, seed, progress=progress)
     click.echo(f"Đã tạo {count} điểm cầu mẫu trong {time.perf_counter() - started:.2f} s")
 
@@ -435,7 +389,7 @@ def demo_data_cmd(n_sites: int, seed: int) -> None:
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
 def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> None:
     """Migrate, load units, load the demo conference if empty, then serve."""
-    _setup()
+    setup()
     from django.core.management import call_command
 
     from diemcau.sites.models import Site
@@ -447,7 +401,7 @@ def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> N
     if not no_demo and not Site.objects.exists():
         from diemcau.sites.demo import load_demo_accounts, load_demo_sites
 
-        with _progress("Điểm cầu mẫu") as progress:
+        with progress_bar("Điểm cầu mẫu") as progress:
             count = load_demo_sites(11_000, 2025, progress=progress)
         click.echo(f"Đã tạo {count} điểm cầu mẫu.")
         for line in load_demo_accounts():
@@ -486,25 +440,11 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     os.execv(sys.executable, args)  # noqa: S606 - fixed argv, no shell
 
 
-def _scope_for_cli(username: str | None) -> Any:
-    """The CLI runs as the server's operator (everything) unless --as-user narrows it."""
-    from django.contrib.auth import get_user_model
-
-    from diemcau.accounts.scopes import Scope, scope_for
-
-    if username is None:
-        return Scope(user_id=0, everything=True)
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        _fail(f"Không có người dùng {username}")
-    return scope_for(user)
-
-
 @main.command("manage", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage_cmd(args: tuple[str, ...]) -> None:
     """Run a Django management command (migrate, createsuperuser, shell…)."""
-    _setup()
+    setup()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["diemcau manage", *args])

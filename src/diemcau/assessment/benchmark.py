@@ -140,12 +140,12 @@ def _quiz(world: dict[str, Any], n: int) -> dict[str, Any]:
 
 def _certificates(world: dict[str, Any], n: int) -> dict[str, Any]:
     from diemcau.assessment import certificates, certpdf
-    from diemcau.assessment.certificates import _create, page_of
+    from diemcau.assessment.certificates import new_certificate, page_of
 
     conf_id = world["conference"].pk
     people = world["delegates"][:n]
     t0 = time.perf_counter()
-    certs = [_create(d, conf_id, world["conference"].starts_on) for d in people]
+    certs = [new_certificate(d, conf_id, world["conference"].starts_on) for d in people]
     made = time.perf_counter() - t0
     for c in certs:
         c.conference = world["conference"]

@@ -23,6 +23,7 @@ from diemcau.assessment.access import get_conference, grader_sites
 from diemcau.assessment.completion import status_of, statuses
 from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, Certificate
 from diemcau.assessment.quiz import settings_for
+from diemcau.delegates import purge
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
 from diemcau.sites.models import Site
@@ -57,12 +58,14 @@ def valid_certificate(delegate: Delegate, conference_id: int) -> Certificate | N
     ).first()
 
 
-def _create(delegate: Delegate, conference_id: int, today: dt.date) -> Certificate:
+def new_certificate(
+    delegate: Delegate, conference_id: int, today: dt.date, holder_name: str | None = None
+) -> Certificate:
     with transaction.atomic():
         cert = Certificate.objects.create(
             conference_id=conference_id,
             delegate=delegate,
-            holder_name=delegate.full_name,
+            holder_name=delegate.full_name if holder_name is None else holder_name,
             issued_on=today,
             code=f"pending-{delegate.pk}-{conference_id}-{timezone.now().timestamp()}",
         )
@@ -81,7 +84,7 @@ def issue(delegate: Delegate, conference_id: int, today: dt.date | None = None) 
     if not status_of(delegate, conference_id).complete:
         raise Invalid(_("The delegate has not completed the conference yet."))
     try:
-        return _create(delegate, conference_id, today or timezone.localdate())
+        return new_certificate(delegate, conference_id, today or timezone.localdate())
     except IntegrityError:  # made meanwhile by another request
         found = valid_certificate(delegate, conference_id)
         assert found is not None
@@ -155,7 +158,7 @@ def issue_many(delegates: Iterable[Delegate], conference_id: int) -> list[Certif
         if d.pk in kept:
             result.append(kept[d.pk])
         elif done[d.pk].complete:
-            result.append(_create(d, conference_id, today))
+            result.append(new_certificate(d, conference_id, today))
     return result
 
 
@@ -225,8 +228,11 @@ def reissue(scope: Scope, certificate_id: int, reason: str = "") -> Certificate:
             raise Invalid(message, {"certificate": current.code})
         old = revoke(scope, certificate_id, reason or _("Reissued"))
         old.delegate.refresh_from_db()
+        # After the personal data were erased the delegate's name reads “[đã xoá]”: the new
+        # certificate carries the name the old one was issued to.
+        kept = old.holder_name if purge.is_erased(old.delegate) else None
         try:
-            new = _create(old.delegate, old.conference_id, timezone.localdate())
+            new = new_certificate(old.delegate, old.conference_id, timezone.localdate(), kept)
         except IntegrityError:  # the Invalid below rolls the revocation back too
             raise Invalid(
                 _("This certificate has just been reissued by someone else: reload the list.")

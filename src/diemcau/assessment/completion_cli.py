@@ -12,9 +12,9 @@ import click
 @click.option("--stale-only", is_flag=True, help="Only the sites marked stale.")
 def completion_counters_cmd(conference: int | None, stale_only: bool) -> None:
     """Rebuild the per-site completion counters of a conference (or of every conference)."""
-    from diemcau.cli import _setup
+    from diemcau.clikit import setup
 
-    _setup()
+    setup()
     from diemcau.assessment import completion_counters
     from diemcau.assessment.models import AssessmentSettings
 

@@ -321,20 +321,23 @@ def _finish(attempt: Attempt, extra: dict[str, list[int]], now: dt.datetime, aut
     attempt.passed = passed(score, maximum, attempt.pass_percent)
     attempt.submitted_at = min(now, attempt.deadline) if auto else now
     attempt.auto_submitted = auto
-    # Only an unsubmitted row is written: two racing finishes leave the first result. Raw SQL:
-    # on the submission hot path the ORM's UPDATE compiler cost more than the write itself.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_ATTEMPTS} SET answers = %s, score = %s, max_score = %s, passed = %s, "  # noqa: S608
-            "submitted_at = %s, auto_submitted = %s WHERE id = %s AND submitted_at IS NULL",
-            [
-                _prep("answers", answers), score, maximum, attempt.passed,
-                _prep("submitted_at", attempt.submitted_at), auto, _prep("id", attempt.pk),
-            ],
-        )  # fmt: skip
-        written = cursor.rowcount
-    if written and attempt.passed:  # only a pass can change completion
-        completion_counters.mark_delegate(attempt.conference_id, attempt.delegate_id)
+    # The result and the completion mark are one transaction: a process killed between them
+    # would leave a pass that the counters never count.
+    with transaction.atomic():
+        # Only an unsubmitted row is written: two racing finishes leave the first result. Raw SQL:
+        # on the submission hot path the ORM's UPDATE compiler cost more than the write itself.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_ATTEMPTS} SET answers = %s, score = %s, max_score = %s, passed = %s, "  # noqa: S608
+                "submitted_at = %s, auto_submitted = %s WHERE id = %s AND submitted_at IS NULL",
+                [
+                    _prep("answers", answers), score, maximum, attempt.passed,
+                    _prep("submitted_at", attempt.submitted_at), auto, _prep("id", attempt.pk),
+                ],
+            )  # fmt: skip
+            written = cursor.rowcount
+        if written and attempt.passed:  # only a pass can change completion
+            completion_counters.mark_delegate(attempt.conference_id, attempt.delegate_id)
 
 
 def questions_for(attempt: Attempt) -> list[dict[str, Any]]:

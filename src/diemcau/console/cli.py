@@ -33,26 +33,26 @@ def site_links_cmd(
     as_user: str | None,
 ) -> None:  # fmt: skip
     """Export the console links of the sites under NODE (a unit code; all when omitted)."""
-    from diemcau.cli import _fail, _progress, _scope_for_cli, _setup
+    from diemcau.clikit import fail, progress_bar, scope_for_cli, setup
 
-    _setup()
+    setup()
     from diemcau.console import links
     from diemcau.errors import DomainError
 
     base = base_url or os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000")
-    scope = _scope_for_cli(as_user)
+    scope = scope_for_cli(as_user)
     try:
         if reissue_code:
             row = links.reissue(scope, reissue_code, base)
             click.echo(f"Đường dẫn mới của {row.code}: {row.url}")
             return
         if output is None:
-            _fail("Hãy cho tên tệp Excel: -o duong-dan.xlsx")
+            fail("Hãy cho tên tệp Excel: -o duong-dan.xlsx")
             return
-        with _progress("Đường dẫn điểm cầu") as progress:
+        with progress_bar("Đường dẫn điểm cầu") as progress:
             rows = links.links_for(scope, node, base, progress=progress)
     except DomainError as exc:
-        _fail(exc.message)
+        fail(exc.message)
         return
     output.write_bytes(links.to_xlsx(rows))
     click.echo(f"Đã ghi {len(rows)} đường dẫn vào {output}")

@@ -10,14 +10,10 @@ from pathlib import Path
 import click
 
 
-def register(import_group: click.Group) -> None:
-    """Add the `delegates` command to `diemcau import`."""
+def register(import_group: click.Group, main: click.Group) -> None:
+    """Add `diemcau import delegates` and, at the top level, `diemcau badges`."""
     import_group.add_command(import_delegates_cmd)
-    # `diemcau badges` sits at the top level. diemcau.cli calls us while it is still loading,
-    # after `main` is defined, so the partly loaded module already has it.
-    from diemcau import cli as root
-
-    root.main.add_command(badges_cmd)
+    main.add_command(badges_cmd)
 
 
 @click.command("delegates")
@@ -51,16 +47,16 @@ def import_delegates_cmd(
     force_size: bool,
 ) -> None:
     """Import delegates from FILE (.xlsx or .csv; see GET /api/v1/delegates/template.xlsx)."""
-    from diemcau.cli import _progress, _scope_for_cli, _setup, check_import_size
+    from diemcau.clikit import check_import_size, progress_bar, scope_for_cli, setup
 
-    _setup()
+    setup()
     check_import_size(file, force_size)
     from diemcau.audit.services import record_import
     from diemcau.delegates.importing import import_delegates
 
-    scope = _scope_for_cli(as_user)
+    scope = scope_for_cli(as_user)
     started = time.perf_counter()
-    with _progress("Đang kiểm tra và nhập đại biểu") as progress:
+    with progress_bar("Đang kiểm tra và nhập đại biểu") as progress:
         report = import_delegates(
             scope, file, dry_run=dry_run, skip_bad=skip_bad, progress=progress
         )
@@ -95,21 +91,21 @@ def import_delegates_cmd(
 )
 def badges_cmd(site_code: str, output: Path | None, as_user: str | None) -> None:
     """Print the badges of site SITE_CODE: A4 PDF, 8 per page with cut marks and QR codes."""
-    from diemcau.cli import _progress, _scope_for_cli, _setup
+    from diemcau.clikit import progress_bar, scope_for_cli, setup
 
-    _setup()
+    setup()
     from diemcau.delegates import services
     from diemcau.delegates.badges import badge_sheet
     from diemcau.errors import Forbidden, NotFound
 
-    scope = _scope_for_cli(as_user)
+    scope = scope_for_cli(as_user)
     try:
         site, rows = services.badge_rows(scope, site_code)
     except (NotFound, Forbidden) as exc:
         raise click.ClickException(exc.message) from exc
     target = output or Path(f"the-dai-bieu-{site.code}.pdf")
     started = time.perf_counter()
-    with _progress(f"Đang in thẻ đại biểu của {site.name}") as progress:
+    with progress_bar(f"Đang in thẻ đại biểu của {site.name}") as progress:
         pdf = badge_sheet(
             rows,
             conference=services.conference_name(),

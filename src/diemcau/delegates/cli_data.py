@@ -26,18 +26,18 @@ def counters_group() -> None:
 @click.option("--site", "site_code", default=None, help="Only this site (code).")
 def rebuild_cmd(conference: int | None, site_code: str | None) -> None:
     """Recount every per-site counter from the source tables and print what changed."""
-    from diemcau.cli import _fail, _progress, _setup
+    from diemcau.clikit import fail, progress_bar, setup
 
-    _setup()
+    setup()
     from diemcau.attendance.recount import rebuild_counters
     from diemcau.errors import DomainError
 
     started = time.perf_counter()
     try:
-        with _progress("Đang đếm lại các bộ đếm") as progress:
+        with progress_bar("Đang đếm lại các bộ đếm") as progress:
             report = rebuild_counters(conference, site_code, progress=progress)
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     elapsed = time.perf_counter() - started
     for change in report.changes[:MAX_CHANGES]:
@@ -66,21 +66,21 @@ def rebuild_cmd(conference: int | None, site_code: str | None) -> None:
 )
 def purge_cmd(conference: int, yes: bool, force: bool) -> None:
     """Erase delegates' personal data after the event; keep every figure and certificate."""
-    from diemcau.cli import _fail, _progress, _setup
+    from diemcau.clikit import fail, progress_bar, setup
 
-    _setup()
+    setup()
     from diemcau.delegates import purge
     from diemcau.errors import DomainError
 
     try:
         found = purge.check(conference)
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for reason in found.reasons:
         click.secho(reason, fg="yellow", err=True)
     if not found.allowed and not force:
-        _fail("Chưa xoá gì. Dùng --force nếu chắc chắn muốn xoá ngay.")
+        fail("Chưa xoá gì. Dùng --force nếu chắc chắn muốn xoá ngay.")
         return
     click.echo(
         f"Sẽ xoá dữ liệu cá nhân của {found.delegates:,} đại biểu".replace(",", ".")
@@ -92,10 +92,10 @@ def purge_cmd(conference: int, yes: bool, force: bool) -> None:
         return
     started = time.perf_counter()
     try:
-        with _progress("Đang xoá dữ liệu cá nhân") as progress:
+        with progress_bar("Đang xoá dữ liệu cá nhân") as progress:
             report = purge.purge_personal_data(conference, force=force, progress=progress)
     except DomainError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     elapsed = time.perf_counter() - started
     if report.nothing:

@@ -173,6 +173,11 @@ def check(conference_id: int, now: dt.datetime | None = None) -> PurgeCheck:
     return found
 
 
+def is_erased(delegate: Delegate) -> bool:
+    """Whether this delegate's personal data were erased (the certificate keeps the old name)."""
+    return delegate.national_id_hash.startswith(ERASED_MARK)
+
+
 # -- the purge -------------------------------------------------------------------------------
 def _live_delegates() -> Any:
     """Delegates whose data is still there (an erased hash starts with ERASED_MARK)."""

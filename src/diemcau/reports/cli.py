@@ -18,15 +18,15 @@ def report_cmd(
     node: str, session: int | None, fmt: str | None, output: Path, as_user: str | None
 ) -> None:
     """Write the report of NODE (a unit code; TW = the nation) as Excel, PDF, CSV or JSON."""
-    from diemcau.cli import _fail, _scope_for_cli, _setup
+    from diemcau.clikit import fail, scope_for_cli, setup
 
-    _setup()
+    setup()
     from diemcau.errors import NotFound
     from diemcau.reports import files, services
 
     kind = fmt or output.suffix.lstrip(".").lower()
     if kind not in files.FORMATS:
-        _fail("Hãy chọn --format xlsx, pdf, csv hoặc json (hoặc đặt đuôi tệp tương ứng).")
+        fail("Hãy chọn --format xlsx, pdf, csv hoặc json (hoặc đặt đuôi tệp tương ứng).")
     # Progress on stderr, one step per table and one for the file: stdout keeps the result.
     steps = [1]
 
@@ -36,10 +36,10 @@ def report_cmd(
         click.echo(f"\rĐang lập báo cáo… {done}/{steps[0]} ({percent}%)", err=True, nl=False)
 
     try:
-        data = services.report(_scope_for_cli(as_user), node, session, progress=progress)
+        data = services.report(scope_for_cli(as_user), node, session, progress=progress)
     except NotFound as exc:
         click.echo("", err=True)
-        _fail(exc.message)
+        fail(exc.message)
     content = files.render(data, kind)
     click.echo(f"\rĐang lập báo cáo… {steps[0]}/{steps[0]} (100%)", err=True)
     output.write_bytes(content)

@@ -38,9 +38,9 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
     json_out: Path | None,
 ) -> None:
     """Simulate the day (heartbeats, check-ins, headcounts, questions) and reconcile the totals."""
-    from diemcau.cli import _setup
+    from diemcau.clikit import setup
 
-    _setup()
+    setup()
     from diemcau.agent.http import JsonClient
     from diemcau.operations.health import OFFLINE_AFTER_S
     from diemcau.simulation.driver import Driver, keep_beating, play

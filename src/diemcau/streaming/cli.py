@@ -21,7 +21,7 @@ import click
 
 
 def _setup() -> None:
-    from diemcau.cli import _setup as setup
+    from diemcau.clikit import setup
 
     setup()
 

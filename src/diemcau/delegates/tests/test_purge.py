@@ -152,6 +152,19 @@ def test_purge_erases_personal_data_and_keeps_figures_and_certificates(w: dict[s
     assert aggregates(conf) == before
 
 
+def test_a_certificate_reissued_after_the_purge_keeps_the_name_it_was_issued_to(
+    w: dict[str, Any],
+) -> None:
+    from diemcau.accounts.scopes import Scope
+
+    conf = w["conference"].pk
+    result = CliRunner().invoke(main, ["purge-personal-data", "--conference", str(conf), "--yes"])
+    assert result.exit_code == 0, result.output
+    new = certificates.reissue(Scope(user_id=0, everything=True), w["certificate"].pk, "in lại")
+    assert new.holder_name == w["certificate"].holder_name != purge.ERASED_NAME
+    assert certificates.verify(new.code)["holder"] == "Nguyễn V. A."
+
+
 def test_purge_refuses_before_the_last_session_ends(w: dict[str, Any]) -> None:
     conf = w["conference"].pk
     tz = timezone.get_default_timezone()
