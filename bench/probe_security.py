@@ -214,9 +214,8 @@ def upload(session: requests.Session, base: str, name: str, payload: Any) -> dic
     except requests.RequestException as exc:  # the server may close a refused upload early
         status, text = 0, type(exc).__name__
     words = re.sub(r"<[^>]+>", " ", text)
-    message = next(
-        (m.strip() for m in re.split(r"\n", words) if "MB" in m or "lớn" in m or "tệp" in m), ""
-    )
+    lines = [m.strip() for m in words.split("\n")]
+    message = next((m for m in lines if "quá lớn" in m or "Không nhập được" in m), "")
     return {
         "status": status,
         "seconds": round(time.perf_counter() - started, 2),
