@@ -252,7 +252,7 @@ def build() -> World:
             report.delegate, conference.pk, ["Tôi đã học được nhiều."], final=True
         )
     certs: list[Certificate] = [
-        certificates._create(d, conference.pk, timezone.localdate())
+        certificates.new_certificate(d, conference.pk, timezone.localdate())
         for d in (delegates.mine, delegates.neighbour, delegates.hue)
     ]
     snapshots = [report_services.freeze(scope, central, node, None) for node in (HANOI, HANOI, HUE)]
