@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     add_out_argument(parser, "signin.json")
     args = parser.parse_args()
-    with throwaway_data("signin"):
+    with throwaway_data("signin", two_factor=True):
         results = run(args.requests, args.rounds)
     save(results, args.out)
 

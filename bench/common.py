@@ -36,13 +36,15 @@ def save(results: dict[str, Any], path: Path) -> None:
 
 
 @contextmanager
-def throwaway_data(tag: str, *, keep: bool = False, live_flusher: bool = False) -> Iterator[str]:
+def throwaway_data(
+    tag: str, *, keep: bool = False, live_flusher: bool = False, two_factor: bool = False
+) -> Iterator[str]:
     """A fresh data folder (and, with DATABASE_URL, a fresh PostgreSQL database beside the
     named one, which need not exist) for one bench run, removed afterwards unless `keep`.
 
     Sets the environment the bench, its commands and its servers read: data folder, a random
     secret key, Django's settings, no heartbeat flusher (unless `live_flusher`: the heartbeat
-    bench's servers must flush). Yields the folder.
+    bench's servers must flush), no two-factor sign-in (unless `two_factor`). Yields the folder.
     """
     tmp = tempfile.mkdtemp(prefix=f"diemcau-bench-{tag}-")
     os.environ["DIEMCAU_DATA_DIR"] = tmp
@@ -50,6 +52,10 @@ def throwaway_data(tag: str, *, keep: bool = False, live_flusher: bool = False) 
     os.environ["DJANGO_SETTINGS_MODULE"] = "diemcau.settings"
     if not live_flusher:
         os.environ["DIEMCAU_LIVE_FLUSHER"] = "off"
+    if not two_factor:
+        # The benches sign organisers in with a password to time their pages: no second factor
+        # (what two-factor sign-in costs is bench_signin.py's measure).
+        os.environ["DIEMCAU_2FA_ROLES"] = ""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     admin_url = os.environ.get("DATABASE_URL", "")
     bench_db = f"diemcau_bench_{tag}_{os.getpid()}"

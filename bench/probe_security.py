@@ -278,7 +278,7 @@ def main() -> None:
     add_out_argument(parser, "probe_security.json")
     parser.add_argument("--runs", type=int, default=1, help="kept for the bench runner")
     args = parser.parse_args()
-    with throwaway_data("probe"):
+    with throwaway_data("probe", two_factor=True):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(  # noqa: S603 - fixed argv

@@ -248,3 +248,11 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
                     responses[status] = {"description": DESCRIPTIONS[status]}
                     _with_error(responses[status], ref)
     return schema
+
+
+def unknown_api_path(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any /api/ address no operation takes (or a path id the route refuses, e.g. a negative
+    number where an integer is expected): the API's own 404 in JSON, not the site's HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body(_("Not found.")), status=404)

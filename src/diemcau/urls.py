@@ -1,12 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from diemcau.api import api
+from diemcau.api_errors import unknown_api_path
 from diemcau.assessment import urls as assessment_urls
 from diemcau.questions.urls import knowledge_base
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", unknown_api_path),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("diemcau.accounts.urls")),
