@@ -248,8 +248,6 @@ def patch_template(request: HttpRequest, conference_id: int, data: TemplateIn) -
     return certtemplate.as_dict(conf)
 
 
-# Registered before the {which} routes: Django tries the URL patterns in order, and
-# `{which}` would take preview.pdf and answer 405 to its GET.
 # Registered before "…/{which}", which would take "preview.pdf" (and answer 405 to a GET).
 @router.get("/conferences/{conference_id}/certificate-template/preview.pdf")
 def preview_template(request: HttpRequest, conference_id: int) -> HttpResponse:
