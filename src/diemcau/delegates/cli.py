@@ -10,10 +10,11 @@ from pathlib import Path
 import click
 
 
-def register(import_group: click.Group, main: click.Group) -> None:
-    """Add `diemcau import delegates` and, at the top level, `diemcau badges`."""
+def register(import_group: click.Group, main: click.Group | None = None) -> None:
+    """Add `diemcau import delegates` and, given the top-level group, `diemcau badges`."""
     import_group.add_command(import_delegates_cmd)
-    main.add_command(badges_cmd)
+    if main is not None:
+        main.add_command(badges_cmd)
 
 
 @click.command("delegates")
