@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from diemcau.accounts.models import Role
 from diemcau.accounts.scopes import Scope, any_of
 from diemcau.errors import Forbidden, Invalid, NotFound
+from diemcau.operations import clock
 from diemcau.operations.models import (
     Incident,
     IncidentCause,
@@ -54,10 +55,8 @@ _CHUNK = 500
 
 
 def current_time() -> dt.datetime:
-    # The live-operations clock, which the tests move; imported late (services imports us).
-    from diemcau.operations import services
-
-    return dt.datetime.fromtimestamp(services.clock(), tz=dt.UTC)
+    """The live-operations clock as a datetime (the tests move it)."""
+    return dt.datetime.fromtimestamp(clock.now(), tz=dt.UTC)
 
 
 # -- live sessions --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +25,13 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid
-from diemcau.operations import health, incidents
+from diemcau.operations import clock, health, incidents
 from diemcau.operations.livestate import Beat, LiveStore, get_store
 from diemcau.operations.models import HeartbeatSample, LiveState, SiteLive, SiteStatusChange
 from diemcau.sites.models import Site
 
 log = logging.getLogger(__name__)
 
-clock: Callable[[], float] = time.time  # tests replace it: no sleeping 20 s
 # Four small flushes a second, not one big one: a flush holds the GIL of its worker, and at
 # 2,200 beats/s one flush of a second's beats stalled that worker's requests for ~100 ms of
 # CPU (p99); a quarter-second's beats cost ~15 ms, and less per beat.
@@ -112,7 +111,7 @@ def record_heartbeats(
             {"site": ", ".join(unknown[:20])},
         )
     _check_write(scope, set(ids.values()), ids)
-    now = clock()
+    now = clock.now()
     beats = [
         Beat(
             ids[i.site],
@@ -163,7 +162,7 @@ def _db_time(epoch: float) -> Any:
 def flush(now: float | None = None, store: LiveStore | None = None) -> FlushResult:
     """Write what the store holds to the database and sweep silent sites offline."""
     store = store or get_store()
-    now = clock() if now is None else now
+    now = clock.now() if now is None else now
     beats = store.drain(DRAIN_LIMIT)
     changes = 0
     try:

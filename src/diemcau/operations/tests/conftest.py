@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from diemcau.operations import api, livestate, services
+from diemcau.operations import clock as opclock
 from diemcau.operations.livestate import LiveStore, MemoryStore, RedisStore
 
 T0 = 1_750_000_000.0  # 2025-06-15 ~22:06 in Hà Nội: any fixed moment will do
@@ -32,7 +33,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     c = Clock()
-    monkeypatch.setattr(services, "clock", c)
+    monkeypatch.setattr(opclock, "now", c)
     return c
 
 
