@@ -157,13 +157,6 @@ def get_report(scope: Scope, report_id: int) -> Reflection:
     return report
 
 
-def grade(scope: Scope, report_id: int, score: int, comment: str) -> Reflection:
-    """A reading by a grader in scope; the rules (second reading, final score) are grading's."""
-    from diemcau.assessment import grading
-
-    return grading.grade(scope, report_id, score, comment)
-
-
 def report_file(report: Reflection) -> Path | None:
     return reports_dir() / report.file_path if report.file_path else None
 

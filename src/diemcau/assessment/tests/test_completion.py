@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from diemcau.assessment import completion, quiz, reflections
+from diemcau.assessment import completion, grading, quiz, reflections
 from diemcau.assessment.tests.helpers import attend, right_answers, world
 from diemcau.conftest import HANOI, HOAN_KIEM
 
@@ -17,7 +17,7 @@ def complete(w: dict[str, Any], who: str, grader: Any) -> None:
     attempt = quiz.start_attempt(w[who], conf_id)
     quiz.submit(w[who], attempt.pk, right_answers(attempt))
     report = reflections.save_text(w[who], conf_id, TEXT, final=True)
-    reflections.grade(grader, report.pk, 8, "")
+    grading.grade(grader, report.pk, 8, "")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import completion, completion_counters, quiz, reflections
+from diemcau.assessment import completion, completion_counters, grading, quiz, reflections
 from diemcau.assessment.models import Reflection
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.assessment.tests.helpers import attend, make_delegate, right_answers, world
@@ -37,7 +37,7 @@ def pass_quiz(w: dict[str, Any], delegate: Any) -> None:
 
 def report(w: dict[str, Any], delegate: Any, score: int) -> None:
     found = reflections.save_text(delegate, w["conference"].pk, TEXT, final=True)
-    reflections.grade(Scope(user_id=None, everything=True), found.pk, score, "")
+    grading.grade(Scope(user_id=None, everything=True), found.pk, score, "")
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_counters_follow_a_pass_a_grade_and_a_check_in(w: dict[str, Any]) -> Non
     assert not _row(w, "hk").stale
 
     found = Reflection.objects.get(delegate=w["hoa"])
-    reflections.grade(Scope(user_id=None, everything=True), found.pk, 7, "")  # regraded
+    grading.grade(Scope(user_id=None, everything=True), found.pk, 7, "")  # regraded
     assert _row(w, "hue").stale
     assert rollup(nation, conf_id, None)["completed"] == 4
 

@@ -71,7 +71,7 @@ def test_batch_goes_round_robin_and_evenly_and_orders_the_queue(w: dict[str, Any
     api_queue = _api(a).get(f"/api/v1/assessment/conferences/{conf_id}/reports/queue?mine=true")
     assert [r["id"] for r in api_queue.json()["items"]] == mine
     # Fairness counts what is already open: the next batch of one goes to whoever has less.
-    reflections.grade(scope_for(a), mine[0], 8, "")
+    grading.grade(scope_for(a), mine[0], 8, "")
     again = grading.assign(
         scope_for(w["hn_org"]), conf_id, grading.Selection(count=1), [b.pk, a.pk]
     )
@@ -123,8 +123,8 @@ def test_second_reading_below_the_pass_mark_by_someone_else(w: dict[str, Any]) -
     grading.update_rule(scope_for(w["central"]), conf_id, second_reading=True, gap=2)
     a, b = scope_for(w["hn_a"]), scope_for(w["hn_b"])
     passed, close, far = w["hn_reports"][:3]
-    assert reflections.grade(a, passed.pk, 7, "Tốt").status == ReportStatus.GRADED  # ≥ pass: final
-    low = reflections.grade(a, close.pk, 3, "Sơ sài")
+    assert grading.grade(a, passed.pk, 7, "Tốt").status == ReportStatus.GRADED  # ≥ pass: final
+    low = grading.grade(a, close.pk, 3, "Sơ sài")
     assert (low.status, low.score) == (ReportStatus.SECOND, None)
     # The first reader cannot read it again, nor be assigned it, nor see it in their queue.
     with pytest.raises(Forbidden):
@@ -143,7 +143,7 @@ def test_second_reading_below_the_pass_mark_by_someone_else(w: dict[str, Any]) -
     done = grading.grade(b, close.pk, 4, "")
     assert (done.status, done.score, done.first_score, done.second_score) == ("graded", 4, 3, 4)
     # Far apart: flagged for an organiser, who settles; the readers cannot.
-    reflections.grade(a, far.pk, 1, "")
+    grading.grade(a, far.pk, 1, "")
     flagged = grading.grade(b, far.pk, 9, "")
     assert (flagged.status, flagged.score) == (ReportStatus.DISPUTED, None)
     assert _ids(grading.disputed(scope_for(w["hn_org"]), conf_id)) == [far.pk]
@@ -168,7 +168,7 @@ def test_second_reading_below_the_pass_mark_by_someone_else(w: dict[str, Any]) -
 
 def test_without_second_reading_one_grade_is_final(w: dict[str, Any]) -> None:
     report = w["hn_reports"][0]
-    done = reflections.grade(scope_for(w["hn_a"]), report.pk, 2, "")
+    done = grading.grade(scope_for(w["hn_a"]), report.pk, 2, "")
     assert (done.status, done.score, done.first_score) == ("graded", 2, 2)
     assert not settings_for(w["conference"].pk).second_reading
 

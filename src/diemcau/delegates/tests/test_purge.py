@@ -10,7 +10,13 @@ from click.testing import CliRunner
 from django.utils import timezone
 
 from diemcau.accounts.scopes import Scope, scope_for
-from diemcau.assessment import certificates, completion_counters, completion_rollup, reflections
+from diemcau.assessment import (
+    certificates,
+    completion_counters,
+    completion_rollup,
+    grading,
+    reflections,
+)
 from diemcau.assessment.models import Reflection
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.assessment.tests.helpers import attend, make_delegate, world
@@ -66,7 +72,7 @@ def w(make_site: Any, make_user: Any, settings: Any, tmp_path: Path) -> dict[str
     stored.parent.mkdir(parents=True, exist_ok=True)
     stored.write_bytes(b"%PDF-1.4 Tran Thi Binh")
     Reflection.objects.filter(pk=report.pk).update(file_path="binh.pdf", file_name="Bình.pdf")
-    reflections.grade(central, report.pk, 6, "Khá")
+    grading.grade(central, report.pk, 6, "Khá")
     add_checkins([(found["hk"].pk, found["sessions"][0].pk, 2, 0)])  # the counters the scans made
     refresh_registered()
     found["certificate"] = certificates.issue(found["an"], conf)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import quiz, reflections
+from diemcau.assessment import grading, quiz, reflections
 from diemcau.assessment.models import AssessmentSettings, Certificate
 from diemcau.assessment.tests import helpers as learning_world
 from diemcau.attendance.tests.helpers import world
@@ -56,7 +56,7 @@ def learners(make_site: Any) -> dict[str, Any]:
         attempt = quiz.start_attempt(delegate, conf)
         quiz.submit(delegate, attempt.pk, learning_world.right_answers(attempt))
         found = reflections.save_text(delegate, conf, TEXT, final=True)
-        reflections.grade(CENTRAL, found.pk, score, "")
+        grading.grade(CENTRAL, found.pk, score, "")
     revoked = timezone.now()
     for n, (who, when) in enumerate((("an", revoked), ("an", None), ("hoa", revoked))):
         Certificate.objects.create(
