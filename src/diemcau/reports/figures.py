@@ -6,9 +6,7 @@ sector answerer has no attendance figures) is left out, not shown empty.
 """
 
 import contextlib
-import datetime as dt
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Count
@@ -20,6 +18,8 @@ from diemcau.attendance.summary import summary as attendance_summary
 from diemcau.errors import NotFound
 from diemcau.operations import incidents, rollup
 from diemcau.questions.figures import by_sector
+from diemcau.reports import infrastructure, learning, timelines
+from diemcau.reports.tables import Builder, Figures, Table
 from diemcau.sites.models import SiteStatus
 from diemcau.sites.services import visible_sites
 from diemcau.units.models import Kind, Level, Unit
@@ -49,41 +49,8 @@ ANSWERER_TABLES = frozenset({"cau-hoi"})
 Progress = Callable[[int, int], None]
 
 
-@dataclass
-class Table:
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list[Any]]
-    total: list[Any] | None = None
-    note: str = ""
-    numeric_from: int = 1  # columns from this index on are numbers
-    chart: str = "bars"  # "timeline": columns over time (column 1) and a running line (column 2)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class Figures:
-    unit: Unit
-    session_id: int | None
-    generated_at: dt.datetime
-    tables: list[Table] = field(default_factory=list)
-    totals: dict[str, int] = field(default_factory=dict)
-
-    def table(self, key: str) -> Table | None:
-        return next((t for t in self.tables if t.key == key), None)
-
-
-Builder = Callable[[Scope, Figures], None]
-
-
 def builders() -> list[tuple[str, Builder]]:
     """Every table of a report, in the order it is shown, with the function that builds it."""
-    # They build on this module's Table.
-    from diemcau.reports import infrastructure, learning, timelines
-
     return [
         ("diem-cau", _sites),
         ("trang-thai-diem-cau", _site_status),

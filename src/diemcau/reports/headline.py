@@ -7,7 +7,7 @@ number comes from. Rounded figures only ever round down and say "hơn" (more tha
 
 from dataclasses import dataclass
 
-from diemcau.reports.figures import Figures
+from diemcau.reports.tables import Figures
 
 
 @dataclass(frozen=True)

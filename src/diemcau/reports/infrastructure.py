@@ -11,7 +11,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.operations import outages, readiness_figures
 from diemcau.operations import timeline as ops_timeline
-from diemcau.reports.figures import Figures, Table
+from diemcau.reports.tables import Figures, Table
 from diemcau.reports.timelines import sessions_of
 from diemcau.streaming.figures import relay_load
 from diemcau.units.models import Kind, Level

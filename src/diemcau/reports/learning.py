@@ -11,7 +11,7 @@ from typing import Any
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.figures import learning
 from diemcau.programme.models import Conference, Session
-from diemcau.reports.figures import Figures, Table
+from diemcau.reports.tables import Figures, Table
 
 KEYS = ("delegates", "quiz_passed", "report_graded", "completed", "certificates")
 

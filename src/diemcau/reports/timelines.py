@@ -19,7 +19,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.attendance.timeline import checkins_per_minute
 from diemcau.operations import timeline as ops_timeline
 from diemcau.programme.models import Conference, Session
-from diemcau.reports.figures import Figures, Table
+from diemcau.reports.tables import Figures, Table
 
 STEPS_MIN = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 MAX_BARS = 60  # still readable on A4 and on a phone
