@@ -48,3 +48,41 @@ def test_app_commands_do_not_import_the_assembled_cli():
                 ):
                     offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert offenders == []
+
+
+def _imports_of(path: Path, modules: set[str]) -> set[str]:
+    """Every diemcau module this file imports, at the top or inside a function (a lazy import
+    hides a circle from Python, not from a reader)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("diemcau"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("diemcau"))
+    return found & modules
+
+
+def test_no_import_circle_between_modules_of_the_package():
+    names = {}
+    for path in _modules():
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        name = ".".join(("diemcau", *parts)).removesuffix(".__init__")
+        names[name] = path
+    graph = {name: _imports_of(path, set(names)) - {name} for name, path in names.items()}
+
+    circles: list[list[str]] = []
+    done: set[str] = set()
+    for start in graph:  # a depth-first walk from each module, keeping the path it came by
+        stack = [(start, [start])]
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    circle = sorted(trail)
+                    if circle not in circles:
+                        circles.append(circle)
+                elif nxt not in trail and nxt not in done:
+                    stack.append((nxt, [*trail, nxt]))
+        done.add(start)
+    assert circles == []

@@ -8,4 +8,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the certificate batch job with the tasks app.
-        from diemcau.assessment import tasks  # noqa: F401
+        from diemcau.assessment import completion_signals, tasks  # noqa: F401
+
+        # What marks the completion counters stale (reports, settings, delegates, check-ins).
+        completion_signals.connect()

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from diemcau import csvsafe
+from diemcau.assessment.conference_settings import saved_settings_for
 from diemcau.assessment.models import Question, QuestionKind
-from diemcau.assessment.quiz import saved_settings_for
 from diemcau.programme.models import Conference, Topic
 from diemcau.tabular import TableError, alias_index, find_header, read_table
 

@@ -21,8 +21,8 @@ from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf, signing
 from diemcau.assessment.access import get_conference, grader_sites
 from diemcau.assessment.completion import status_of, statuses
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, Certificate
-from diemcau.assessment.quiz import settings_for
 from diemcau.delegates import purge
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound

@@ -21,8 +21,8 @@ from PIL import Image, UnidentifiedImageError
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment import certpdf
 from diemcau.assessment.access import get_conference, require_central, require_organiser
+from diemcau.assessment.conference_settings import saved_settings_for, settings_for
 from diemcau.assessment.models import DEFAULT_CERTIFICATE_BODY, AssessmentSettings, Certificate
-from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.errors import Invalid
 
 # field → what it prints (the Vietnamese names organisers type)

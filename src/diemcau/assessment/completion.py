@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, readable_unit
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import AssessmentSettings, Attempt, Reflection, ReportStatus
-from diemcau.assessment.quiz import settings_for
 from diemcau.attendance.models import CheckIn
 from diemcau.delegates.models import Delegate
 from diemcau.errors import NotFound

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import AssessmentSettings, Attempt, Reflection, ReportStatus
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.attendance.models import CheckIn
@@ -106,8 +107,6 @@ def on_checkins(sender: Any = None, delegate_ids: Iterable[int] = (), **kwargs: 
 # -- counting --------------------------------------------------------------------------------
 def _rule(conference_id: int) -> AssessmentSettings:
     """The completion rule (the defaults when none was saved: counting never writes it)."""
-    from diemcau.assessment.quiz import settings_for  # quiz imports this module
-
     return settings_for(conference_id)
 
 

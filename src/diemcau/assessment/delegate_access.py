@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from diemcau.assessment import completion, delegate_factor, quiz, reflections
+from diemcau.assessment import completion, conference_settings, delegate_factor, quiz, reflections
 from diemcau.assessment.links import delegate_for
 from diemcau.assessment.models import AssessmentSettings, Attempt
 from diemcau.delegates.models import Delegate
@@ -113,7 +113,7 @@ def attempt_as_dict(attempt: Attempt, with_questions: bool = True) -> dict[str, 
 
 def overview(delegate: Delegate, conference_id: int) -> dict[str, Any]:
     """Everything the delegate's page shows; expired attempts are submitted on the way."""
-    conf = quiz.settings_for(conference_id)
+    conf = conference_settings.settings_for(conference_id)
     attempts = quiz.attempts_of(delegate, conference_id)
     for attempt in attempts:
         quiz.expire_if_due(attempt)

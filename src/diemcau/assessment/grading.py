@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from diemcau.accounts.models import Grant, Role
 from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.assessment.access import get_conference, grader_sites_q, require_central
+from diemcau.assessment.conference_settings import saved_settings_for, settings_for
 from diemcau.assessment.models import AssessmentSettings, Reflection, ReportStatus
-from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.assessment.reflections import get_report, visible_reports
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.sites.models import Site

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diemcau.assessment import completion_counters, links
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import AssessmentSettings, Attempt, Question, QuestionKind
 from diemcau.attendance import writelock
 from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
-from diemcau.programme.models import Conference
 
 Answers = Mapping[str, list[int]]
 
@@ -37,25 +37,6 @@ class ScoringKey:
     kind: str
     correct: frozenset[int]
     points: int
-
-
-def settings_for(conference: Conference | int) -> AssessmentSettings:
-    """The conference's saved settings, or the defaults (unsaved) when none were saved.
-
-    Reading never writes: a saved row is what opens a conference's assessment to delegates and
-    makes it the default `?conference=` (access.current_conference_id), so a GET, or a request
-    for a conference that does not exist, must not create one. Writers use saved_settings_for.
-    """
-    conference_id = conference if isinstance(conference, int) else conference.pk
-    found = AssessmentSettings.objects.filter(conference_id=conference_id).first()
-    return found if found is not None else AssessmentSettings(conference_id=conference_id)
-
-
-def saved_settings_for(conference_id: int) -> AssessmentSettings:
-    """The settings row, made with the defaults if missing: for writers, once they know the
-    conference exists (a row for a missing conference breaks its foreign key)."""
-    found, _created = AssessmentSettings.objects.get_or_create(conference_id=conference_id)
-    return found
 
 
 # -- scoring ----------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import grader_sites_q
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import AssessmentSettings, Reflection, ReportStatus
-from diemcau.assessment.quiz import settings_for
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid, NotFound
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, require_central, require_organiser
+from diemcau.assessment.conference_settings import saved_settings_for, settings_for
 from diemcau.assessment.models import AssessmentSettings, Question
-from diemcau.assessment.quiz import saved_settings_for, settings_for
 from diemcau.errors import Invalid
 
 EDITABLE_SETTINGS = (

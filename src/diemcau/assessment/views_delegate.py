@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates, delegate_factor, quiz, reflections
+from diemcau.assessment import certificates, conference_settings, delegate_factor, quiz, reflections
 from diemcau.assessment.delegate_access import (
     attempt_as_dict,
     client_address,
@@ -211,7 +211,7 @@ def report(
     request: HttpRequest, delegate: Delegate, token: str, conference_id: int
 ) -> HttpResponse:
     conf = conference_or_404(conference_id)
-    settings = quiz.settings_for(conference_id)
+    settings = conference_settings.settings_for(conference_id)
     if request.method == "POST":
         try:
             upload = request.FILES.get("file")

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import forwarding, grading, reflections
 from diemcau.assessment.access import get_conference
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import ReportStatus
-from diemcau.assessment.quiz import settings_for
 from diemcau.errors import Invalid
 from diemcau.web.errors import domain_errors
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import certificates, certtemplate
-from diemcau.assessment.quiz import settings_for
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.tests.helpers import world
 from diemcau.assessment.tests.test_completion import complete
 from diemcau.errors import Forbidden, Invalid

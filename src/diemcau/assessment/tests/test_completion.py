@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from diemcau.assessment import completion, grading, quiz, reflections
+from diemcau.assessment import completion, conference_settings, grading, quiz, reflections
 from diemcau.assessment.tests.helpers import attend, right_answers, world
 from diemcau.conftest import HANOI, HOAN_KIEM
 
@@ -34,7 +34,7 @@ def test_each_condition_counts(w: dict[str, Any], make_user: Any) -> None:
     attend(w["binh"], w["sessions"][0])  # attended only
     found = completion.statuses([w["an"].pk, w["binh"].pk], conf_id)
     assert found[w["an"].pk].complete and not found[w["binh"].pk].complete
-    settings = quiz.settings_for(conf_id)
+    settings = conference_settings.settings_for(conf_id)
     settings.min_sessions = 2
     settings.save()
     assert not completion.status_of(w["an"], conf_id).complete  # one session is now too few

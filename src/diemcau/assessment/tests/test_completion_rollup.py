@@ -13,7 +13,14 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import completion, completion_counters, grading, quiz, reflections
+from diemcau.assessment import (
+    completion,
+    completion_counters,
+    conference_settings,
+    grading,
+    quiz,
+    reflections,
+)
 from diemcau.assessment.models import Reflection
 from diemcau.assessment.models_completion import CompletionSite
 from diemcau.assessment.tests.helpers import attend, make_delegate, right_answers, world
@@ -65,7 +72,7 @@ def expected(conf_id: int) -> dict[str, dict[str, Counter[str]]]:
     """The figures per site, unit, province and level, added up from the statuses."""
     from diemcau.delegates.models import Delegate
 
-    rule = quiz.settings_for(conf_id)
+    rule = conference_settings.settings_for(conf_id)
     rows = list(
         Delegate.objects.values_list(
             "pk", "site__code", "site__unit__code", "site__province__code", "site__unit__level"
@@ -220,7 +227,7 @@ def test_counters_follow_the_rule_and_new_delegates(w: dict[str, Any], make_site
     from diemcau.assessment.completion_rollup import rollup
 
     assert rollup(nation, conf_id, None)["completed"] == 2
-    rule = quiz.settings_for(conf_id)
+    rule = conference_settings.settings_for(conf_id)
     rule.min_report_score = None  # the report no longer counts
     rule.save()
     assert CompletionSite.objects.filter(stale=False).count() == 0

@@ -9,8 +9,8 @@ from django.test import Client
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import issue_token
 from diemcau.assessment import completion, grading, reflections
+from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import Reflection, ReportStatus
-from diemcau.assessment.quiz import settings_for
 from diemcau.assessment.tests.helpers import make_delegate, world
 from diemcau.conftest import HUE, ApiClient
 from diemcau.errors import Forbidden, Invalid, NotFound

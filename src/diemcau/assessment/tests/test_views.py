@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates, quiz
+from diemcau.assessment import certificates, conference_settings
 from diemcau.assessment.tests.helpers import world
 from diemcau.assessment.tests.test_completion import complete
 
@@ -39,7 +39,7 @@ def test_central_organiser_edits_settings_and_sees_the_bank(w: dict[str, Any], w
         "signer_title": "B",
     }
     client.post(url, form)
-    saved = quiz.settings_for(w["conference"].pk)
+    saved = conference_settings.settings_for(w["conference"].pk)
     assert (saved.draw_size, saved.pass_percent, saved.prompts) == (
         5,
         80,
@@ -54,7 +54,7 @@ def test_province_organiser_reads_but_cannot_change_and_operators_see_nothing(
     hanoi = web_as("province_organiser", "01")
     assert hanoi.get(url).status_code == 200
     assert hanoi.post(url, {"draw_size": "1"}).status_code == 403
-    assert quiz.settings_for(w["conference"].pk).draw_size == 4
+    assert conference_settings.settings_for(w["conference"].pk).draw_size == 4
     operator = web_as("site_operator", "HK-A")
     assert operator.get(url).status_code == 404
 
