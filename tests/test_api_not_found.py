@@ -13,6 +13,8 @@ import pytest
     ],
 )
 def test_unknown_api_address_answers_json_404(client, path):
+    client.cookies["sessionid"] = "x"  # a browser's cookies: still 404 in JSON, not the CSRF page
+    client.handler.enforce_csrf_checks = True
     answer = client.post(path, data={}, content_type="application/json")
     assert answer.status_code == 404
     assert answer["Content-Type"].startswith("application/json")

@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import DataError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -250,9 +251,8 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+@csrf_exempt  # it changes nothing; a POST with cookies must hear 404, not the CSRF page
 def unknown_api_path(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any /api/ address no operation takes (or a path id the route refuses, e.g. a negative
     number where an integer is expected): the API's own 404 in JSON, not the site's HTML page."""
-    from django.http import JsonResponse
-
     return JsonResponse(error_body(_("Not found.")), status=404)
