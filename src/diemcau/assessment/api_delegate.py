@@ -23,7 +23,6 @@ from ninja import File, Router, Schema, UploadedFile
 from diemcau.assessment import certificates, delegate_factor, quiz, reflections
 from diemcau.assessment.delegate_access import (
     attempt_as_dict,
-    client_address,
     conference_or_404,
     delegate_or_404,
     delegate_with_pass,
@@ -33,6 +32,7 @@ from diemcau.assessment.delegate_access import (
 )
 from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
+from diemcau.netaddr import client_address
 
 router = Router(auth=None)
 

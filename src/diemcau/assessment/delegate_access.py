@@ -7,7 +7,7 @@ their pass (delegate_factor: the last four digits of their CCCD, typed once a da
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -38,21 +38,6 @@ def delegate_with_pass(token: str, pass_value: str | None) -> Delegate:
             _("Confirm it is you first: enter the last 4 digits of your national ID (CCCD).")
         )
     return delegate
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The caller's address, for counting wrong answers per address.
-
-    Behind our nginx (DIEMCAU_BEHIND_PROXY sets SECURE_PROXY_SSL_HEADER) REMOTE_ADDR is nginx
-    itself, which would put the whole country under one count; the last X-Forwarded-For hop is
-    the one nginx appended, the earlier ones are whatever the client wrote (not trusted). The
-    same rule as the audit trail's address.
-    """
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if hops and hops[-1]:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def give_pass(response: HttpResponse, delegate: Delegate) -> HttpResponse:

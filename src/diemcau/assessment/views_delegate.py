@@ -28,7 +28,6 @@ from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import certificates, conference_settings, delegate_factor, quiz, reflections
 from diemcau.assessment.delegate_access import (
     attempt_as_dict,
-    client_address,
     conference_or_404,
     conferences,
     delegate_or_404,
@@ -38,6 +37,7 @@ from diemcau.assessment.delegate_access import (
 )
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Invalid
+from diemcau.netaddr import client_address
 from diemcau.web.errors import domain_errors
 
 DelegateView = Callable[..., HttpResponse]

@@ -15,8 +15,9 @@ Outside a request (the `diemcau` command, background workers) there is no actor:
 from contextvars import ContextVar
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
+
+from diemcau.netaddr import client_address
 
 current_request: ContextVar[HttpRequest | None] = ContextVar("diemcau_audit_request", default=None)
 
@@ -32,17 +33,8 @@ def request_actor(request: HttpRequest | None) -> Any:
 
 
 def request_addr(request: HttpRequest | None) -> str | None:
-    """The caller's address. Behind our nginx (DIEMCAU_BEHIND_PROXY, which sets
-    SECURE_PROXY_SSL_HEADER) the last X-Forwarded-For hop is the one nginx appended; the
-    earlier ones are whatever the client wrote and are not trusted."""
-    if request is None:
-        return None
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address (diemcau.netaddr's rule), None outside a request."""
+    return None if request is None else client_address(request)
 
 
 def actor_fields(actor: Any) -> dict[str, Any]:
