@@ -17,6 +17,7 @@ from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.audit import exporting, services
 from diemcau.audit.models import Entry
 from diemcau.errors import Forbidden
+from diemcau.paging import PageQuery, limit_field, page_of
 
 router = Router()
 
@@ -53,10 +54,6 @@ class AuditPageOut(Schema):
     items: list[AuditEntryOut]
 
 
-class AuditErrorOut(Schema):
-    detail: Any
-
-
 class AuditQuery(Schema):
     actor: str | None = Field(None, max_length=150, description="User name (exact)")
     type: str | None = Field(None, max_length=64, description="e.g. sites.site, delegates")
@@ -78,9 +75,8 @@ class AuditQuery(Schema):
         )
 
 
-class AuditPageQuery(AuditQuery):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000_000)
+class AuditPageQuery(AuditQuery, PageQuery):
+    limit: int = limit_field(50, 500)
 
 
 def _reader(request: HttpRequest) -> Scope:
@@ -111,30 +107,23 @@ def _out(entry: Entry, names: dict[tuple[str, str], str] | None = None) -> dict[
     }
 
 
-_ERRORS: dict[int, Any] = {403: AuditErrorOut, 422: AuditErrorOut}
-
-
 @router.get(
     "",
-    response={200: AuditPageOut, **_ERRORS},
+    response=AuditPageOut,
     summary="Audit entries in your scope, newest first (organisers)",
 )
 def list_entries(request: HttpRequest, query: Query[AuditPageQuery]) -> dict[str, Any]:
     scope = _reader(request)
     qs = services.visible_entries(scope, query.filters()).select_related("province")
-    page = qs[query.offset : query.offset + query.limit]
+    page = page_of(qs, query)
     names: dict[tuple[str, str], str] = {}
-    return {
-        "total": qs.count(),
-        "limit": query.limit,
-        "offset": query.offset,
-        "items": [_out(e, names) for e in page],
-    }
+    page["items"] = [_out(e, names) for e in page["items"]]
+    return page
 
 
 @router.get(
     "/export.xlsx",
-    response={200: None, **_ERRORS},
+    response={200: None},
     summary="The audit entries of a search as XLSX (organisers)",
 )
 def export_entries(request: HttpRequest, query: Query[AuditQuery]) -> HttpResponse:
@@ -150,7 +139,7 @@ def export_entries(request: HttpRequest, query: Query[AuditQuery]) -> HttpRespon
 
 @router.get(
     "/{entry_id}",
-    response={200: AuditEntryOut, 404: AuditErrorOut, **_ERRORS},
+    response=AuditEntryOut,
     summary="One audit entry (organisers, within their scope)",
 )
 def get_entry(request: HttpRequest, entry_id: int) -> dict[str, Any]:
