@@ -74,10 +74,38 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     "questions.Sector": {},
     "questions.Cluster": {"include_fields": ["sector", "routed_by", "routed_at"]},
     "questions.Answer": {"exclude_fields": _STAMPS},
+    # the day's operations: who opened, took and closed an incident; rehearsal windows
+    "operations.Incident": {
+        "include_fields": [
+            "site",
+            "cause",
+            "status",
+            "description",
+            "session",
+            "assignee",
+            "resolved_by",
+            "resolution",
+        ]
+    },
+    "operations.Rehearsal": {"exclude_fields": _STAMPS},
+    # streaming: the studio's ingest key (masked), relays as organisers set them (not the health
+    # the checker writes every minute), a site's playback key bumped by a revocation
+    "streaming.Stream": {
+        "include_fields": ["title", "conference", "ingest_key"],
+        "mask_fields": ["ingest_key"],
+    },
+    "streaming.Relay": {
+        "include_fields": ["code", "name", "base_url", "capacity_mbps", "enabled"],
+        "m2m_fields": {"provinces"},
+    },
+    "streaming.SiteKey": {"include_fields": ["site", "version", "revoked_at"]},
 }
 USER_OPTIONS: dict[str, Any] = {"exclude_fields": ["last_login"], "mask_fields": ["password"]}
 
 # Created by the system or by delegates as they go; their later changes are what counts.
+# (Automatic incidents are bulk-created by the heartbeat flush and send no signal at all; a
+# manual one is created by a person and recorded.) Headcounts and check-ins are not followed:
+# each row already says who reported it, when and from which site.
 # Certificates are issued in batches of a whole province: one entry per batch (its task).
 _SKIP_CREATE = {"assessment.Reflection", "questions.Cluster", "assessment.Certificate"}
 
@@ -185,6 +213,9 @@ _UNIT_OF: dict[str, Callable[[Any], int | None]] = {
     "otp_static.StaticDevice": lambda o: _user_unit(o.user_id),
     "assessment.Reflection": lambda o: _site_unit(o.site_id),
     "assessment.Certificate": lambda o: _delegate_unit(o.delegate_id),
+    "operations.Incident": lambda o: _site_unit(o.site_id),
+    "operations.Rehearsal": lambda o: o.unit_id,
+    "streaming.SiteKey": lambda o: _site_unit(o.site_id),
 }
 
 

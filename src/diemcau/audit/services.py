@@ -45,6 +45,7 @@ ACTION_LABELS: dict[str, Any] = {
     "export": gettext_lazy("Export"),
     "purge": gettext_lazy("Personal data erased"),
     "revoke": gettext_lazy("Token revoked"),
+    "revoke_playback": gettext_lazy("Playback key revoked"),
     "deactivate": gettext_lazy("Account deactivated"),
     "activate": gettext_lazy("Account activated"),
     "remove_grant": gettext_lazy("Role removed"),
@@ -64,6 +65,7 @@ SUBJECT_LABELS: dict[str, Any] = {
     "site_link": gettext_lazy("Site link"),
     "certificates": gettext_lazy("Certificates"),
     "quiz_bank": gettext_lazy("Quiz questions"),
+    "playback_key": gettext_lazy("Site playback key"),
     "audit": gettext_lazy("Audit trail"),
 }
 COUNT_LABELS: dict[str, Any] = {
@@ -73,6 +75,7 @@ COUNT_LABELS: dict[str, Any] = {
     "sites": gettext_lazy("sites"),
     "certificates": gettext_lazy("certificates"),
     "files": gettext_lazy("files"),
+    "version": gettext_lazy("key version"),
     "created": gettext_lazy("added"),
     "updated": gettext_lazy("changed"),
     "unchanged": gettext_lazy("unchanged"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
+from diemcau.audit.services import record_event
 from diemcau.errors import Forbidden, NotFound
 from diemcau.sites import services as sites
 from diemcau.sites.models import Site
@@ -100,6 +101,14 @@ def revoke_site(scope: Scope, site_code: str) -> int:
             SiteKey.objects.filter(pk=key.pk).update(version=F("version") + 1)
         SiteKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
         key.refresh_from_db()
+        # The bumps are row updates (no model signal): one entry says who cut the site off.
+        record_event(
+            "revoke_playback",
+            "playback_key",
+            unit=site.unit_id,
+            counts={"version": key.version},
+            detail=site.code,
+        )
     return key.version
 
 
