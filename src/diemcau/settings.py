@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "diemcau.streaming",
     "diemcau.assessment",
     "diemcau.audit",
+    "diemcau.exports",
 ]
 
 MIDDLEWARE = [
@@ -244,7 +245,9 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 
 # -- Headers and cookies ---------------------------------------------------------------------
-DIEMCAU_PUBLIC_URL = os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address delegates' phones reach: every printed QR code and link starts with it (publicurl.py).
+# Unset: the request's own address, else http://127.0.0.1:8000; production mode warns (W001).
+DIEMCAU_PUBLIC_URL = os.environ.get("DIEMCAU_PUBLIC_URL", "").strip().rstrip("/")
 _HTTPS = DIEMCAU_PUBLIC_URL.lower().startswith("https://")
 # Behind an HTTPS front, cookies never travel in clear and browsers remember to use HTTPS.
 SESSION_COOKIE_SECURE = _HTTPS

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
+from diemcau import publicurl
 from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.audit.services import record_import
 from diemcau.delegates import services
@@ -158,7 +159,8 @@ def badges_pdf(request: HttpRequest, site: str) -> HttpResponse:
     from diemcau.delegates.badges import badge_sheet
 
     found, rows = services.badge_rows(scope_for(request.user), site)
-    pdf = badge_sheet(rows, conference=services.conference_name(), site=found.name)
+    base = publicurl.base(request)
+    pdf = badge_sheet(rows, conference=services.conference_name(), site=found.name, base=base)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="the-dai-bieu-{found.code}.pdf"'
     return response

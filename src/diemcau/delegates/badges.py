@@ -3,8 +3,9 @@
 A site prints its delegates' badges on plain A4 and cuts them out, so badges touch each other
 and the cut marks sit in the page margin, where no badge is. Each badge carries the conference,
 the delegate's name (large), position, workplace, the site, the delegate code in text (typed at
-check-in when a scanner fails) and a QR of `badge_token.payload_for` — the code and an HMAC,
-never the national ID.
+check-in when a scanner fails) and a QR of `badge_token.badge_url` — the public address of the
+delegate's own page, ``…/d/<code>.<mac>``: a phone camera opens it, a USB scanner types it into
+the console. The code and an HMAC, never the national ID.
 
 Text is set in DejaVu Sans (embedded; the built-in PDF fonts lack Vietnamese letters) through
 the agenda's font helper. A long name wraps onto a second line and then shrinks; what still does
@@ -25,7 +26,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from diemcau.delegates.badge_token import payload_for
+from diemcau import publicurl
+from diemcau.delegates.badge_token import badge_url
 from diemcau.delegates.services import BadgeRow
 from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
 
@@ -121,7 +123,7 @@ def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
 
 
 def _badge(
-    canvas: Canvas, x: float, y: float, row: BadgeRow, *, conference: str, site: str
+    canvas: Canvas, x: float, y: float, row: BadgeRow, *, conference: str, site: str, base: str
 ) -> None:
     inner = BADGE_W - 2 * PAD
     top = y + BADGE_H - PAD
@@ -146,7 +148,7 @@ def _badge(
             below = _text(canvas, x + PAD, below - gap, fitted, FONT)
 
     qr_x, qr_y = x + BADGE_W - PAD - QR_SIZE, y + PAD
-    _qr(canvas, payload_for(row.code, row.secret), qr_x, qr_y)
+    _qr(canvas, badge_url(row.code, row.secret, base), qr_x, qr_y)
     # The site and the code sit at the bottom left, whatever the text above took.
     canvas.setFillColor(colors.HexColor("#444444"))
     site_fit = fit(site, FONT, text_w, largest=7.5, smallest=6, lines=2)
@@ -185,10 +187,15 @@ def badge_sheet(
     *,
     conference: str,
     site: str,
+    base: str = "",
     total: int = 0,
     progress: Progress | None = None,
 ) -> bytes:
-    """The PDF: ⌈n / 8⌉ A4 pages (one blank page with cut marks when there is nobody)."""
+    """The PDF: ⌈n / 8⌉ A4 pages (one blank page with cut marks when there is nobody).
+
+    `base` starts every QR address (publicurl.base(request)); "" means publicurl.base().
+    """
+    base = base or publicurl.base()
     register_fonts()
     out = BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
@@ -202,7 +209,7 @@ def badge_sheet(
             canvas.showPage()
         if slot == 0:
             _cut_marks(canvas)
-        _badge(canvas, *positions[slot], row, conference=conference, site=site)
+        _badge(canvas, *positions[slot], row, conference=conference, site=site, base=base)
         if progress is not None and done % PER_PAGE == 0:
             progress(done, total or done)
     if done == 0:

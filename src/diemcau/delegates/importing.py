@@ -17,6 +17,7 @@ import gc
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,10 +129,13 @@ class DelegateImportReport:
 
     @property
     def ok(self) -> bool:
-        """The import did (or would do) what was asked."""
+        """The import did (or would do) what was asked: skipping bad rows imports nothing, and
+        fails, when no row is good."""
         if self.file_error:
             return False
-        return self.skip_bad or not self.bad_row_numbers
+        if self.skip_bad:
+            return not self.bad_row_numbers or self.created > 0
+        return not self.bad_row_numbers
 
     def add(self, row: int, column: str, message: str) -> None:
         self.bad_row_numbers.add(row)
@@ -147,6 +151,8 @@ class DelegateImportReport:
     def summary(self) -> str:
         if self.file_error:
             return "Không nhập được tệp: " + "; ".join(e.message for e in self.errors)
+        if nothing := self.nothing_usable():
+            return nothing
         skipped = f"; bỏ qua {self.bad_rows} dòng lỗi" if self.bad_rows else ""
         if self.dry_run:
             if self.bad_rows and not self.skip_bad:
@@ -165,6 +171,29 @@ class DelegateImportReport:
                 "nhập lại, hoặc chọn bỏ qua dòng lỗi để chỉ nhập các dòng đúng."
             )
         return f"Đã nhập {self.total_rows} dòng: thêm {self.created} đại biểu{skipped}."
+
+    def nothing_usable(self) -> str:
+        """The summary when no row could be imported whatever the user chose; "" otherwise."""
+        if self.skip_bad and self.bad_rows and not self.created:
+            # Skipping bad rows was chosen already: advising it again would send the user round
+            # in a circle. Say that no row was usable, and where the problems are.
+            verb = "Kiểm tra thử" if self.dry_run else "Không ghi gì"
+            return (
+                f"{verb}: cả {self.bad_rows} trong {self.total_rows} dòng đều có lỗi, không còn "
+                f"dòng đúng nào để nhập ({self.why()}). Hãy sửa các dòng theo danh sách lỗi rồi "
+                "nhập lại."
+            )
+        if not self.total_rows and not self.dry_run:
+            return "Không ghi gì: tệp không có dòng đại biểu nào dưới dòng tiêu đề."
+        return ""
+
+    def why(self) -> str:
+        """The columns the errors are in, most first, and the first error as an example."""
+        by_column = Counter(e.column or "—" for e in self.errors if e.row)
+        columns = "; ".join(f"cột “{c}”: {n} lỗi" for c, n in by_column.most_common(3))
+        first = min((e for e in self.errors if e.row), key=lambda e: e.row, default=None)
+        example = f"; ví dụ dòng {first.row}: {first.message}" if first else ""
+        return columns + example
 
     def as_dict(self) -> dict[str, Any]:
         return {

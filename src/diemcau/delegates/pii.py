@@ -5,7 +5,11 @@ A CCCD has 12 digits and always begins with 0: its first three digits are the bi
 drops the leading zeros ("012345678901" → 12345678901) and, past 11 characters of display width,
 writes it as "1,23457E+11" — which has lost digits for good. Because the first digit is always 0,
 padding a 10- or 11-digit number back to 12 is exact; a number in scientific notation is restored
-only when its mantissa still carries every digit, and otherwise reported, never guessed.
+only when its mantissa still carries every digit, and otherwise reported, never guessed. A short
+number that still begins with 0 was not shortened by Excel (which drops zeros only at the
+front): it is missing digits and is reported as such ("thiếu 1 chữ số"), and so is a padded one
+whose province prefix then makes no sense — a missing digit, not a wrong province, is what the
+person should look for.
 
 Only an HMAC-SHA256 of the digits (key: DIEMCAU_PII_KEY, else derived from SECRET_KEY) and the
 last four digits are stored. The key matters: there are only 10¹² numbers, so an unkeyed hash
@@ -102,14 +106,22 @@ def clean_national_id(raw: str) -> str:
         raise NationalIdError(
             f"“{raw}” có 9 chữ số (số CMND cũ?); cần số CCCD/định danh cá nhân 12 chữ số."
         )
-    if len(text) < 10:
-        raise NationalIdError(f"Số CCCD “{raw}” chỉ có {len(text)} chữ số, cần đúng 12 chữ số.")
+    if len(text) < 10 or (len(text) < 12 and text[0] == "0"):
+        raise NationalIdError(_too_short(raw, text))
     if len(text) == 12 and text[0] != "0":
         raise NationalIdError(f"Số CCCD “{raw}” không hợp lệ: số CCCD luôn bắt đầu bằng số 0.")
     digits = text.zfill(12)  # Excel dropped the leading zero(s): exact, see the module docstring
     if digits[:3] not in BIRTH_PROVINCES:
-        raise NationalIdError(_bad_prefix(raw, digits))
+        # Padding gave no province: a digit is missing, which is what the person can check.
+        raise NationalIdError(_too_short(raw, text) if len(text) < 12 else _bad_prefix(raw, digits))
     return digits
+
+
+def _too_short(raw: str, digits: str) -> str:
+    return (
+        f"Số CCCD “{raw}” có {len(digits)} chữ số: thiếu {12 - len(digits)} chữ số "
+        "(CCCD có 12 chữ số)."
+    )
 
 
 def _bad_prefix(raw: str, digits: str) -> str:

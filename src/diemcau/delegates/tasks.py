@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from diemcau import publicurl
 from diemcau.accounts.scopes import scope_for
 from diemcau.audit.services import record_import
 from diemcau.tasks.models import Task
@@ -50,10 +51,13 @@ def badges_job(task: Task, progress: Progress) -> dict[str, Any]:
     from diemcau.delegates.badges import PER_PAGE, badge_sheet
 
     site, rows = services.badge_rows(scope_for(task.owner), task.params["site"])
+    # The organiser's own address when no public one is set (publicurl.base(request)).
+    base = task.params.get("base_url") or publicurl.base()
     pdf = badge_sheet(
         rows,
         conference=services.conference_name(),
         site=site.name,
+        base=base,
         total=len(rows),
         progress=progress,
     )
@@ -66,4 +70,6 @@ def badges_job(task: Task, progress: Progress) -> dict[str, Any]:
         "count": len(rows),
         "pages": max(1, -(-len(rows) // PER_PAGE)),
         "size_kb": round(len(pdf) / 1024),
+        "address": base,
+        "address_warning": publicurl.warning_for(base),
     }

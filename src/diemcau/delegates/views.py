@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from diemcau import publicurl
 from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.delegates import services, tasks
 from diemcau.delegates.forms import DelegateForm, ImportForm, initial_from
@@ -75,6 +76,8 @@ def delegate_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "provinces": _province_choices(scope),
             "badge_site": badge_site,
+            # Badges print the public address: say so here, before anyone prints.
+            "address_warning": publicurl.warning(request) if badge_site else "",
             "can_import": scope.site_write_q() is not None,
             "rows": [(d, services.national_id_display(scope, d)) for d in page.items],
         },
@@ -133,7 +136,8 @@ def delegate_badges(request: HttpRequest) -> HttpResponse:
     from diemcau.tasks.services import submit
 
     site = services.badge_site(scope_for(request.user), request.POST.get("site", ""))
-    task = submit("delegates.badges", request.user.pk, {"site": site.code})
+    params = {"site": site.code, "base_url": publicurl.base(request)}
+    task = submit("delegates.badges", request.user.pk, params)
     return redirect("tasks:detail", task_id=task.pk)
 
 

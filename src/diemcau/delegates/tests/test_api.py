@@ -161,3 +161,17 @@ def test_moving_a_site_carries_its_delegates_province(api_as, people):
     assert names(api_as("province_organiser", "01").get("/api/v1/delegates?province=01")) == [
         "Nguyễn Văn An"
     ]
+
+
+def test_api_import_skipping_bad_rows_when_all_are_bad_explains_instead_of_advising_to_skip(
+    api_as, people
+):
+    client = api_as("central_organiser")
+    data = csv_file([["HK-01", "Lê Văn Cường", "00108500003"], ["HK-01", "Lê Văn Lạ", "1"]])
+    response = client.post("/api/v1/delegates/import", {"file": data, "skip_bad": "true"})
+    assert response.status_code == 422  # nothing imported: not a success
+    body = response.json()
+    assert body["created"] == 0 and not body["written"] and body["bad_rows"] == 2
+    assert "chọn bỏ qua dòng lỗi" not in body["summary"]
+    assert "cả 2 trong 2 dòng đều có lỗi" in body["summary"]
+    assert "thiếu 1 chữ số (CCCD có 12 chữ số)" in body["errors"][0]["message"]

@@ -39,3 +39,36 @@ def test_badge_digest_is_what_the_console_recognises_offline():
     assert len(digest) == 20
     assert digest != badge_token.badge_digest(code, "1a" * 16)
     assert badge_token.mac_for(code, SECRET) not in digest
+
+
+def test_the_badge_address_and_the_old_payload_name_the_same_badge():
+    """A phone opens the address; a scanner at the door may send either form, in any case."""
+    code = code_for(4242)
+    mac = badge_token.mac_for(code, SECRET)
+    url = badge_token.badge_url(code, SECRET, "https://hoinghi.example.gov.vn/")
+    assert url == f"https://hoinghi.example.gov.vn/d/{code}.{mac}"
+    for text in (
+        url,
+        url.upper(),  # a scanner on a Vietnamese keyboard layout with Caps Lock
+        url + "/",
+        f"http://10.0.0.5:8000/d/{code}.{mac}",  # any host: the MAC decides, not the address
+        f"{code}.{mac}",  # the address's last part alone (the /d/ route, a typed link)
+        badge_token.payload_for(code, SECRET),
+        badge_token.payload_for(code, SECRET).lower(),
+    ):
+        assert badge_token.parse(text) == (code, mac), text
+    assert badge_token.verify(code, SECRET, mac)
+
+
+def test_broken_addresses_are_not_badges():
+    code = code_for(4242)
+    mac = badge_token.mac_for(code, SECRET)
+    for text in (
+        f"https://x.vn/d/{code}.{mac[:-1]}",  # a MAC character lost
+        f"https://x.vn/d/{code[:-1]}X.{mac}",  # the code's check character wrong
+        f"https://x.vn/e/{code}.{mac}",  # another route
+        f"https://x.vn/d/{code}.{mac}?x=1",
+        "https://x.vn/d/",
+        "a.b",
+    ):
+        assert badge_token.parse(text) is None, text

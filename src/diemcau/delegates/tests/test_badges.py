@@ -14,7 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from diemcau.conftest import HANOI, HUE
 from diemcau.delegates import badges
-from diemcau.delegates.badge_token import parse, payload_for, verify
+from diemcau.delegates.badge_token import badge_url, parse, payload_for, verify
 from diemcau.delegates.importing import import_delegates
 from diemcau.delegates.models import Delegate
 from diemcau.delegates.services import BadgeRow
@@ -24,6 +24,12 @@ from diemcau.programme.models import Conference
 
 pytestmark = pytest.mark.django_db
 __all__ = ["people"]
+PUBLIC = "https://hoinghi.example.gov.vn"
+
+
+@pytest.fixture(autouse=True)
+def _public_address(settings: Any) -> None:
+    settings.DIEMCAU_PUBLIC_URL = PUBLIC
 
 
 def pdf_of(rows: list[BadgeRow], **kw: Any) -> PdfReader:
@@ -70,16 +76,18 @@ def qr_drawn_in_first_badge(reader: PdfReader, size: int) -> list[list[bool]]:
     return grid
 
 
-def test_the_qr_carries_the_signed_payload_and_never_the_national_id(people: Any) -> None:
+def test_the_qr_carries_the_public_address_and_never_the_national_id(people: Any) -> None:
     delegate = people["HK-01"]
     _, found = badges_rows_for("HK-01")
     reader = pdf_of(found, conference="Hội nghị toàn quốc")
-    payload = payload_for(delegate.code, delegate.secret)
+    payload = badge_url(delegate.code, delegate.secret, PUBLIC)
+    assert payload.startswith(f"{PUBLIC}/d/{delegate.code}.")  # a phone camera opens it
     expected = badges.qr_modules(payload)
     assert qr_drawn_in_first_badge(reader, len(expected)) == expected
     code, mac = parse(payload)  # type: ignore[misc]
     assert code == delegate.code and mac is not None and verify(code, delegate.secret, mac)
-    assert "001085012345" not in payload and "2345" not in payload.split(":", 1)[1][8:]
+    assert parse(payload) == parse(payload_for(delegate.code, delegate.secret))  # the old form
+    assert "001085012345" not in payload and "2345" not in payload.rsplit(".", 1)[1]
     text = reader.pages[0].extract_text()
     assert delegate.code in text and "Nguyễn Văn An" in text and "Chủ tịch UBND" in text
     assert "HỘI NGHỊ TOÀN QUỐC" in text
@@ -108,7 +116,9 @@ def test_a_scanner_reads_every_badge_on_the_page(tmp_path: Any) -> None:
                 [zbarimg, "-q", "--raw", str(image)], capture_output=True, text=True, check=False
             ).stdout.split()
         )
-    assert scanned == {payload_for(r.code, r.secret) for r in found}
+    assert scanned == {badge_url(r.code, r.secret, PUBLIC) for r in found}
+    old_form = {parse(payload_for(r.code, r.secret)) for r in found}
+    assert {parse(text) for text in scanned} == old_form  # the same badges as before
 
 
 def badges_rows_for(site_code: str) -> tuple[Any, list[BadgeRow]]:

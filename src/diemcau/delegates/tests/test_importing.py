@@ -112,7 +112,12 @@ def test_cccd_that_excel_turned_into_a_number_is_restored_exactly(hn_site, cell,
         ("1.23457E+11", "mất chữ số"),
         ("1,23457E+11", "mất chữ số"),
         ("123456789", "CMND"),
-        ("12345", "chỉ có 5 chữ số"),
+        ("12345", "thiếu 7 chữ số (CCCD có 12 chữ số)"),
+        # Typed with its leading 0 but one digit short: not padded and blamed on "000".
+        ("00123456789", "có 11 chữ số: thiếu 1 chữ số (CCCD có 12 chữ số)"),
+        ("01234567890", "thiếu 1 chữ số (CCCD có 12 chữ số)"),
+        ("0012345678", "thiếu 2 chữ số"),
+        ("97123456789", "thiếu 1 chữ số"),  # padding would give no province: a digit is missing
         ("123456789012", "bắt đầu bằng số 0"),
         ("099123456789", "ba số đầu “099”"),
         ("0012345678901", "có 13 chữ số"),
@@ -345,3 +350,19 @@ def test_old_mac_line_endings_and_a_ten_digit_landline(hn_site):
     assert report.total_rows == 2
     [(row, column, message)] = messages(report)
     assert (row, column) == (2, "Số điện thoại") and "0212345678" in message
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_skipping_bad_rows_when_every_row_is_bad_says_so_and_why(hn_site, dry_run):
+    """Skip was chosen already: the report must not advise choosing it, but name the problem."""
+    rows = [["HK-01", "Ngô Văn Dũng", "00123456789"], ["HK-01", "Lê Thị Em", "12345"]]
+    report = import_delegates(
+        EVERYTHING, csv_file(rows), filename="a.csv", skip_bad=True, dry_run=dry_run
+    )
+    summary = report.summary()
+    assert not report.written and not Delegate.objects.exists()
+    assert "bỏ qua dòng lỗi" not in summary and "chọn bỏ qua" not in summary
+    assert "cả 2 trong 2 dòng đều có lỗi" in summary
+    assert "cột “Số CCCD”: 2 lỗi" in summary  # where the problems are…
+    assert "ví dụ dòng 2:" in summary and "thiếu 1 chữ số" in summary  # …and one of them
+    assert "“000”" not in summary
