@@ -10,7 +10,15 @@ from ninja import Field, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.programme import ical, materials, services
-from diemcau.programme.models import Conference, Format, Material, Session, SessionStatus, Topic
+from diemcau.programme.models import (
+    Conference,
+    Format,
+    Material,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Topic,
+)
 
 router = Router()
 MAX_COUNT = 100_000_000  # targets are counts of sites and people, far below this
@@ -82,9 +90,22 @@ class SessionOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     chair: str
-    status: SessionStatus
+    status: SessionStatus = Field(
+        ..., description="As stored: planned follows the clock, live or ended set by hand"
+    )
+    current_status: SessionStatus = Field(..., description="Now, by the clock or the override")
+    kind: SessionKind
+    conference: int
     changed: bool
     topics: list[TopicOut]
+
+    @staticmethod
+    def resolve_current_status(obj: Session) -> str:
+        return obj.current_status
+
+    @staticmethod
+    def resolve_conference(obj: Session) -> int:
+        return obj.day.conference_id
 
     @staticmethod
     def resolve_date(obj: Session) -> dt.date:

@@ -6,7 +6,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from diemcau.errors import Invalid
-from diemcau.programme.models import Conference, Day, Format, Session, SessionStatus, Speaker
+from diemcau.programme.models import (
+    Conference,
+    Day,
+    Format,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+)
 
 
 class ServiceForm(forms.Form):
@@ -49,17 +57,37 @@ class DayForm(ServiceForm):
 
 class SessionForm(ServiceForm):
     day: "forms.ModelChoiceField[Day]" = forms.ModelChoiceField(
-        label=_("Day"), queryset=Day.objects.none()
+        label=_("Day"), queryset=Day.objects.none(), empty_label=None
     )
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.TimeField(label=_("Start"), widget=_TIME)
     ends_at = forms.TimeField(label=_("End"), widget=_TIME)
     chair = forms.CharField(label=_("Chair"), max_length=255, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=SessionStatus.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=SessionKind.choices, initial="session", required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (SessionStatus.PLANNED.value, _("By the clock (automatic)")),
+            (SessionStatus.LIVE.value, _("Live now (set by hand)")),
+            (SessionStatus.ENDED.value, _("Ended (set by hand)")),
+        ],
+        initial=SessionStatus.PLANNED.value,
+        help_text=_(
+            "By the clock, the session is live between its start and end; set it by hand "
+            "only when it runs late or stops early."
+        ),
+    )
 
     def __init__(self, *args: Any, conference: Conference, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["day"].queryset = conference.days.order_by("date")  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        values = super().values()
+        values["kind"] = values.get("kind") or SessionKind.SESSION
+        return values
 
 
 class SpeakerForm(ServiceForm):
@@ -72,6 +100,7 @@ class TopicForm(ServiceForm):
     session: "forms.ModelChoiceField[Session]" = forms.ModelChoiceField(
         label=_("Session"),
         queryset=Session.objects.none(),
+        empty_label=None,
         help_text=_("Choose another session to move the topic there."),
     )
     number = forms.IntegerField(

@@ -6,9 +6,14 @@ to a session or topic stamps `changed_at`, so the agenda and the API can say "ch
 that printed the earlier version.
 """
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Format(models.TextChoices):
@@ -18,9 +23,21 @@ class Format(models.TextChoices):
 
 
 class SessionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    LIVE = "live", _("Live")
-    ENDED = "ended", _("Ended")
+    """Stored "planned" means "follow the clock": the status shown is then computed from the
+    session's start and end (`Session.status_at`). "live" and "ended" are kept as a manual
+    override, for a session that runs late or is stopped early."""
+
+    PLANNED = "planned", pgettext_lazy("session status", "Not started")
+    LIVE = "live", pgettext_lazy("session status", "Live")
+    ENDED = "ended", pgettext_lazy("session status", "Ended")
+
+
+class SessionKind(models.TextChoices):
+    """A rehearsal (kiểm tra kỹ thuật) is a session of the conference itself, so the day's
+    sessions, check-ins and dashboards never need a second conference for it."""
+
+    SESSION = "session", pgettext_lazy("session kind", "Session")
+    REHEARSAL = "rehearsal", pgettext_lazy("session kind", "Technical rehearsal")
 
 
 class MaterialKind(models.TextChoices):
@@ -82,6 +99,9 @@ class Session(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=SessionKind.choices, default=SessionKind.SESSION
+    )
     changed_at = models.DateTimeField(_("changed after publication"), null=True, blank=True)
 
     class Meta:
@@ -91,6 +111,34 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.starts_at:%H:%M} {self.title}"
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """Aware start and end, in the conference's (the server's) time zone."""
+        zone = ZoneInfo(settings.TIME_ZONE)
+        start = dt.datetime.combine(self.day.date, self.starts_at, tzinfo=zone)
+        end = dt.datetime.combine(self.day.date, self.ends_at, tzinfo=zone)
+        return start, end
+
+    def status_at(self, now: dt.datetime) -> str:
+        """The status at `now`: the clock decides unless an organiser set live or ended."""
+        if self.status != SessionStatus.PLANNED:
+            return self.status
+        start, end = self.bounds()
+        if now < start:
+            return SessionStatus.PLANNED.value
+        return SessionStatus.LIVE.value if now < end else SessionStatus.ENDED.value
+
+    @property
+    def current_status(self) -> str:
+        return self.status_at(timezone.now())
+
+    @property
+    def current_status_label(self) -> str:
+        return str(SessionStatus(self.current_status).label)
+
+    @property
+    def is_rehearsal(self) -> bool:
+        return self.kind == SessionKind.REHEARSAL
 
 
 class Speaker(models.Model):

@@ -7,18 +7,28 @@ after the conference was published stamps `changed_at` on the session or topic i
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid, NotFound
-from diemcau.programme.models import Conference, Day, Format, Session, SessionStatus, Speaker, Topic
+from diemcau.programme.models import (
+    Conference,
+    Day,
+    Format,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Topic,
+)
 
 CONFERENCE_FIELDS = (
     "slug",
@@ -31,7 +41,7 @@ CONFERENCE_FIELDS = (
     "target_delegates",
     "description",
 )
-SESSION_FIELDS = ("day", "title", "starts_at", "ends_at", "chair", "status")
+SESSION_FIELDS = ("day", "title", "starts_at", "ends_at", "chair", "status", "kind")
 TOPIC_FIELDS = ("session", "number", "title", "summary", "sector", "planned_minutes", "order")
 SPEAKER_FIELDS = ("name", "title", "organisation")
 
@@ -113,10 +123,55 @@ def speakers(scope: Scope) -> QuerySet[Speaker]:
 
 def session_bounds(session: Session) -> tuple[dt.datetime, dt.datetime]:
     """Aware start and end of a session, in the conference's (the server's) time zone."""
+    return session.bounds()
+
+
+@dataclass(frozen=True)
+class Now:
+    """What is on at one moment: the session live then (if any), its topic by the planned
+    minutes, and the next session to come (when nothing is live)."""
+
+    session: Session | None
+    topic: Topic | None
+    next_session: Session | None
+
+
+def sessions_around(now: dt.datetime) -> list[Session]:
+    """Sessions on `now`'s local day and the ones after it, with their conference (1 query)."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    start = dt.datetime.combine(session.day.date, session.starts_at, tzinfo=zone)
-    end = dt.datetime.combine(session.day.date, session.ends_at, tzinfo=zone)
-    return start, end
+    today = now.astimezone(zone).date()
+    return list(
+        Session.objects.select_related("day__conference")
+        .filter(Q(day__date__gte=today) | Q(status=SessionStatus.LIVE))
+        .order_by("day__date", "starts_at", "pk")[:200]
+    )
+
+
+def now_on(scope: Scope, now: dt.datetime) -> Now:
+    """The live session at `now` (a conference session before a rehearsal when both run), its
+    current topic, or else the next session; the status follows the clock (`status_at`)."""
+    require_reader(scope)
+    sessions = sessions_around(now)
+    live = [s for s in sessions if s.status_at(now) == SessionStatus.LIVE]
+    live.sort(key=lambda s: (s.kind == SessionKind.REHEARSAL, s.day.date, s.starts_at, s.pk))
+    if live:
+        session = live[0]
+        return Now(session, topic_at(session, now), None)
+    upcoming = [s for s in sessions if s.status_at(now) == SessionStatus.PLANNED]
+    return Now(None, None, upcoming[0] if upcoming else None)
+
+
+def topic_at(session: Session, now: dt.datetime) -> Topic | None:
+    """The topic whose planned slot covers `now` (slots follow one another from the start);
+    past the last slot, the last topic."""
+    topics = list(session.topics.order_by("order", "number", "pk"))
+    start, _end = session.bounds()
+    elapsed = (now - start).total_seconds() / 60
+    for topic in topics:
+        elapsed -= topic.planned_minutes
+        if elapsed < 0:
+            return topic
+    return topics[-1] if topics else None
 
 
 # -- conference -----------------------------------------------------------------------------
@@ -222,6 +277,8 @@ def _check_session(values: Mapping[str, Any]) -> None:
         errors["ends_at"] = _("The session must end after it starts.")
     if values.get("status", SessionStatus.PLANNED) not in SessionStatus.values:
         errors["status"] = _("Unknown status.")
+    if values.get("kind", SessionKind.SESSION) not in SessionKind.values:
+        errors["kind"] = _("Unknown kind of session.")
     if errors:
         raise Invalid(_("Some fields are invalid."), errors)
 

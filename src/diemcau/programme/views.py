@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -119,7 +120,8 @@ def _chosen_day(days: list[Day], wanted: str | None) -> Day | None:
         for day in days:
             if day.date == date:
                 return day
-    return days[0] if days else None
+    today = timezone.localdate()
+    return next((d for d in days if d.date == today), days[0] if days else None)
 
 
 @login_required

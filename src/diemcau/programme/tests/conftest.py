@@ -1,9 +1,11 @@
 """Programme fixtures: a materials store in a temporary folder, tiny valid files, the demo."""
 
+import datetime as dt
 import io
 import zipfile
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,5 +39,6 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 @pytest.fixture
 def demo(db: None) -> Conference:
-    load_demo_programme()
+    """The demo placed on the model event's own first morning (it is dated around "now")."""
+    load_demo_programme(dt.datetime(2025, 6, 14, 7, 45, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
     return Conference.objects.get(slug="tap-huan-cap-xa-2025")

@@ -20,9 +20,11 @@ def test_site_operator_reads_the_agenda(demo, api_as, make_site):
     assert [t["number"] for t in topics] == list(range(1, 16))
     second = topics[1]
     assert second["speakers"][0]["name"] == "Nguyễn Thị Thu Hà"
-    first_session = data["days"][0]["sessions"][0]
+    rehearsal, first_session = data["days"][0]["sessions"][:2]
+    assert rehearsal["kind"] == "rehearsal" and rehearsal["conference"] == demo.pk
     assert first_session["starts_at"] == "2025-06-14T07:30:00+07:00"
-    assert first_session["status"] == "planned"
+    assert first_session["status"] == "planned"  # follows the clock
+    assert first_session["current_status"] == "ended"  # June 2025 is past
 
     session = client.get(f"/api/v1/programme/sessions/{first_session['id']}").json()
     assert len(session["topics"]) == 4

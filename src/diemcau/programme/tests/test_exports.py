@@ -85,13 +85,13 @@ def test_ical_feed_parses_back(demo, web_as):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     events = _parse_ical(response.content.decode())
-    assert len(events) == 4
-    assert len({e["UID"] for e in events}) == 4
-    first = events[0]
+    assert len(events) == 5  # the rehearsal and four sessions
+    assert len({e["UID"] for e in events}) == 5
+    first = events[1]
     start = dt.datetime.strptime(first["DTSTART"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
     end = dt.datetime.strptime(first["DTEND"], "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
     assert start == dt.datetime(2025, 6, 14, 0, 30, tzinfo=dt.UTC)  # 07:30 in Hà Nội
-    assert end - start == dt.timedelta(hours=4)
+    assert end - start == dt.timedelta(minutes=200)  # four topics of 50 minutes
     assert first["DTSTAMP"].endswith("Z")
     assert "Nguyễn Thị Thu Hà" in first["DESCRIPTION"]
     assert "\n2. Tổ chức và hoạt động của Mặt trận Tổ quốc, các tổ chức" in first["DESCRIPTION"]

@@ -17,7 +17,7 @@ ROLES = [
 
 
 def _read_urls(demo) -> list[str]:
-    session = Session.objects.filter(day__conference=demo).first()
+    session = Session.objects.filter(day__conference=demo, kind="session").first()
     topic = Topic.objects.filter(session=session).first()
     speaker = Speaker.objects.first()
     material = Material.objects.create(
