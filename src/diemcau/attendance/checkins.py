@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance import reasons, tallies, writelock
-from diemcau.attendance.models import CheckIn
+from diemcau.attendance.models import CheckIn, Source
 from diemcau.attendance.signals import checkins_changed
 from diemcau.delegates import badge_token
 from diemcau.delegates.models import Delegate
@@ -154,9 +154,18 @@ class _Context:
 
 
 def record_scans(
-    scope: Scope, scans: Sequence[ScanIn], *, user_id: int | None = None
+    scope: Scope,
+    scans: Sequence[ScanIn],
+    *,
+    user_id: int | None = None,
+    source: str = Source.SCAN,
+    dry_run: bool = False,
 ) -> BatchResult:
-    """Judge and record a batch; every scan gets a result, in order, and none fails the rest."""
+    """Judge and record a batch; every scan gets a result, in order, and none fails the rest.
+
+    `source` tells scans from paper lists typed in later (attendance.paperlist); `dry_run`
+    judges the batch as it would be recorded now and writes nothing (a list's trial run).
+    """
     now = timezone.now()
     results = [ScanResult(id=s.id) for s in scans]
     keys = [_key(s.id) for s in scans]
@@ -185,8 +194,8 @@ def record_scans(
     # A resend was judged like a new scan: it cannot be accepted (its delegate is taken, or
     # its id is), so only the rejected ones need asking whether their id is already recorded.
     _mark_resends([(k, r) for k, r in first_of.items() if r.status == REJECTED])
-    if rows:
-        _write(rows, now, user_id)
+    if rows and not dry_run:
+        _write(rows, now, user_id, source)
     for result, first in copies:  # the same id twice in one batch
         _copy(result, first, REJECTED if first.status == REJECTED else DUPLICATE)
     return BatchResult(results)
@@ -322,11 +331,11 @@ def _valid_checkins(delegate_ids: list[int], session_ids: list[int]) -> set[tupl
 
 _COLUMNS = (
     "id, delegate_id, session_id, site_id, other_site, manual, scanned_at, received_at, "
-    "recorded_by_id, annulled_at, annul_reason"
+    "recorded_by_id, source, annulled_at, annul_reason"
 )
 
 
-def _write(rows: list[_Row], now: dt.datetime, user_id: int | None) -> None:
+def _write(rows: list[_Row], now: dt.datetime, user_id: int | None, source: str) -> None:
     """One INSERT for the batch; rows a concurrent writer got first are re-judged."""
     # Same order in every worker: two batches touching the same delegates cannot deadlock.
     rows.sort(key=lambda r: (r.delegate_id, r.session_id))
@@ -347,13 +356,15 @@ def _write(rows: list[_Row], now: dt.datetime, user_id: int | None) -> None:
             user_id,
         )
     if sqlite:
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, '')"] * len(rows))
+        row = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, '')"
+        values = ", ".join([row] * len(rows))
+        params = _with_source(params, source)
     else:  # nine arrays instead of 9,000 parameters: psycopg adapts a list in one go
-        params = [params[i::9] for i in range(9)]
+        params = [source, *(params[i::9] for i in range(9))]
         values = (
-            "SELECT a.*, NULL::timestamptz, '' FROM unnest(%s::uuid[], %s::bigint[], "
-            "%s::bigint[], %s::bigint[], %s::boolean[], %s::boolean[], %s::timestamptz[], "
-            "%s::timestamptz[], %s::integer[]) AS a"
+            "SELECT a.*, %s::varchar, NULL::timestamptz, '' FROM unnest(%s::uuid[], "
+            "%s::bigint[], %s::bigint[], %s::bigint[], %s::boolean[], %s::boolean[], "
+            "%s::timestamptz[], %s::timestamptz[], %s::integer[]) AS a"
         )
     sql = (
         f"INSERT INTO {_CHECKINS} ({_COLUMNS}) "
@@ -372,6 +383,15 @@ def _write(rows: list[_Row], now: dt.datetime, user_id: int | None) -> None:
         )
         if written:
             checkins_changed.send(CheckIn, delegate_ids=[r.delegate_id for r in written])
+
+
+def _with_source(params: list[Any], source: str) -> list[Any]:
+    """Nine values per row become ten: the source after recorded_by."""
+    out: list[Any] = []
+    for i in range(0, len(params), 9):
+        out += params[i : i + 9]
+        out.append(source)
+    return out
 
 
 def _sqlite_time(value: dt.datetime) -> str:

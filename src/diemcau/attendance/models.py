@@ -18,6 +18,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class Source(models.TextChoices):
+    """How a check-in reached us: a scan at a site console, or a paper sign-in list typed in."""
+
+    SCAN = "scan", _("scan")
+    LIST = "list", _("from a list")
+
+
 class CheckIn(models.Model):
     id = models.UUIDField(primary_key=True)  # made by the site console
     delegate = models.ForeignKey(
@@ -37,6 +44,15 @@ class CheckIn(models.Model):
     )
     other_site = models.BooleanField(_("at another site"), default=False)
     manual = models.BooleanField(_("typed code"), default=False)
+    # A database default as well, so the bulk paths that name their columns (the batch insert,
+    # COPY loads in benches) need not know of it: only a paper list writes "list".
+    source = models.CharField(
+        _("source"),
+        max_length=8,
+        choices=Source.choices,
+        default=Source.SCAN,
+        db_default=Source.SCAN,
+    )
     scanned_at = models.DateTimeField(_("scanned at"))
     received_at = models.DateTimeField(_("received at"))
     recorded_by = models.ForeignKey(
