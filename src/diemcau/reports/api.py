@@ -13,6 +13,9 @@ router = Router()
 
 class ReportQuery(Schema):
     session: int | None = None
+    # The conference of a whole-conference report (default: today's, else the latest begun);
+    # a session's report is always about the session's own conference.
+    conference: int | None = None
     format: Literal["json", "csv", "xlsx", "pdf"] = "json"
 
 
@@ -45,7 +48,12 @@ def get_snapshot(request: HttpRequest, pk: int, query: Query[ReportQuery]) -> An
     scope = scope_for(request.user)
     data = services.get_snapshot(scope, pk)
     if query.format == "json":
-        live = services.report(scope, data["node"]["code"], (data["session"] or {}).get("id"))
+        live = services.report(
+            scope,
+            data["node"]["code"],
+            (data["session"] or {}).get("id"),
+            conference_id=data.get("conference_id"),
+        )
         return {**data, "changes_since": services.diff(data, live)}
     return _render(data, query.format)
 
@@ -53,13 +61,17 @@ def get_snapshot(request: HttpRequest, pk: int, query: Query[ReportQuery]) -> An
 @router.get("/{node}", summary="The report for a unit (TW = the nation): json, csv, xlsx or pdf")
 def get_report(request: HttpRequest, node: str, query: Query[LiveReportQuery]) -> Any:
     only = {k.strip() for k in query.table.split(",") if k.strip()} if query.table else None
-    data = services.report(scope_for(request.user), node, query.session, only=only)
+    data = services.report(
+        scope_for(request.user), node, query.session, only=only, conference_id=query.conference
+    )
     return _render(data, query.format)
 
 
 @router.post("/{node}/freeze", response={201: SnapshotOut}, summary="Freeze the report as it is")
 def freeze(request: HttpRequest, node: str, query: Query[ReportQuery]) -> Status[Any]:
-    snapshot = services.freeze(scope_for(request.user), request.user, node, query.session)
+    snapshot = services.freeze(
+        scope_for(request.user), request.user, node, query.session, conference_id=query.conference
+    )
     return Status(201, _snapshot_out(snapshot))
 
 

@@ -9,13 +9,22 @@ import click
 @click.argument("node", default="TW")
 @click.option("--session", type=int, default=None, help="Session id (default: the conference).")
 @click.option(
+    "--conference", type=int, default=None,
+    help="Conference id (default: today's, else the latest begun).",
+)  # fmt: skip
+@click.option(
     "--format", "fmt", type=click.Choice(["xlsx", "pdf", "csv", "json"]), default=None,
     help="Default: from the file's extension.",
 )  # fmt: skip
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--as-user", "as_user", default=None, help="Within this user's scope.")
-def report_cmd(
-    node: str, session: int | None, fmt: str | None, output: Path, as_user: str | None
+def report_cmd(  # noqa: PLR0917 (click passes every option by keyword)
+    node: str,
+    session: int | None,
+    conference: int | None,
+    fmt: str | None,
+    output: Path,
+    as_user: str | None,
 ) -> None:
     """Write the report of NODE (a unit code; TW = the nation) as Excel, PDF, CSV or JSON."""
     from diemcau.clikit import fail, scope_for_cli, setup
@@ -36,7 +45,9 @@ def report_cmd(
         click.echo(f"\rĐang lập báo cáo… {done}/{steps[0]} ({percent}%)", err=True, nl=False)
 
     try:
-        data = services.report(scope_for_cli(as_user), node, session, progress=progress)
+        data = services.report(
+            scope_for_cli(as_user), node, session, progress=progress, conference_id=conference
+        )
     except NotFound as exc:
         click.echo("", err=True)
         fail(exc.message)

@@ -3,31 +3,46 @@
 import io
 from typing import Any
 
-from diemcau import csvsafe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from diemcau import csvsafe, vnformat
 
 SHEET_NAME_MAX = 31
 
 
 def to_xlsx(data: dict[str, Any]) -> bytes:
-    """One sheet for the headline, one per table: bold frozen header, thousands separators."""
+    """One sheet for the headline, one per table: bold frozen header, thousands separators.
+
+    Numbers stay numbers and moments real date cells (local time, d/m/yyyy hh:mm), so a reader
+    can add them up or sort them; the formats are vnformat's, as on the page and in the PDF."""
     out = io.BytesIO()
     book = csvsafe.xlsx_workbook(out, {"in_memory": True})
     bold = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#E8EEF7"}
     )
-    count = book.add_format({"num_format": "#,##0"})
-    decimal = book.add_format({"num_format": "#,##0.0"})
-    total = book.add_format({"bold": True, "num_format": "#,##0", "top": 1})
+    count = book.add_format({"num_format": vnformat.XLSX_INTEGER})
+    decimal = book.add_format({"num_format": vnformat.XLSX_DECIMAL})
+    total = book.add_format({"bold": True, "num_format": vnformat.XLSX_INTEGER, "top": 1})
+    total_decimal = book.add_format({"bold": True, "num_format": vnformat.XLSX_DECIMAL, "top": 1})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    when = book.add_format({"num_format": vnformat.XLSX_DATETIME, "align": "left"})
 
-    cover = book.add_worksheet("Tong hop")
+    cover = book.add_worksheet(_sheet_name(pgettext("report column", "Summary")))
     cover.set_column(0, 0, 110)
-    cover.write_string(0, 0, f"Báo cáo: {data['node']['name']}", bold)
-    cover.write_string(1, 0, data["headline"], wrap)
-    cover.write_string(3, 0, f"Số liệu lúc {data['generated_at']}")
+    cover.set_column(1, 1, 18)
+    cover.write_string(0, 0, _("Report: %(name)s") % {"name": data["node"]["name"]}, bold)
+    about = _("Conference: %(name)s") % {"name": data.get("conference", "")}
+    if data.get("session"):
+        about += " · " + _("Session: %(title)s") % {"title": data["session"]["title"]}
+    cover.write_string(1, 0, about)
+    cover.write_string(2, 0, data["headline"], wrap)
+    cover.write_string(4, 0, _("Figures at"))
+    cover.write_datetime(4, 1, vnformat.excel_datetime(data["generated_at"]), when)
     if data.get("frozen"):
         frozen = data["frozen"]
-        cover.write_string(4, 0, f"Đã chốt lúc {frozen['at']} bởi {frozen['by']}")
+        cover.write_string(5, 0, _("Frozen by %(by)s at") % {"by": frozen["by"]})
+        cover.write_datetime(5, 1, vnformat.excel_datetime(frozen["at"]), when)
 
     for table in data["tables"]:
         sheet = book.add_worksheet(_sheet_name(table["title"]))
@@ -43,7 +58,7 @@ def to_xlsx(data: dict[str, Any]) -> bytes:
             _write_row(sheet, r, row, count, decimal)
         if table.get("total"):
             r += 1
-            _write_row(sheet, r, table["total"], total, total)
+            _write_row(sheet, r, table["total"], total, total_decimal)
         if table.get("note"):
             sheet.write_string(r + 2, 0, table["note"], wrap)
     book.close()

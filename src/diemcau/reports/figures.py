@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance.summary import summary as attendance_summary
@@ -26,9 +27,35 @@ from diemcau.units.models import Kind, Level, Unit
 from diemcau.units.organisations import CENTRAL_CODE
 from diemcau.units.services import get_unit, units_under_q
 
-LEVELS = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
-KINDS = {Kind.ADMINISTRATIVE: "Chính quyền", Kind.ORGANISATION: "Cơ quan, tổ chức"}
-STATES = {"online": "Trực tuyến", "degraded": "Chất lượng kém", "offline": "Mất kết nối"}
+
+def levels() -> dict[str, str]:
+    """Level names in the reader's language (called per report: the language is per request)."""
+    return {
+        Level.CENTRAL: pgettext("report level", "Central"),
+        Level.PROVINCE: pgettext("report level", "Province level"),
+        Level.COMMUNE: pgettext("report level", "Commune level"),
+    }
+
+
+def kinds() -> dict[str, str]:
+    return {
+        Kind.ADMINISTRATIVE: pgettext("unit kind", "Government"),
+        Kind.ORGANISATION: pgettext("unit kind", "Agencies and organisations"),
+    }
+
+
+def states() -> dict[str, str]:
+    return {
+        "online": pgettext("connection", "Online"),
+        "degraded": pgettext("connection", "Poor quality"),
+        "offline": pgettext("connection", "Disconnected"),
+    }
+
+
+def total_label() -> str:
+    return pgettext("report row", "Total")
+
+
 # The column each table's bars show, on the page and in the PDF alike.
 CHART_COLUMN = {
     "dai-bieu": 4,
@@ -97,12 +124,16 @@ def compute(
     scope: Scope,
     unit_code: str | None,
     session_id: int | None,
+    *,
     only: Collection[str] | None = None,
     progress: Progress | None = None,
+    conference_id: int | None = None,
 ) -> Figures:
     """The report's tables (or those named in `only`), reporting (done, total) after each."""
     unit = report_unit(scope, unit_code)
-    figures = Figures(unit=unit, session_id=session_id, generated_at=timezone.now())
+    figures = Figures(
+        unit=unit, session_id=session_id, generated_at=timezone.now(), conference_id=conference_id
+    )
     wanted = [
         (key, build)
         for key, build in builders()
@@ -122,29 +153,38 @@ def _sites(scope: Scope, figures: Figures) -> None:
         (r["unit__level"], r["unit__kind"]): r["n"]
         for r in qs.values("unit__level", "unit__kind").annotate(n=Count("pk")).order_by()
     }
+    kind_names = kinds()
     rows = []
-    for level, level_name in LEVELS.items():
+    for level, level_name in levels().items():
         row: list[Any] = [level_name]
-        row += [counts.get((level, kind), 0) for kind in KINDS]
+        row += [counts.get((level, kind), 0) for kind in kind_names]
         row.append(sum(row[1:]))
         rows.append(row)
-    total = ["Tổng số", *[sum(r[i] for r in rows) for i in range(1, len(KINDS) + 2)]]
+    total = [total_label(), *[sum(r[i] for r in rows) for i in range(1, len(kind_names) + 2)]]
     figures.totals["sites"] = total[-1]
     figures.totals["sites_province"] = rows[1][-1]
     figures.totals["sites_commune"] = rows[2][-1]
     figures.tables.append(
-        Table("diem-cau", "Điểm cầu theo cấp", ["Cấp", *KINDS.values(), "Cộng"], rows, total)
+        Table(
+            "diem-cau",
+            _("Sites by level"),
+            [_("Level"), *kind_names.values(), pgettext("report column", "All")],
+            rows,
+            total,
+        )
     )
 
 
-# The registry's own states: "planned" is every site in it, "taking part" all but the withdrawn.
-SITE_STATES = {
-    SiteStatus.REGISTERED: "Đăng ký",
-    SiteStatus.READY: "Sẵn sàng",
-    SiteStatus.CONNECTED: "Đã kết nối",
-    SiteStatus.DISCONNECTED: "Mất kết nối",
-    SiteStatus.WITHDRAWN: "Rút khỏi danh sách",
-}
+def site_states() -> dict[str, str]:
+    """The registry's own states: "planned" is every site in it, "taking part" all but the
+    withdrawn."""
+    return {
+        SiteStatus.REGISTERED: pgettext("site state", "Registered"),
+        SiteStatus.READY: pgettext("site state", "Ready"),
+        SiteStatus.CONNECTED: pgettext("site state", "Connected"),
+        SiteStatus.DISCONNECTED: pgettext("site state", "Disconnected"),
+        SiteStatus.WITHDRAWN: pgettext("site state", "Withdrawn"),
+    }
 
 
 def _site_status(scope: Scope, figures: Figures) -> None:
@@ -154,21 +194,22 @@ def _site_status(scope: Scope, figures: Figures) -> None:
         (r["unit__level"], r["status"]): r["n"]
         for r in qs.values("unit__level", "status").annotate(n=Count("pk")).order_by()
     }
+    names = site_states()
     rows = []
-    for level, level_name in LEVELS.items():
-        by_state = [counts.get((level, state), 0) for state in SITE_STATES]
+    for level, level_name in levels().items():
+        by_state = [counts.get((level, state), 0) for state in names]
         planned = sum(by_state)
         withdrawn = counts.get((level, SiteStatus.WITHDRAWN), 0)
         rows.append([level_name, planned, planned - withdrawn, *by_state])
-    total = ["Tổng số", *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
+    total = [total_label(), *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
     figures.tables.append(
         Table(
             "trang-thai-diem-cau",
-            "Điểm cầu dự kiến và tham gia, theo trạng thái đăng ký",
-            ["Cấp", "Dự kiến", "Tham gia", *SITE_STATES.values()],
+            _("Sites planned and taking part, by registration state"),
+            [_("Level"), _("Planned"), _("Taking part"), *names.values()],
             rows,
             total,
-            note="Dự kiến: mọi điểm cầu trong danh sách; tham gia: trừ các điểm cầu đã rút.",
+            note=_("Planned: every site on the list; taking part: all but the sites withdrawn."),
         )
     )
 
@@ -177,25 +218,27 @@ def _attendance(scope: Scope, figures: Figures) -> None:
     data = attendance_summary(scope, figures.unit.code, figures.session_id)
     keys = ("registered", "checked_in", "headcount", "present", "sites", "sites_reporting")
     rows = [[c["name"], *[c.get(k, 0) for k in keys]] for c in data["children"]]
-    total = ["Tổng số", *[data.get(k, 0) for k in keys]]
+    total = [total_label(), *[data.get(k, 0) for k in keys]]
     figures.totals.update({k: data.get(k, 0) for k in keys})
     figures.tables.append(
         Table(
             "dai-bieu",
-            "Đại biểu: đăng ký và tham dự",
+            _("Delegates: registered and present"),
             [
-                "Đơn vị",
-                "Đăng ký",
-                "Điểm danh (thẻ)",
-                "Báo cáo số lượng",
-                "Tham dự",
-                "Điểm cầu",
-                "Điểm cầu có số liệu",
+                _("Unit"),
+                pgettext("delegates", "Registered"),
+                _("Checked in (badge)"),
+                _("Headcount reported"),
+                pgettext("delegates", "Present"),
+                _("Sites"),
+                _("Sites with figures"),
             ],
             rows,
             total,
-            note="Tham dự: số điểm danh bằng thẻ tại điểm cầu có quét, số báo cáo tại điểm cầu "
-            "chỉ báo cáo số lượng; mỗi người chỉ được tính một lần trong một phiên.",
+            note=_(
+                "Present: the badge check-ins at sites that scan, the reported count at sites "
+                "that only count; each person is counted once per session."
+            ),
         )
     )
 
@@ -205,14 +248,14 @@ def _live(scope: Scope, figures: Figures) -> None:
     keys = ("online", "degraded", "offline", "never")
     rows = [[c["name"], *[c.get("counts", c).get(k, 0) for k in keys]] for c in data["children"]]
     counts = data["counts"]
-    total = ["Tổng số", *[counts.get(k, 0) for k in keys]]
+    total = [total_label(), *[counts.get(k, 0) for k in keys]]
     figures.totals["connected"] = counts.get("total", 0) - counts.get("never", 0)
     figures.totals["never_connected"] = counts.get("never", 0)
     figures.tables.append(
         Table(
             "ket-noi",
-            "Kết nối của điểm cầu (hiện tại)",
-            ["Đơn vị", *STATES.values(), "Chưa từng kết nối"],
+            _("Site connections (now)"),
+            [_("Unit"), *states().values(), pgettext("report column", "Never connected")],
             rows,
             total,
         )
@@ -230,10 +273,16 @@ def _incidents(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "su-co",
-            "Sự cố kỹ thuật và thời gian khắc phục",
-            ["Tỉnh", "Sự cố", "Đã khắc phục", "Trung vị (phút)", "P90 (phút)"],
+            _("Technical incidents and time to fix"),
+            [
+                pgettext("report column", "Province"),
+                _("Incidents"),
+                _("Fixed"),
+                _("Median (minutes)"),
+                _("P90 (minutes)"),
+            ],
             [row(t) for t in per_province],
-            ["Tổng số", *row(overall)[1:]],
+            [total_label(), *row(overall)[1:]],
         )
     )
 
@@ -244,26 +293,27 @@ def _minutes(seconds: float | None) -> float | None:
 
 def _questions(scope: Scope, figures: Figures) -> None:
     sectors = by_sector(scope, figures.unit, figures.session_id)
+    unsorted = _("Not classified")
     rows: list[list[Any]] = [
-        [s.name or "Chưa phân loại", s.received, s.clusters, s.answered, s.published,
+        [s.name or unsorted, s.received, s.clusters, s.answered, s.published,
          s.median_hours_to_answer]
         for s in sectors
     ]  # fmt: skip
     sums = [sum(int(r[i]) for r in rows) for i in range(1, 5)]
     figures.totals["questions"] = sums[0]
     figures.totals["answered"] = sums[2]
-    total: list[Any] = ["Tổng số", *sums, None]
+    total: list[Any] = [total_label(), *sums, None]
     figures.tables.append(
         Table(
             "cau-hoi",
-            "Câu hỏi, vướng mắc theo lĩnh vực",
+            _("Questions and difficulties by sector"),
             [
-                "Lĩnh vực",
-                "Nhận được",
-                "Nhóm (sau gộp)",
-                "Đã trả lời",
-                "Đã công bố",
-                "Trung vị giờ trả lời",
+                pgettext("report column", "Sector"),
+                _("Received"),
+                _("Groups (after merging)"),
+                _("Answered"),
+                _("Published"),
+                _("Median hours to answer"),
             ],
             rows,
             total,

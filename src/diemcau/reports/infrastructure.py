@@ -6,7 +6,10 @@ this module picks the windows and the node and lays the numbers out as tables.
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from diemcau import vnformat
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.operations import outages, readiness_figures
@@ -16,7 +19,17 @@ from diemcau.reports.timelines import sessions_of
 from diemcau.streaming.figures import relay_load
 from diemcau.units.models import Kind, Level
 
-HEALTH = {"up": "Hoạt động", "down": "Không truy cập được", "unknown": "Chưa kiểm tra"}
+
+def health_names() -> dict[str, str]:
+    return {
+        "up": pgettext("relay health", "Working"),
+        "down": pgettext("relay health", "Unreachable"),
+        "unknown": pgettext("relay health", "Not checked"),
+    }
+
+
+def total_label() -> str:
+    return pgettext("report row", "Total")
 
 
 def rehearsals_table(scope: Scope, figures: Figures) -> None:
@@ -29,18 +42,28 @@ def rehearsals_table(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "kiem-tra-ky-thuat",
-            "Kiểm tra kỹ thuật (tổng duyệt)",
-            ["Đơn vị", "Điểm cầu", "Đạt", "Không đạt", "Chưa kiểm tra", "Tỷ lệ đạt (%)"],
+            _("Technical checks (rehearsal)"),
+            [
+                _("Unit"),
+                _("Sites"),
+                pgettext("rehearsal", "Passed"),
+                pgettext("rehearsal", "Failed"),
+                pgettext("rehearsal", "Not checked"),
+                _("Pass rate (%)"),
+            ],
             [row(r) for r in children],
-            ["Tổng số", *row(total)[1:]],
-            note="Theo lần kiểm tra gần nhất của mỗi điểm cầu, trong mọi đợt kiểm tra kỹ thuật; "
-            "đạt khi xem được tín hiệu và nghe rõ âm thanh.",
+            [total_label(), *row(total)[1:]],
+            note=_(
+                "By each site's latest check, in any technical check round; a site passes when "
+                "it sees the picture and hears the sound clearly."
+            ),
         )
     )
 
 
 def outage_table(scope: Scope, figures: Figures) -> None:
-    windows = [ops_timeline.session_window(s) for s in sessions_of(figures.session_id)]
+    sessions = sessions_of(figures.session_id, figures.conference_id)
+    windows = [ops_timeline.session_window(s) for s in sessions]
     if not windows:
         return
     data = outages.outages(scope, figures.unit.code, windows, timezone.now())
@@ -52,18 +75,20 @@ def outage_table(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "mat-ket-noi",
-            "Thời gian mất tín hiệu của điểm cầu trong phiên",
+            _("Time sites lost the signal during the sessions"),
             [
-                "Đơn vị",
-                "Điểm cầu bị mất tín hiệu",
-                "Tổng số phút",
-                "Trung vị (phút/điểm cầu)",
-                "P90 (phút/điểm cầu)",
+                _("Unit"),
+                _("Sites that lost the signal"),
+                _("Minutes in all"),
+                _("Median (minutes per site)"),
+                _("P90 (minutes per site)"),
             ],
             [row(o) for o in data.children],
-            ["Tổng số", *row(data.total)[1:]],
-            note="Tính trong thời gian diễn ra phiên, từ lúc điểm cầu chuyển sang trạng thái mất "
-            "kết nối đến lúc kết nối lại; chỉ liệt kê đơn vị có điểm cầu bị mất tín hiệu.",
+            [total_label(), *row(data.total)[1:]],
+            note=_(
+                "Counted while a session runs, from the moment a site goes offline until it "
+                "connects again; only units with a site that lost the signal are listed."
+            ),
         )
     )
 
@@ -79,6 +104,7 @@ def relay_table(scope: Scope, figures: Figures) -> None:
         data = relay_load(scope)
     except (Forbidden, Invalid, NotFound):
         return
+    health = health_names()
     rows: list[list[Any]] = [
         [
             r.code if r.name == r.code else f"{r.code} ({r.name})",
@@ -86,12 +112,12 @@ def relay_table(scope: Scope, figures: Figures) -> None:
             r.egress_mbps,
             r.capacity_mbps,
             r.used_percent,
-            HEALTH.get(r.health, r.health),
+            health.get(r.health, r.health),
         ]
         for r in data.relays
     ]
     total: list[Any] = [
-        "Tổng số",
+        total_label(),
         sum(r.sites for r in data.relays),
         round(sum(r.egress_mbps for r in data.relays), 1),
         sum(r.capacity_mbps for r in data.relays),
@@ -101,19 +127,27 @@ def relay_table(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "may-chu-chuyen-tiep",
-            "Tải của máy chủ chuyển tiếp (relay)",
+            _("Relay server load"),
             [
-                "Máy chủ",
-                "Điểm cầu phục vụ",
-                "Băng thông dự kiến (Mbit/s)",
-                "Dung lượng (Mbit/s)",
-                "Sử dụng (%)",
-                "Tình trạng",
+                _("Server"),
+                _("Sites served"),
+                _("Expected bandwidth (Mbit/s)"),
+                _("Capacity (Mbit/s)"),
+                _("Used (%)"),
+                _("Health"),
             ],
             rows,
             total,
-            note=f"Luồng {data.stream}, chất lượng {data.rendition}; mỗi điểm cầu tính ở máy chủ "
-            f"đầu tiên của nó. {data.direct_sites} điểm cầu nhận trực tiếp từ máy chủ gốc "
-            f"(băng thông gốc dự kiến {data.origin_egress_mbps} Mbit/s).",
+            note=_(
+                "Stream %(stream)s, quality %(rendition)s; each site counts at its first server. "
+                "%(direct)s sites receive straight from the origin server (expected origin "
+                "bandwidth %(origin)s Mbit/s)."
+            )
+            % {
+                "stream": data.stream,
+                "rendition": data.rendition,
+                "direct": vnformat.number(data.direct_sites),
+                "origin": vnformat.number(data.origin_egress_mbps),
+            },
         )
     )

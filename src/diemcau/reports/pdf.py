@@ -6,16 +6,27 @@ the filed figures. Charts are reportlab drawings (vector, no image files, no bro
 
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from diemcau import vnformat
 from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
 from diemcau.reports.figures import CHART_COLUMN
 
@@ -25,10 +36,8 @@ CHART_ROWS = 34  # provinces fit; longer lists are cut to the largest
 def _cell(value: Any) -> str:
     if value is None:
         return "–"
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return vnformat.number(value)
     return str(value)
 
 
@@ -93,49 +102,90 @@ def _chart(table: dict[str, Any], width: float) -> Drawing | None:
     return drawing
 
 
+def _grid(table: dict[str, Any], width: float, base: ParagraphStyle) -> Table:
+    """The figures as a grid whose text cells wrap inside their column (a long unit name such
+    as "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố Hà Nội" takes two lines, never the next
+    column); numbers are right-aligned in the Vietnamese format."""
+    head = ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9)
+    text = ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9)
+    text_bold = ParagraphStyle("cell-bold", parent=text, fontName=FONT_BOLD)
+    num = ParagraphStyle("num", parent=text, alignment=TA_RIGHT)
+    num_bold = ParagraphStyle("num-bold", parent=num, fontName=FONT_BOLD)
+
+    def row_of(values: list[Any], bold: bool) -> list[Paragraph]:
+        cells = []
+        for v in values:
+            numeric = isinstance(v, int | float) and not isinstance(v, bool)
+            style = (num_bold if bold else num) if numeric else (text_bold if bold else text)
+            cells.append(Paragraph(escape(_cell(v)), style))
+        return cells
+
+    columns = len(table["columns"])
+    rows: list[list[Any]] = [[Paragraph(escape(str(c)), head) for c in table["columns"]]]
+    rows += [row_of(r, bold=False) for r in table["rows"]]
+    if table.get("total"):
+        rows.append(row_of(table["total"], bold=True))
+    first = width * (0.3 if columns > 2 else 0.5)
+    widths = [first] + [(width - first) / max(1, columns - 1)] * (columns - 1)
+    grid = Table(rows, repeatRows=1, colWidths=widths)
+    grid.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return grid
+
+
 def to_pdf(data: dict[str, Any]) -> bytes:
     register_fonts()
     out = BytesIO()
+    name = data["node"]["name"]
     doc = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-        bottomMargin=15 * mm, title=f"Báo cáo {data['node']['name']}", author="diemcau",
+        bottomMargin=15 * mm, title=_("Report: %(name)s") % {"name": name}, author="diemcau",
     )  # fmt: skip
     base = ParagraphStyle("base", fontName=FONT, fontSize=9, leading=12)
     h1 = ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=14, leading=18)
-    h2 = ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=15)
-    story: list[Any] = [Paragraph(f"Báo cáo: {data['node']['name']}", h1)]
+    # A heading always stays with what follows it: never alone at the foot of a page.
+    h2 = ParagraphStyle(
+        "h2", parent=base, fontName=FONT_BOLD, fontSize=11, leading=15, keepWithNext=1
+    )
+    story: list[Any] = [Paragraph(escape(_("Report: %(name)s") % {"name": name}), h1)]
+    about = _("Conference: %(name)s") % {"name": data.get("conference", "")}
     if data.get("session"):
-        story.append(Paragraph(str(data["session"]["title"]), base))
+        about += " · " + _("Session: %(title)s") % {"title": data["session"]["title"]}
+    story.append(Paragraph(escape(about), base))
     frozen = data.get("frozen")
     when = (
-        f"Đã chốt lúc {frozen['at']} bởi {frozen['by']}"
+        _("Frozen at %(at)s by %(by)s")
+        % {"at": vnformat.datetime(frozen["at"]), "by": frozen["by"]}
         if frozen
-        else f"Số liệu lúc {data['generated_at']}"
+        else _("Figures at %(at)s") % {"at": vnformat.datetime(data["generated_at"])}
     )
-    story += [Paragraph(when, base), Spacer(1, 4 * mm), Paragraph(data["headline"], base)]
+    story += [
+        Paragraph(escape(when), base),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(data["headline"]), base),
+    ]
     for table in data["tables"]:
-        story += [Spacer(1, 5 * mm), Paragraph(table["title"], h2)]
         chart = _chart(table, doc.width)
+        # Room for the heading and a few rows (or the chart) before starting a table here.
+        need = 30 * mm + (chart.height if chart is not None else 0)
+        story += [
+            Spacer(1, 5 * mm),
+            CondPageBreak(min(need, doc.height / 2)),
+            Paragraph(escape(table["title"]), h2),
+        ]
         if chart is not None:
             story.append(chart)
-        rows: list[list[Any]] = [[Paragraph(str(c), base) for c in table["columns"]]]
-        rows += [[_cell(v) for v in r] for r in table["rows"]]
-        if table.get("total"):
-            rows.append([_cell(v) for v in table["total"]])
-        grid = Table(rows, repeatRows=1, colWidths=[doc.width * 0.3] + [None] * (len(rows[0]) - 1))
-        style: list[Any] = [
-            ("FONT", (0, 0), (-1, -1), FONT, 7.5),
-            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 7.5),
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF7")),
-            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-        if table.get("total"):
-            style.append(("FONT", (0, -1), (-1, -1), FONT_BOLD, 7.5))
-        grid.setStyle(TableStyle(style))
-        story.append(grid)
+        story.append(_grid(table, doc.width, base))
         if table.get("note"):
-            story.append(Paragraph(table["note"], base))
+            story.append(Paragraph(escape(table["note"]), base))
     doc.build(story)
     return out.getvalue()

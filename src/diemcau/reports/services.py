@@ -4,55 +4,58 @@ A report is the figures (figures.py) plus the headline (headline.py), as one JSO
 the page, the exports and a snapshot all come from it, so they can never disagree.
 """
 
-import datetime as dt
 from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import NotFound
 from diemcau.operations import rollup
-from diemcau.programme.models import Conference, Session, Topic
+from diemcau.programme.models import Conference, Topic
+from diemcau.reports import choice
 from diemcau.reports import figures as figures_module
 from diemcau.reports.headline import headline, plain
 from diemcau.reports.models import Snapshot
 
 
-def _context(session_id: int | None) -> tuple[str, int, str]:
-    """(conference name, number of topics, session title) for the headline."""
-    session = None
-    if session_id is not None:
-        session = Session.objects.select_related("day__conference").filter(pk=session_id).first()
-        if session is None:
-            raise NotFound(_("Session %(id)s not found.") % {"id": session_id})
-        conference: Conference | None = session.day.conference
-    else:
-        conference = Conference.objects.order_by("-starts_on", "-pk").first()
+def _topics(conference: Conference | None) -> int:
     if conference is None:
-        return "Hội nghị", 0, ""
-    topics = Topic.objects.filter(session__day__conference=conference).count()
-    return conference.name, topics, str(session.title) if session else ""
+        return 0
+    return Topic.objects.filter(session__day__conference=conference).count()
 
 
 def report(
     scope: Scope,
     node: str | None,
     session_id: int | None,
+    *,
     only: Collection[str] | None = None,
     progress: figures_module.Progress | None = None,
+    conference_id: int | None = None,
 ) -> dict[str, Any]:
     """The report as one dict; `only` keeps the named tables (the API's `table=`), `progress`
-    hears (done, total) after each table."""
-    name, topics, session_title = _context(session_id)
-    figs = figures_module.compute(scope, node, session_id, only=only, progress=progress)
-    parts = headline(figs, name, topics)
+    hears (done, total) after each table. The conference is the session's, else the one asked
+    for, else today's (choice.pick); the dict names it, so no reader has to guess."""
+    chosen = choice.pick(conference_id, session_id)
+    conference = chosen.conference
+    figs = figures_module.compute(
+        scope,
+        node,
+        session_id,
+        only=only,
+        progress=progress,
+        conference_id=conference.pk if conference else None,
+    )
+    name = conference.name if conference else _("Conference")
+    parts = headline(figs, name, _topics(conference))
+    session = chosen.session
     return {
         "node": {"code": figs.unit.code, "name": figs.unit.name, "level": figs.unit.level},
-        "session": {"id": session_id, "title": session_title} if session_id else None,
+        "session": {"id": session.pk, "title": str(session.title)} if session else None,
         "conference": name,
+        "conference_id": conference.pk if conference else None,
         "generated_at": figs.generated_at.isoformat(),
         "headline": plain(parts),
         "headline_parts": [{"text": p.text, "table": p.table} for p in parts],
@@ -68,12 +71,19 @@ def check_node(scope: Scope, node: str | None) -> str:
 
 
 @transaction.atomic
-def freeze(scope: Scope, user: Any, node: str | None, session_id: int | None) -> Snapshot:
+def freeze(
+    scope: Scope,
+    user: Any,
+    node: str | None,
+    session_id: int | None,
+    *,
+    conference_id: int | None = None,
+) -> Snapshot:
     """Keep the report as it stands now; organisers only (not viewers or answerers)."""
     if not (scope.everything or scope.organiser_units):
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": node or ""})
-    data = report(scope, node, session_id)
-    part = data["session"]["title"] if data["session"] else "toàn hội nghị"
+    data = report(scope, node, session_id, conference_id=conference_id)
+    part = data["session"]["title"] if data["session"] else data["conference"]
     title = f"{data['node']['name']} — {part}"
     return Snapshot.objects.create(
         node=data["node"]["code"], session_id=session_id, title=title, data=data, frozen_by=user
@@ -130,7 +140,3 @@ def diff(frozen: dict[str, Any], live: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _row_key(row: list[Any]) -> str:
     return str(row[0])
-
-
-def stamp(moment: dt.datetime | None = None) -> str:
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y")

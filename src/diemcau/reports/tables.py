@@ -34,6 +34,7 @@ class Figures:
     unit: Unit
     session_id: int | None
     generated_at: dt.datetime
+    conference_id: int | None = None  # the conference the report is about (choice.pick)
     tables: list[Table] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.reports import files, services
@@ -33,10 +34,16 @@ def export_job(task: Task, progress: Progress) -> dict[str, Any]:
         steps[0] = total + 1
         progress(done, total + 1)
 
-    data = services.report(
-        scope_for(task.owner), params.get("node"), params.get("session"), progress=on_table
-    )
-    content = files.render(data, fmt)
+    # In the language of the page that asked for it: a worker has no request to take it from.
+    with translation.override(params.get("lang") or settings.LANGUAGE_CODE):
+        data = services.report(
+            scope_for(task.owner),
+            params.get("node"),
+            params.get("session"),
+            progress=on_table,
+            conference_id=params.get("conference"),
+        )
+        content = files.render(data, fmt)
     path = export_file(task.pk, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
@@ -45,6 +52,7 @@ def export_job(task: Task, progress: Progress) -> dict[str, Any]:
         "node": data["node"]["code"],
         "node_name": data["node"]["name"],
         "session": params.get("session"),
+        "conference": data.get("conference_id"),
         "format": fmt,
         "format_label": files.LABELS[fmt],
         "filename": files.filename(data, fmt),

@@ -14,32 +14,37 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from diemcau.accounts.scopes import Scope
 from diemcau.attendance.timeline import checkins_per_minute
 from diemcau.operations import timeline as ops_timeline
-from diemcau.programme.models import Conference, Session
+from diemcau.programme.models import Session
 from diemcau.reports.tables import Figures, Table
 
 STEPS_MIN = (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
 MAX_BARS = 60  # still readable on A4 and on a phone
-GROUP_NAMES = {
-    "central": "Trung ương",
-    "province": "Cấp tỉnh",
-    "commune": "Cấp xã",
-    "organisation": "Cơ quan, tổ chức",
-}
+
+
+def group_names() -> dict[str, str]:
+    return {
+        "central": pgettext("report level", "Central"),
+        "province": pgettext("report level", "Province level"),
+        "commune": pgettext("report level", "Commune level"),
+        "organisation": pgettext("unit kind", "Agencies and organisations"),
+    }
+
 
 Window = tuple[dt.datetime, dt.datetime]
 
 
-def sessions_of(session_id: int | None) -> list[Session]:
+def sessions_of(session_id: int | None, conference_id: int | None) -> list[Session]:
     """The session asked for, or every session of the conference the report is about."""
     qs = Session.objects.select_related("day").order_by("day__date", "starts_at", "pk")
     if session_id is not None:
         return list(qs.filter(pk=session_id))
-    conference = Conference.objects.order_by("-starts_on", "-pk").first()
-    return list(qs.filter(day__conference=conference)) if conference else []
+    return list(qs.filter(day__conference_id=conference_id)) if conference_id else []
 
 
 def _span(windows: Iterable[Window]) -> Window | None:
@@ -68,7 +73,7 @@ def buckets(window: Window, now: dt.datetime | None = None) -> list[Window]:
 
 def _label(moment: dt.datetime, several_days: bool) -> str:
     local = moment.astimezone(ZoneInfo(settings.TIME_ZONE))
-    return local.strftime("%d/%m %H:%M" if several_days else "%H:%M")
+    return f"{local.day}/{local.month} {local:%H:%M}" if several_days else f"{local:%H:%M}"
 
 
 def _several_days(parts: list[Window]) -> bool:
@@ -78,7 +83,8 @@ def _several_days(parts: list[Window]) -> bool:
 
 def attendance_over_time(scope: Scope, figures: Figures) -> None:
     per_minute = checkins_per_minute(scope, figures.unit.code, figures.session_id)
-    windows = [ops_timeline.session_window(s) for s in sessions_of(figures.session_id)]
+    sessions = sessions_of(figures.session_id, figures.conference_id)
+    windows = [ops_timeline.session_window(s) for s in sessions]
     if per_minute:
         first, last = min(per_minute), max(per_minute)
         windows.append((first, last + dt.timedelta(minutes=1)))
@@ -101,19 +107,22 @@ def attendance_over_time(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "diem-danh-theo-gio",
-            "Điểm danh theo thời gian",
-            ["Thời điểm", "Điểm danh trong khoảng", "Cộng dồn"],
+            _("Check-ins over time"),
+            [pgettext("report column", "Time"), _("Check-ins in the interval"), _("Running total")],
             rows,
-            ["Tổng số", total, total],
-            note="Theo giờ quét thẻ tại điểm cầu; điểm cầu chỉ báo cáo số lượng không có trong "
-            "biểu đồ này.",
+            [pgettext("report row", "Total"), total, total],
+            note=_(
+                "By the time badges were scanned at the sites; sites that only report a count "
+                "are not in this chart."
+            ),
             chart="timeline",
         )
     )
 
 
 def incidents_over_time(scope: Scope, figures: Figures) -> None:
-    windows = [ops_timeline.session_window(s) for s in sessions_of(figures.session_id)]
+    sessions = sessions_of(figures.session_id, figures.conference_id)
+    windows = [ops_timeline.session_window(s) for s in sessions]
     session_span = _span(windows) if figures.session_id is not None else None
     spans = ops_timeline.incident_spans(
         scope,
@@ -136,24 +145,26 @@ def incidents_over_time(scope: Scope, figures: Figures) -> None:
     figures.tables.append(
         Table(
             "su-co-theo-gio",
-            "Sự cố theo thời gian",
-            ["Thời điểm", "Sự cố mới", "Đang mở (cuối khoảng)"],
+            _("Incidents over time"),
+            [pgettext("report column", "Time"), _("New incidents"), _("Open (end of interval)")],
             rows,
-            ["Tổng số", opened_in_window, None],
+            [pgettext("report row", "Total"), opened_in_window, None],
             chart="timeline",
         )
     )
 
 
 def connections_per_session(scope: Scope, figures: Figures) -> None:
-    sessions = sessions_of(figures.session_id)
+    sessions = sessions_of(figures.session_id, figures.conference_id)
     data = ops_timeline.connections(scope, figures.unit.code, sessions)
     several = len({s.day.date for s in sessions}) > 1
     titles = [
-        f"Kết nối: {s.title}" + (f" ({s.day.date:%d/%m})" if several else "") for s in sessions
+        _("Connected: %(session)s") % {"session": s.title}
+        + (f" ({s.day.date.day}/{s.day.date.month})" if several else "")
+        for s in sessions
     ]
     rows: list[list[Any]] = []
-    for group, name in GROUP_NAMES.items():
+    for group, name in group_names().items():
         rows.append(
             [
                 name,
@@ -162,17 +173,22 @@ def connections_per_session(scope: Scope, figures: Figures) -> None:
                 data.never[group],
             ]
         )
-    total = ["Tổng số", *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))]]
+    total = [
+        pgettext("report row", "Total"),
+        *[sum(r[i] for r in rows) for i in range(1, len(rows[0]))],
+    ]
     for session in sessions:
         figures.totals[f"connected_session_{session.pk}"] = sum(data.connected[session.pk].values())
     figures.tables.append(
         Table(
             "ket-noi-phien",
-            "Điểm cầu kết nối trong từng phiên",
-            ["Cấp", "Điểm cầu", *titles, "Chưa từng kết nối"],
+            _("Sites connected in each session"),
+            [_("Level"), _("Sites"), *titles, pgettext("report column", "Never connected")],
             rows,
             total,
-            note="Một điểm cầu được tính là đã kết nối với một phiên khi gửi tín hiệu (heartbeat) "
-            "trong thời gian của phiên.",
+            note=_(
+                "A site counts as connected to a session when it sent a heartbeat during the "
+                "session."
+            ),
         )
     )

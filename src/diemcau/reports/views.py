@@ -6,17 +6,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.reports import files, services, tasks
+from diemcau.reports import choice, files, services, tasks
 from diemcau.reports.charts import with_charts
 from diemcau.web.errors import domain_errors
 
 
-def _session(request: HttpRequest) -> int | None:
-    raw = request.GET.get("session") or request.POST.get("session") or ""
+def _number(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name) or request.POST.get(name) or ""
     return int(raw) if raw.isdigit() else None
+
+
+def _session(request: HttpRequest) -> int | None:
+    return choice.session_in(_number(request, "conference"), _number(request, "session"))
 
 
 @require_GET
@@ -25,7 +30,11 @@ def _session(request: HttpRequest) -> int | None:
 def report_page(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     session = _session(request)
-    data = services.report(scope, request.GET.get("unit"), session)
+    data = services.report(
+        scope, request.GET.get("unit"), session, conference_id=_number(request, "conference")
+    )
+    conferences = choice.conferences()
+    current = next((c for c in conferences if c.pk == data["conference_id"]), None)
     return render(
         request,
         "reports/report.html",
@@ -33,6 +42,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "data": data,
             "tables": with_charts(data),
             "session": session or "",
+            "conferences": conferences,
+            "sessions": choice.sessions(current),
             "export_url": reverse("reports:export"),
             "export_formats": [(f, files.LABELS[f]) for f in ("xlsx", "pdf")],
             "snapshots": services.snapshots(scope, data["node"]["code"]),
@@ -47,7 +58,11 @@ def report_page(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def freeze_page(request: HttpRequest) -> HttpResponse:
     snapshot = services.freeze(
-        scope_for(request.user), request.user, request.POST.get("unit"), _session(request)
+        scope_for(request.user),
+        request.user,
+        request.POST.get("unit"),
+        _session(request),
+        conference_id=_number(request, "conference"),
     )
     return redirect("reports:snapshot", pk=snapshot.pk)
 
@@ -58,7 +73,12 @@ def freeze_page(request: HttpRequest) -> HttpResponse:
 def snapshot_page(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     data = services.get_snapshot(scope, pk)
-    live = services.report(scope, data["node"]["code"], (data["session"] or {}).get("id"))
+    live = services.report(
+        scope,
+        data["node"]["code"],
+        (data["session"] or {}).get("id"),
+        conference_id=data.get("conference_id"),
+    )
     return render(
         request,
         "reports/report.html",
@@ -82,7 +102,13 @@ def export_page(request: HttpRequest) -> HttpResponse:
     if fmt not in ("xlsx", "pdf"):
         raise Http404(fmt)
     node = services.check_node(scope_for(request.user), request.POST.get("unit"))  # 404 outside
-    params = {"node": node, "session": _session(request), "format": fmt}
+    params = {
+        "node": node,
+        "session": _session(request),
+        "conference": _number(request, "conference"),
+        "format": fmt,
+        "lang": get_language() or "vi",
+    }
     task = submit(tasks.KIND, request.user.pk, params)
     return redirect("tasks:detail", task_id=task.pk)
 

@@ -8,6 +8,14 @@ from diemcau.console.tests.conftest import (  # noqa: F401
     chromium,
     units,
 )
+from diemcau.web.tests.catalogues import compiled_catalogues
+
+__all__ = ["compiled_catalogues"]
+
+
+@pytest.fixture(autouse=True)
+def _catalogues(compiled_catalogues: None) -> None:
+    """Report titles and columns are English msgids: the Vietnamese needs the compiled .mo."""
 
 
 def pytest_configure(config: pytest.Config) -> None:

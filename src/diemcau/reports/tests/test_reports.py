@@ -95,9 +95,9 @@ def test_a_frozen_report_never_changes_and_shows_later_corrections(central, w):
 
 def test_xlsx_has_a_sheet_per_table_with_the_same_numbers(central, w):
     response = central.get(f"/api/v1/reports/TW?session={w['session'].pk}&format=xlsx")
-    assert response.status_code == 200
+    assert response.status_code == 200, response.content
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
-    assert book.sheet_names[0] == "Tong hop"
+    assert book.sheet_names[0] == "Tổng hợp"
     rows = book.get_sheet_by_name("Đại biểu đăng ký và tham dự").to_python()
     total = next(r for r in rows if r and r[0] == "Tổng số")
     assert total[1:4] == [7.0, 3.0, 5.0]
