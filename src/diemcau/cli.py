@@ -257,27 +257,38 @@ def import_group() -> None:
     """Bulk imports from XLSX or CSV files."""
 
 
+@main.group("export")
+def export_group() -> None:
+    """Exports to XLSX or CSV."""
+
+
 def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
     from diemcau.accounts.cli_signin import register as register_signin
     from diemcau.agent.cli import register as register_agent
-    from diemcau.assessment.completion_cli import register as register_completion
+    from diemcau.assessment.completion.cli import register as register_completion
     from diemcau.console.cli import register as register_console
     from diemcau.delegates.cli import register as register_delegates
     from diemcau.delegates.cli_data import register as register_data
+    from diemcau.exports.cli import register as register_exports
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
+    from diemcau.simulation.cli_demo import register as register_demo_day
     from diemcau.streaming.cli import register as register_streaming
+    from diemcau.tasks.cli import register as register_worker
 
     register_delegates(import_group, main)
     register_signin(user_group)
     register_agent(main)
     register_simulation(main)
+    register_demo_day(main)
     register_reports(main)
     register_streaming(main)
+    register_worker(main)
     register_console(main)
     register_completion(main)
     register_data(main)
+    register_exports(export_group, main)
 
 
 _register_app_commands()
@@ -316,11 +327,6 @@ def import_sites_cmd(
     click.echo(f"{report.total_rows} dòng trong {elapsed:.2f} s ({rate:,.0f} dòng/s)")
     if report.errors and not skip_bad:
         raise SystemExit(1)
-
-
-@main.group("export")
-def export_group() -> None:
-    """Exports to XLSX or CSV."""
 
 
 @export_group.command("sites")
@@ -387,9 +393,28 @@ def demo_data_cmd(n_sites: int, seed: int) -> None:
     help="Request threads per worker (requests mostly wait on the database).",
 )
 @click.option("--no-demo", is_flag=True, help="Do not load demo data into an empty database.")
-def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> None:
-    """Migrate, load units, load the demo conference if empty, then serve."""
+@click.option(
+    "--no-demo-day",
+    is_flag=True,
+    help="Do not play the simulated day in the background (also DIEMCAU_DEMO_DAY=0).",
+)
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    help="Do not start a background-job worker beside the server (run `diemcau worker`).",
+)
+def up_cmd(  # noqa: PLR0917 - click passes every option by keyword
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    no_demo: bool,
+    no_demo_day: bool,
+    no_worker: bool,
+) -> None:
+    """Migrate, load units, load the living demo (a session on now), start the demo day, serve."""
     setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from diemcau.sites.models import Site
@@ -398,7 +423,8 @@ def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> N
     call_command("migrate", interactive=False, verbosity=0)
     result = load_units()
     click.echo(f"Đơn vị hành chính: {result.total} ({result.created} mới)")
-    if not no_demo and not Site.objects.exists():
+    demo = not no_demo and settings.DIEMCAU_DEMO
+    if demo and not Site.objects.exists():
         from diemcau.sites.demo import load_demo_accounts, load_demo_sites
 
         with progress_bar("Điểm cầu mẫu") as progress:
@@ -406,14 +432,16 @@ def up_cmd(host: str, port: int, workers: int, threads: int, no_demo: bool) -> N
         click.echo(f"Đã tạo {count} điểm cầu mẫu.")
         for line in load_demo_accounts():
             click.echo(line)
-    if not no_demo:
-        from diemcau.programme.demo import load_demo_programme
+    if demo:
+        from diemcau.simulation.cli_demo import load_demo, start_in_background
 
-        click.echo(load_demo_programme())
-    from diemcau.tasks.services import reap_orphans
+        load_demo(host, port)
+        if not no_demo_day:
+            start_in_background(host, port, Path(settings.DATA_DIR))
+    if not no_worker:
+        from diemcau.tasks.cli import start_beside_server
 
-    if reaped := reap_orphans():
-        click.echo(f"{reaped} tác vụ nền bị dừng giữa chừng ở lần chạy trước: đã đánh dấu lỗi.")
+        start_beside_server(Path(settings.DATA_DIR))
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     serve(host, port, workers, threads)
 
