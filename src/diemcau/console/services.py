@@ -1,9 +1,11 @@
-"""What the site console needs from the server at page load: the site, if the caller may run it,
-and the day's programme.
+"""What the site console needs from the server: at page load the site, if the caller may run it,
+and the day's programme; while it runs, the site's live state (who of its delegates is checked
+in for a session, its own questions and their published answers).
 
 The console works offline once loaded, so everything it shows about the programme is sent with
-the page as JSON (sessions, topics, material links) and the browser picks the current session
-itself; nothing here is asked again while the network is down.
+the page as JSON (sessions, topics, material links, each session's check-in window) and the
+browser picks the current session itself; nothing here is asked again while the network is down.
+The live state is asked for every half minute and kept by the browser for a reload offline.
 """
 
 import datetime as dt
@@ -15,13 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diemcau.accounts.scopes import Scope
+from diemcau.attendance.checkins import OPEN_BEFORE
+from diemcau.attendance.models import CheckIn
+from diemcau.delegates.models import Delegate
 from diemcau.programme import services as programme
 from diemcau.programme.models import Day, Session, Topic
+from diemcau.questions.models import Question, QuestionStatus
+from diemcau.questions.services import QuestionFilters, visible_questions
 from diemcau.sites.models import Site
 from diemcau.sites.services import get_site, get_site_for_write, visible_sites
 
 VERSION = "console-1"  # sent in every heartbeat: tells operations which console a site runs
 INDEX_LIMIT = 50
+QUESTIONS_SHOWN = 20
 
 
 def console_site(scope: Scope, code: str) -> Site:
@@ -72,14 +80,27 @@ def day_sessions(scope: Scope, site_code: str, now: dt.datetime | None = None) -
     return [_session_out(session, site_code) for session in sessions]
 
 
+def checkin_window(session: Session) -> tuple[dt.datetime, dt.datetime]:
+    """When the server takes scans for a session (attendance.checkins): from OPEN_BEFORE before
+    its start to its end, a session past midnight ending the next day. The console closes its
+    scanner outside it instead of queueing scans that will all be refused."""
+    starts, ends = programme.session_bounds(session)
+    if ends <= starts:
+        ends += dt.timedelta(days=1)
+    return starts - OPEN_BEFORE, ends
+
+
 def _session_out(session: Session, site_code: str) -> dict[str, Any]:
     starts, ends = programme.session_bounds(session)
+    opens, closes = checkin_window(session)
     return {
         "id": session.pk,
         "title": session.title,
         "conference": session.day.conference.name,
         "starts_at": starts.isoformat(),
         "ends_at": ends.isoformat(),
+        "checkin_opens": opens.isoformat(),
+        "checkin_closes": closes.isoformat(),
         "status": session.status,
         "chair": session.chair,
         "topics": [_topic_out(topic, site_code) for topic in session.topics.all()],
@@ -105,4 +126,67 @@ def _topic_out(topic: Topic, site_code: str) -> dict[str, Any]:
             }
             for m in topic.materials.all()
         ],
+    }
+
+
+def live_state(scope: Scope, site: Site, session_id: int | None) -> dict[str, Any]:
+    """What the console refreshes while it runs: the count and the site's own questions.
+
+    `checked_in` lists the codes (not the names: the console has the roster) of the site's
+    registered delegates with a valid check-in for the session, wherever they were scanned; the
+    console adds its own scans not yet sent, so the count moves at once and survives a reload.
+    """
+    registered = Delegate.objects.filter(site=site).count()
+    codes: list[str] = []
+    if session_id is not None:
+        codes = list(
+            CheckIn.objects.filter(
+                session_id=session_id, delegate__site=site, annulled_at__isnull=True
+            )
+            .order_by()
+            .values_list("delegate__code", flat=True)
+        )
+    return {
+        "session": session_id,
+        "registered": registered,
+        "checked_in": codes,
+        "questions": site_questions(scope, site.code),
+    }
+
+
+def site_questions(scope: Scope, site_code: str, limit: int = QUESTIONS_SHOWN) -> list[Any]:
+    """The site's latest questions, each with its answer once the sector has published it.
+
+    Only published answers: a draft may still change, and an operator reads out what they see.
+    """
+    questions = (
+        visible_questions(scope, QuestionFilters(site=site_code))
+        .select_related("cluster__answer__sector")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [_question_out(q) for q in questions]
+
+
+def _question_out(question: Question) -> dict[str, Any]:
+    cluster = question.cluster
+    answer = getattr(cluster, "answer", None) if cluster is not None else None
+    published = answer is not None and answer.published_at is not None
+    return {
+        "id": question.pk,
+        "client_id": question.client_id,
+        "text": question.text,
+        "asker": question.asker_name,
+        "at": question.created_at.isoformat(),
+        "status": question.status,
+        "status_label": str(question.get_status_display()),
+        "reject_reason": question.reject_reason
+        if question.status == QuestionStatus.REJECTED
+        else "",
+        "answer": {
+            "text": answer.text,
+            "sector": answer.sector.name,
+            "at": answer.published_at.isoformat(),
+        }
+        if published and answer is not None and answer.published_at is not None
+        else None,
     }

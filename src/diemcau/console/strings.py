@@ -35,7 +35,10 @@ def messages() -> dict[str, str]:
         "mismatch": _("Badge does not match the roster (revoked or forged?): the server decides"),
         "unknown": _("Not in this site's roster: the server decides"),
         "typed": _("Code typed by hand"),
-        "unreadable": _("Unreadable code: the server decides"),
+        "unreadable": _(
+            "Cannot read the code on the badge: saved, the server checks it when the network "
+            "is back"
+        ),
         "again": _("Scanned already"),
         "other_site": _("Delegate of another site"),
         "roster_count": _("Roster: %(n)s delegates (saved %(at)s)"),
@@ -60,6 +63,18 @@ def messages() -> dict[str, str]:
         "camera_start": _("Camera"),
         "saved": _("Saved in the queue."),
         "offline_ready": _("This page also opens without network."),
+        "count": _("%(n)s/%(total)s checked in"),
+        "guests": _("+ %(n)s from other sites"),
+        "count_session": _("for %(session)s"),
+        "closed_before": _("Check-in is not open yet: it opens at %(at)s."),
+        "closed_after": _("Check-in is closed: the session ended at %(at)s."),
+        "closed_none": _("No session to check in to."),
+        "sent_ok": _("Sent to the server."),
+        "refused": _("Refused: %(why)s"),
+        "no_questions": _("This site has not sent a question yet."),
+        "answer_from": _("Answer from %(sector)s, %(at)s"),
+        "no_answer": _("No published answer yet."),
+        "asked_by": _("asked by %(name)s"),
     }
 
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("links/export/", views_links.links_export, name="links_export"),
     path("links/reissue/", views_links.links_reissue, name="links_reissue"),
     path("<str:code>/", views.site_console, name="site"),
+    path("<str:code>/live/", views.site_live, name="live"),
 ]

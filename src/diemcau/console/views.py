@@ -1,4 +1,4 @@
-"""The site console page, its index and its service worker.
+"""The site console page, its live state, its index and its service worker.
 
 The page carries everything the script needs (site, programme day, API addresses, words) as
 JSON, so it runs on from the service worker's copy when the network is gone.
@@ -7,7 +7,7 @@ JSON, so it runs on from the service worker's copy when the network is gone.
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
@@ -60,11 +60,26 @@ def site_console(request: HttpRequest, code: str) -> HttpResponse:
             "heartbeats": reverse("api:post_heartbeats"),
             "roster": "/api/v1/delegates/roster",
             "rehearsals": "/api/v1/rehearsals",
+            "live": reverse("console:live", kwargs={"code": site.code}),
         },
         "t": strings.messages(),
         "reasons": strings.reasons(),
     }
     return render(request, "console/console.html", {"site": site, "config": config})
+
+
+@require_GET
+@never_cache
+@login_required
+@domain_errors
+def site_live(request: HttpRequest, code: str) -> HttpResponse:
+    """The running count and the site's questions with their answers (JSON, polled)."""
+    scope = scope_for(request.user)
+    site = services.console_site(scope, code)
+    raw = request.GET.get("session", "")
+    session_id = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    data = services.live_state(scope, site, session_id)
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @require_GET

@@ -1,13 +1,14 @@
 // The site console: wires the page to the queue, the syncer, the roster and the heartbeat.
 // Every action goes to the IndexedDB queue first and is sent from there (see queue.js, sync.js).
 
-import { recognise } from "./badge.js";
+import { canonical, recognise } from "./badge.js";
 import * as db from "./db.js";
 import { call, link } from "./net.js";
 import * as player from "./player.js";
 import * as programme from "./programme.js";
 import * as queue from "./queue.js";
 import { setUpRehearsal } from "./rehearsal.js";
+import * as scans from "./scans.js";
 import { Syncer } from "./sync.js";
 
 const cfg = JSON.parse(document.getElementById("console-config").textContent);
@@ -18,6 +19,7 @@ const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, key) => String(v
 const stamp = (iso) => (iso ? new Date(iso).toLocaleString(cfg.lang) : t.never);
 const clock = (iso) => new Date(iso).toLocaleTimeString(cfg.lang, { hour: "2-digit", minute: "2-digit" });
 const ROSTER_REFRESH_MS = 5 * 60_000;
+const LIVE_REFRESH_MS = 30_000;
 const MAX_SCANS_SHOWN = 30;
 const MAX_QUEUE_SHOWN = 100;
 
@@ -27,7 +29,8 @@ const state = {
   rosterFresh: false,
   notices: new Set(),
   lastSync: null,
-  scans: [],
+  scans: [], // newest first, kept in IndexedDB (scans.js)
+  live: null, // the server's count and the site's questions (console live state)
   queued: 0,
   dropped: 0,
 };
@@ -83,6 +86,38 @@ function renderSession() {
   }
   renderTopics(session);
   renderMaterials(session);
+  renderScanner(session);
+  renderTally();
+}
+
+// Outside the session's check-in window the server refuses every scan: close the scanner and say
+// why, instead of queueing scans that can only come back rejected.
+function renderScanner(session = selectedSession()) {
+  const open = programme.checkin(session);
+  const input = $("c-scan");
+  const closed = $("c-closed");
+  input.disabled = open !== "open";
+  $("c-camera").disabled = open !== "open";
+  closed.hidden = open === "open";
+  closed.dataset.state = open;
+  if (open === "before") closed.textContent = fmt(t.closed_before, { at: clock(session.checkin_opens) });
+  else if (open === "after") closed.textContent = fmt(t.closed_after, { at: clock(session.ends_at) });
+  else if (open === "none") closed.textContent = t.closed_none;
+  else closed.textContent = "";
+  return open === "open";
+}
+
+function renderTally() {
+  const session = selectedSession();
+  const el = $("c-tally");
+  if (!session) {
+    el.textContent = "";
+    return;
+  }
+  const { n, total, guests } = scans.tally(state.scans, state.roster, state.live, session.id);
+  el.textContent = `${fmt(t.count, { n, total })}${guests ? ` ${fmt(t.guests, { n: guests })}` : ""}`;
+  el.dataset.n = String(n);
+  el.dataset.total = String(total);
 }
 
 function renderTopics(session) {
@@ -163,13 +198,35 @@ async function renderQueue() {
     li.append(element("strong", t[e.kind]), ` ${e.label}: `, element("span", e.reason, "c-reason"), " ", button);
     box.append(li);
   }
+  settle(entries, rejected);
   renderStatus();
+}
+
+// A headcount's or a question's confirmation sits in its own card and follows its entry: saved
+// while it waits in the queue, then sent or refused (never left saying "saved" once it is sent).
+function confirm(id, entryId, text, kind = "queued") {
+  const el = $(id);
+  el.textContent = text;
+  el.dataset.state = kind;
+  if (entryId) el.dataset.id = entryId;
+  else delete el.dataset.id;
+}
+
+function settle(entries, rejected) {
+  for (const id of ["c-headcount-result", "c-question-result"]) {
+    const el = $(id);
+    const entryId = el.dataset.id;
+    if (!entryId || entries.some((e) => e.id === entryId)) continue;
+    const refused = rejected.find((e) => e.id === entryId);
+    if (refused) confirm(id, null, fmt(t.refused, { why: refused.reason }), "rejected");
+    else confirm(id, null, t.sent_ok, "sent");
+  }
 }
 
 function renderScans() {
   const list = $("c-scans");
   list.replaceChildren();
-  for (const scan of state.scans) {
+  for (const scan of state.scans.slice(0, MAX_SCANS_SHOWN)) {
     const li = element("li", undefined, `c-scan-${scan.status}`);
     li.dataset.id = scan.id;
     li.append(element("strong", scan.name || scan.badge), " · ", t[scan.rec] || scan.rec);
@@ -205,38 +262,68 @@ const syncer = new Syncer(cfg, {
   synced(at) {
     state.lastSync = at;
     renderStatus();
+    liveSoon();
   },
   scanned(entry, result) {
     const scan = state.scans.find((s) => s.id === entry.id);
     if (!scan) return;
     scan.status = result.status === "accepted" ? "sent" : result.status;
     if (result.full_name) scan.name = result.full_name;
+    if (result.delegate) scan.code = result.delegate;
     scan.other_site = Boolean(result.other_site);
+    scan.reason_code = result.status === "rejected" ? result.reason || "" : "";
     scan.reason = result.status === "rejected" ? cfg.reasons[result.reason] || result.reason || "" : "";
+    scans.save(scan);
+    // The line under the scanner said what the console could tell offline: now the server's word.
+    const line = $("c-scan-result");
+    if (line.dataset.id === scan.id) {
+      const who = scan.name || scan.badge;
+      line.textContent = scan.reason ? `${who} · ${fmt(t.refused, { why: scan.reason })}` : `${who} · ${t.sent_ok}`;
+      line.dataset.state = scan.status;
+    }
+    renderTally();
   },
 });
 
 // -- actions --------------------------------------------------------------------------------
 async function checkIn(raw) {
-  const badge = raw.trim();
-  if (!badge) return;
+  const text = raw.trim();
+  if (!text) return;
   const session = selectedSession();
-  const found = await recognise(badge, state.roster);
+  if (!renderScanner(session)) return; // closed: the line under the scanner says why
+  const found = await recognise(text, state.roster);
+  const badge = canonical(text); // the address form and the DC1 form are one badge
   const body = {
     id: queue.newId(),
     badge,
     site,
-    session: session ? session.id : null,
+    session: session.id,
     scanned_at: new Date().toISOString(),
   };
   const name = found.person ? found.person.full_name : "";
   await queue.enqueue(site, "checkin", body, name || badge);
-  const again = state.scans.some((s) => s.badge === badge && s.session === body.session);
-  state.scans.unshift({ id: body.id, badge, session: body.session, name, rec: found.state, again, status: "queued" });
-  state.scans.length = Math.min(state.scans.length, MAX_SCANS_SHOWN);
+  const again = state.scans.some(
+    (s) => s.session === body.session && s.status !== "rejected" && (found.code ? s.code === found.code : s.badge === badge),
+  );
+  const scan = {
+    id: body.id,
+    site,
+    badge,
+    code: found.code,
+    session: body.session,
+    name,
+    rec: found.state,
+    again,
+    status: "queued",
+    at: body.scanned_at,
+  };
+  state.scans.unshift(scan);
+  await scans.save(scan);
   const result = $("c-scan-result");
   result.textContent = `${name || badge} · ${t[found.state]}${again ? ` · ${t.again}` : ""}`;
   result.dataset.state = found.state;
+  result.dataset.id = body.id;
+  renderTally();
   await refresh();
   syncer.run();
 }
@@ -245,13 +332,13 @@ async function recordHeadcount(event) {
   event.preventDefault();
   const count = Number.parseInt($("c-count").value, 10);
   const session = selectedSession();
-  if (!session) return flash(t.pick_session);
-  if (!Number.isInteger(count) || count < 0) return flash(t.count_invalid);
+  if (!session) return confirm("c-headcount-result", null, t.pick_session, "invalid");
+  if (!Number.isInteger(count) || count < 0) return confirm("c-headcount-result", null, t.count_invalid, "invalid");
   const body = { id: queue.newId(), session: session.id, count, note: $("c-note").value.trim() };
   await queue.enqueue(site, "headcount", body, `${count} · ${session.title}`);
   event.target.reset();
   $("c-scan").focus(); // the USB scanner types into whatever has the focus
-  flash(t.saved);
+  confirm("c-headcount-result", body.id, `${count} · ${t.saved}`);
   await refresh();
   syncer.run();
 }
@@ -259,7 +346,7 @@ async function recordHeadcount(event) {
 async function sendQuestion(event) {
   event.preventDefault();
   const text = $("c-question-text").value.trim();
-  if (!text) return flash(t.text_required);
+  if (!text) return confirm("c-question-result", null, t.text_required, "invalid");
   const session = selectedSession();
   const topic = $("c-question-topic").value;
   const body = {
@@ -274,7 +361,7 @@ async function sendQuestion(event) {
   $("c-question-text").value = "";
   $("c-asker").value = "";
   $("c-scan").focus();
-  flash(t.saved);
+  confirm("c-question-result", body.client_id, t.saved);
   await refresh();
   syncer.run();
 }
@@ -291,6 +378,7 @@ function useRoster(record, fresh) {
   state.rosterAt = record.at;
   state.rosterFresh = fresh;
   renderRoster();
+  renderTally();
 }
 
 function renderRoster() {
@@ -307,6 +395,62 @@ async function loadRoster() {
     await db.put("roster", record);
     useRoster(record, true);
   }
+}
+
+// -- live state: the count from the server, the site's questions and their answers -----------
+function useLive(live) {
+  state.live = live;
+  renderTally();
+  renderAnswers();
+}
+
+async function loadLive() {
+  const session = selectedSession();
+  const res = await call("GET", `${cfg.api.live}?session=${session ? session.id : ""}`);
+  if (res.ok && res.data && Array.isArray(res.data.checked_in)) {
+    const live = { ...res.data, key: `live:${site}`, at: new Date().toISOString() };
+    await db.put("meta", live); // for a reload without network
+    useLive(live);
+  }
+}
+
+let liveTimer = null;
+function liveSoon() {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(loadLive, 1000);
+}
+
+function renderAnswers() {
+  const list = $("c-answers");
+  const questions = (state.live && state.live.questions) || [];
+  list.replaceChildren();
+  if (!questions.length) list.append(element("li", t.no_questions, "muted"));
+  for (const q of questions) {
+    const li = element("li");
+    li.dataset.id = String(q.id);
+    li.append(element("p", q.text, "c-q-text"));
+    const meta = [stamp(q.at), q.status_label];
+    if (q.asker) meta.push(fmt(t.asked_by, { name: q.asker }));
+    if (q.reject_reason) meta.push(q.reject_reason);
+    li.append(element("small", meta.join(" · "), "muted"));
+    if (q.answer) {
+      const box = element("div", undefined, "c-answer");
+      box.append(element("strong", fmt(t.answer_from, { sector: q.answer.sector, at: stamp(q.answer.at) })));
+      box.append(element("p", q.answer.text));
+      li.append(box);
+    } else {
+      li.append(element("p", t.no_answer, "muted c-no-answer"));
+    }
+    list.append(li);
+  }
+}
+
+// The link came back: what was said while it was down is stale. Fetch the roster again (its line
+// says "offline copy" until then), the live state, and let the player ask for its stream now.
+function reconnected() {
+  if (!state.rosterFresh) loadRoster();
+  liveSoon();
+  player.reconnected();
 }
 
 // -- heartbeat ------------------------------------------------------------------------------
@@ -338,7 +482,7 @@ async function heartbeat() {
 async function tick() {
   try {
     await heartbeat();
-    renderSession();
+    renderSession(); // the topic on now, and the scanner closing when the window ends
     if (state.queued) await syncer.run();
   } finally {
     setTimeout(tick, cfg.heartbeat_s * 1000);
@@ -425,6 +569,7 @@ async function start() {
   $("c-session").addEventListener("change", (e) => {
     programme.pin(site, e.target.value);
     renderSession();
+    liveSoon();
   });
   $("c-scan-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -436,12 +581,19 @@ async function start() {
   });
   $("c-headcount-form").addEventListener("submit", recordHeadcount);
   $("c-question-form").addEventListener("submit", sendQuestion);
-  link.onChange(renderStatus);
+  let linkWas = link.state();
+  link.onChange(() => {
+    renderStatus();
+    const now = link.state();
+    if (now === "online" && linkWas !== "online") reconnected();
+    linkWas = now;
+  });
   window.addEventListener("online", async () => {
     await queue.wake(site);
     renderStatus();
     syncer.run();
     heartbeat();
+    reconnected();
   });
   window.addEventListener("offline", renderStatus);
   setUpCamera();
@@ -450,13 +602,20 @@ async function start() {
   const roster = await db.get("roster", site);
   if (roster) useRoster(roster, false);
   else renderRoster();
+  state.scans = await scans.load(site); // the list as it was before a reload
+  const live = await db.get("meta", `live:${site}`);
+  if (live) useLive(live);
+  else renderAnswers();
   await refresh();
+  renderTally();
   $("console").dataset.ready = "1";
   tick();
   syncer.run();
   loadRoster();
+  loadLive();
   setUpRehearsal(cfg, site, t);
   setInterval(() => navigator.onLine && loadRoster(), ROSTER_REFRESH_MS);
+  setInterval(() => navigator.onLine && loadLive(), LIVE_REFRESH_MS * (0.8 + Math.random() * 0.4));
   keepOffline();
 }
 

@@ -1,9 +1,10 @@
 // IndexedDB, promised: the console's only storage, so the queue survives reloads and power cuts.
 // Stores: queue (actions not yet acknowledged), rejected (refused by the server, kept visible),
-// roster (the site's delegates, for offline badge checks), meta (last sync time…).
+// roster (the site's delegates, for offline badge checks), scans (the scan list shown, kept across
+// reloads), meta (last sync time, the last live state…).
 
 const NAME = "diemcau-console";
-const VERSION = 1;
+const VERSION = 2; // 2: the scans store
 let opened = null;
 
 export function openDb() {
@@ -20,8 +21,15 @@ export function openDb() {
       }
       if (!db.objectStoreNames.contains("roster")) db.createObjectStore("roster", { keyPath: "site" });
       if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
+      if (!db.objectStoreNames.contains("scans")) {
+        db.createObjectStore("scans", { keyPath: "id" }).createIndex("site", "site");
+      }
     };
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      // A newer page (another tab, after an update) needs the database: let it upgrade.
+      request.result.onversionchange = () => request.result.close();
+      resolve(request.result);
+    };
     request.onerror = () => reject(request.error);
     request.onblocked = () => reject(new Error("IndexedDB blocked by another tab"));
   });

@@ -310,6 +310,16 @@ export function health() {
   };
 }
 
+// The console's link came back: a "cannot reach the server" line would otherwise stay up to the
+// next retry (30 s or more); ask again soon, spread over a few seconds (11,000 sites reconnect).
+export function reconnected() {
+  if (!line || !card || !card.dataset.api) return;
+  if (line.dataset.state === "offline" || line.dataset.state === "all_failed") {
+    show("waiting");
+    later("begin", 500 + Math.random() * 2500, begin);
+  }
+}
+
 export { state };
 
 if (card && video && card.dataset.api) {

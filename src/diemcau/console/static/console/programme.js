@@ -29,6 +29,16 @@ export function when(session, now = new Date()) {
   return "next";
 }
 
+// Whether the server takes scans for a session now (console/services.py checkin_window: from
+// 3 h before its start to its end): "open", "before", "after", or "none" without a session.
+export function checkin(session, now = new Date()) {
+  if (!session) return "none";
+  const t = now.getTime();
+  if (t < Date.parse(session.checkin_opens)) return "before";
+  if (t > Date.parse(session.checkin_closes)) return "after";
+  return "open";
+}
+
 const KEY = (site) => `diemcau-console-session:${site}`;
 
 export function pinned(site) {
