@@ -99,6 +99,7 @@ API: list[Entry] = [
     E(f"GET {A}/questions/knowledge", "AAAAAL"),
     # operations
     E(f"GET {A}/operations/status", "AAHHAL"),
+    E(f"GET {A}/operations/sites", "AAAAAL"),
     E(f"POST {A}/heartbeats", "AAAFFL", out="F", body={"site": "@site"}),
     E(f"GET {A}/incidents", "AAAAAL"),
     E(f"POST {A}/incidents", "AAAFFL", out="F", body={"site": "@site"}),
@@ -358,6 +359,25 @@ API: list[Entry] = [
     E(f"GET {A}/reports/{{node}}", "AAHAAL", out="AHHAHLL", node="node"),
     E(f"POST {A}/reports/{{node}}/freeze", "AAHHHL", node="node"),
     E(f"GET {A}/reports/{{node}}/snapshots", "AAHAAL", out="AHHAHLL", node="node"),
+    # lists out and back in (exports): a node within one's scope; the paper list writes at sites
+    E(f"GET {A}/exports/", "AAAAAL"),
+    E(
+        f"POST {A}/exports/{{identifier}}",
+        "AAHHAL",
+        out="AHHHHLL",
+        identifier="exporter",
+        body={"node": "@node"},
+    ),
+    E(
+        f"GET {A}/exports/{{identifier}}",
+        "AAHHAL",
+        out="AHHHHLL",
+        identifier="exporter",
+        query={"node": "@node"},
+    ),
+    E(f"GET {A}/exports/tasks/{{task_id}}", "AAAAAL", task_id="list_task"),
+    E(f"GET {A}/exports/tasks/{{task_id}}/file", "AAAAAL", task_id="list_task"),
+    E(f"POST {A}/attendance/paper-list", "AAAFFL", body={"file": tiny_file}),
     # people and their access (revocation), the audit trail
     # Managing people and reading the audit trail are organisers' duties: 403 to other roles.
     E(f"GET {A}/people", "AAFFFL"),
@@ -449,6 +469,10 @@ PAGES: list[Entry] = [
     E("GET /tasks/{task_id}/", "AAAAAL", task_id="task"),
     # operations
     E("GET /operations/", "AAHHAL"),
+    E("GET /operations/sites/", "AAAAAL"),
+    E("GET /operations/sites/export.{fmt}", "AAAAAL", fmt="csv"),
+    E("GET /operations/map/", "AAHHAL"),
+    E("GET /operations/map/{code}/", "AAHHAL", code="node"),
     E("GET /operations/incidents/", "AAAAAL"),
     E(
         "POST /operations/incidents/open/",
@@ -492,6 +516,7 @@ PAGES: list[Entry] = [
     E("GET /console/links/export/", "AAFFFL"),
     E("POST /console/links/reissue/", "AAFFFL", out="AHFFFLL", body={"code": "@site"}),
     E("GET /console/{code}/", "AAAHFL", code="site"),
+    E("GET /console/{code}/live/", "AAAHFL", code="site"),  # the count and the site's answers
     # questions
     E("GET /questions/", "AAAAAL"),
     # The form offers only the caller's sites: another site is a wrong choice (422), not a 403.
@@ -546,6 +571,23 @@ PAGES: list[Entry] = [
     E("POST /reports/export/", "AAHAAL", out="AHHAHLL", body={"unit": "@node", "format": "xlsx"}),
     E("GET /reports/export/{task_id}/", "AAAAAL", task_id="task"),
     E("GET /reports/snapshots/{pk}/", "AAHHAL", pk="snapshot"),
+    E("GET /exports/", "AAAFAL"),
+    E(
+        "POST /exports/{identifier}/",
+        "AAHHAL",
+        out="AHHHHLL",
+        identifier="exporter",
+        body={"node": "@node", "format": "csv"},
+    ),
+    E("GET /exports/file/{task_id}/", "AAAAAL", task_id="list_task"),
+    E("GET /exports/paper-list/", "AAAFFL"),
+    E("POST /exports/paper-list/", "AAAFFL", body={"file": tiny_file}),
+    E(
+        "POST /exports/paper-list/{task_id}/record/",
+        "AAAFFL",
+        out="AHHFFLL",
+        task_id="paperlist_task",
+    ),
     E("GET /attendance/", "AAAHAL", query={"unit": "@node"}),
     E("GET /attendance/export.xlsx", "AAAHAL", query={"unit": "@node"}),
     # assessment: organisers and graders
@@ -667,6 +709,9 @@ PAGES: list[Entry] = [
     ),
     E("GET /xac-minh/", "AAAAAA"),
     E("GET /xac-minh/{code}/", "AAAAAA", code="cert_code"),
+    # A badge's QR address is public (a phone opens it, then the second factor); without its MAC
+    # (here: the bare delegate code) or with a wrong one it is not found, never a server error.
+    E("GET /d/{token}", "HHHHHH", out="HHHHHHH", token="badge"),
 ]
 
 TABLE: list[Entry] = API + PAGES
