@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    "django_tasks_db",
     "diemcau.web",
     "diemcau.accounts",
     "diemcau.units",
@@ -298,8 +299,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Run background tasks in the calling thread (tests, one-shot commands) instead of the pool.
+# Background jobs (imports, exports, reports, certificate batches) go through Django's Tasks
+# framework: the database backend of django-tasks-db stores each job in the shared database and
+# `diemcau worker` processes run them, so a job outlives the app server that started it and any
+# server's page can watch it. DIEMCAU_TASKS_INLINE runs them in the calling thread instead
+# (tests, one-shot commands).
 DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # -- Audit trail (audit) ---------------------------------------------------------------------
