@@ -1,6 +1,5 @@
 """`diemcau site-links`: the console link of every site under a node, to an Excel file."""
 
-import os
 from pathlib import Path
 
 import click
@@ -36,10 +35,13 @@ def site_links_cmd(
     from diemcau.clikit import fail, progress_bar, scope_for_cli, setup
 
     setup()
+    from diemcau import publicurl
     from diemcau.console import links
     from diemcau.errors import DomainError
 
-    base = base_url or os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000")
+    base = base_url or publicurl.base()
+    if not base_url and (warning := publicurl.warning_for(base)):
+        click.echo(warning, err=True)
     scope = scope_for_cli(as_user)
     try:
         if reissue_code:

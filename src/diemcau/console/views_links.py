@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from diemcau import publicurl
 from diemcau.accounts.scopes import scope_for
 from diemcau.audit.services import record_export
 from diemcau.console import links
@@ -18,7 +19,8 @@ from diemcau.web.errors import domain_errors
 
 
 def _base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/")
+    """DIEMCAU_PUBLIC_URL, else the address this page was opened at (publicurl.py)."""
+    return publicurl.base(request)
 
 
 @require_GET
@@ -43,7 +45,8 @@ def links_page(request: HttpRequest) -> HttpResponse:
     if not scope.is_organiser:
         raise Forbidden(_("Only organisers hand out site links."))
     unit = request.GET.get("unit", "").strip()
-    return render(request, "console/links.html", {"unit": unit})
+    context = {"unit": unit, "address_warning": publicurl.warning(request)}
+    return render(request, "console/links.html", context)
 
 
 @require_GET

@@ -130,3 +130,16 @@ def test_the_command_writes_the_links_and_reissues(sites, make_user, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "/console/k/HUE-01.2:" in result.output
+
+
+def test_exported_links_start_from_the_public_address_and_the_page_warns_without_one(
+    sites, web_as, settings
+):
+    organiser = web_as("province_organiser", HANOI)
+    settings.DIEMCAU_PUBLIC_URL = "https://hoinghi.example.gov.vn"
+    assert _export(organiser, HANOI)[0][3].startswith("https://hoinghi.example.gov.vn/console/k/")
+    assert 'id="public-url-warning"' not in organiser.get("/console/links/").content.decode()
+    settings.DIEMCAU_PUBLIC_URL = ""  # unset: the address the organiser's browser reached
+    assert _export(organiser, HANOI)[0][3].startswith("http://testserver/console/k/")
+    page = organiser.get("/console/links/").content.decode()
+    assert 'id="public-url-warning"' in page and "DIEMCAU_PUBLIC_URL" in page
