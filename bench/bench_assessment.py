@@ -124,7 +124,7 @@ def setup(args: argparse.Namespace) -> dict[str, Any]:  # noqa: PLR0915 - one st
     from django.utils import timezone
 
     from diemcau.accounts.services import add_user, issue_token
-    from diemcau.assessment import signing
+    from diemcau.assessment.certificates import services as signing
     from diemcau.assessment.models import (
         AssessmentSettings,
         Attempt,
@@ -281,8 +281,10 @@ def fresh_attempts(conference_id: int, n: int, offset: int) -> list[tuple[str, s
     from django.db import connection
     from django.utils import timezone
 
-    from diemcau.assessment import delegate_factor, links, quiz
+    from diemcau.assessment import links
+    from diemcau.assessment.delegate import services as delegate_factor
     from diemcau.assessment.models import Attempt, Question
+    from diemcau.assessment.quiz import attempts as quiz
     from diemcau.delegates.models import Delegate
 
     rows = Question.objects.filter(conference_id=conference_id).order_by("pk")
@@ -425,9 +427,9 @@ def completion_figures(made: dict[str, Any], runs: int) -> dict[str, Any]:
     from django.db import connection
 
     from diemcau.accounts.scopes import Scope
-    from diemcau.assessment import completion_counters as counters
-    from diemcau.assessment.completion_rollup import rollup
-    from diemcau.assessment.models_completion import CompletionSite
+    from diemcau.assessment.completion import services as counters
+    from diemcau.assessment.completion.services import rollup
+    from diemcau.assessment.models import CompletionSite
     from diemcau.units.models import Unit
 
     conf = made["conference"]
@@ -476,7 +478,7 @@ def verify_figures(made: dict[str, Any], runs: int, samples: int) -> dict[str, A
     from django.db import connection
     from django.test import Client
 
-    from diemcau.assessment import certificates
+    from diemcau.assessment.certificates import services as certificates
     from diemcau.assessment.models import Certificate
 
     rng = random.Random(11)
@@ -650,7 +652,7 @@ def certificate_figures(made: dict[str, Any], runs: int) -> dict[str, Any]:
     from django.db import connection
 
     from diemcau.accounts.scopes import Scope
-    from diemcau.assessment import certificates
+    from diemcau.assessment.certificates import services as certificates
     from diemcau.delegates.models import Delegate
     from diemcau.sites.models import Site
 
@@ -698,8 +700,8 @@ def _naive_app() -> Any:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from diemcau.assessment import quiz
     from diemcau.assessment.models import Attempt, Question
+    from diemcau.assessment.quiz import attempts as quiz
 
     def save_answers(delegate: Any, attempt_id: Any, answers: Any, now: Any = None) -> Any:
         with transaction.atomic():

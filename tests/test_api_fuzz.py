@@ -109,8 +109,12 @@ def _pdf() -> SimpleUploadedFile:
 
 def build_world() -> dict[str, Any]:
     """Objects for the generated requests to find; returns the values that name them."""
-    from diemcau.assessment import batch, certificates, delegate_factor, links, quiz, reflections
+    from diemcau.assessment import links
+    from diemcau.assessment.certificates import services as certificates
+    from diemcau.assessment.delegate import services as delegate_factor
     from diemcau.assessment.models import AssessmentSettings, Question
+    from diemcau.assessment.quiz import services as quiz
+    from diemcau.assessment.reflections import services as reflections
     from diemcau.delegates.services import create_delegate
     from diemcau.operations import incidents, rehearsals
     from diemcau.programme.materials import upload_material
@@ -178,7 +182,7 @@ def build_world() -> dict[str, Any]:
     attempt = quiz.start_attempt(delegates[0], conference.pk)
     report = reflections.save_text(delegates[0], conference.pk, ["Đã học được nhiều"], final=True)
     certificate = certificates.issue(delegates[1], conference.pk)
-    task = batch.start(scope, conference.pk, HANOI)
+    task = certificates.start_batch(scope, conference.pk, HANOI)
     sector = Sector.objects.filter(is_active=True).order_by("order", "code").first()
     assert sector is not None  # the sectors are loaded by a migration
     asked = [

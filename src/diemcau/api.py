@@ -42,7 +42,7 @@ def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.accounts.api_people import router as people_router
     from diemcau.assessment.api import router as assessment_router
-    from diemcau.assessment.api_completion import router as completion_router
+    from diemcau.assessment.completion.api import router as completion_router
     from diemcau.attendance.api import checkins_router, headcounts_router
     from diemcau.attendance.api import router as attendance_router
     from diemcau.audit.api import router as audit_router

@@ -21,7 +21,7 @@ urlpatterns = [
     path("reports/", include("diemcau.reports.urls")),
     path("attendance/", include("diemcau.attendance.urls")),
     path("hoi-dap/", include(knowledge_base)),
-    path("assessment/completion/", include("diemcau.assessment.urls_completion")),
+    path("assessment/completion/", include("diemcau.assessment.completion.urls")),
     path("assessment/", include("diemcau.assessment.urls")),
     path("hoc-vien/", include(assessment_urls.learner)),
     path("xac-minh/", include(assessment_urls.verification)),

@@ -17,6 +17,6 @@ if os.environ.get("DIEMCAU_HEARTBEAT_FASTPATH", "1") != "0":  # "0": every beat 
 
     application = fastpath.wrap(application)
 if os.environ.get("DIEMCAU_SUBMIT_FASTPATH", "1") != "0":  # "0": every quiz submission via Django
-    from diemcau.assessment.api_delegate import wrap_submit
+    from diemcau.assessment.delegate.api import wrap_submit
 
     application = wrap_submit(application)

@@ -23,7 +23,10 @@ from django.utils import timezone
 from diemcau.accounts.models import ApiToken, Grant
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user, issue_token
-from diemcau.assessment import certificates, links, quiz, reflections
+from diemcau.assessment import links
+from diemcau.assessment.certificates import services as certificates
+from diemcau.assessment.quiz import services as quiz
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.models import (
     AssessmentSettings,
     Certificate,

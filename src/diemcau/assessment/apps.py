@@ -8,7 +8,8 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the certificate batch job with the tasks app.
-        from diemcau.assessment import completion_signals, tasks  # noqa: F401
+        from diemcau.assessment.certificates import tasks  # noqa: F401
+        from diemcau.assessment.completion import signals as completion_signals
 
         # What marks the completion counters stale (reports, settings, delegates, check-ins).
         completion_signals.connect()

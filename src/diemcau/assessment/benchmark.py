@@ -101,8 +101,8 @@ def _world(delegates: int) -> dict[str, Any]:
 
 
 def _quiz(world: dict[str, Any], n: int) -> dict[str, Any]:
-    from diemcau.assessment import quiz
     from diemcau.assessment.models import Question
+    from diemcau.assessment.quiz import services as quiz
 
     conf_id = world["conference"].pk
     correct = {
@@ -139,8 +139,8 @@ def _quiz(world: dict[str, Any], n: int) -> dict[str, Any]:
 
 
 def _certificates(world: dict[str, Any], n: int) -> dict[str, Any]:
-    from diemcau.assessment import certificates, certpdf
-    from diemcau.assessment.certificates import new_certificate, page_of
+    from diemcau.assessment.certificates import services as certificates
+    from diemcau.assessment.certificates.services import new_certificate, page_of
 
     conf_id = world["conference"].pk
     people = world["delegates"][:n]
@@ -150,9 +150,9 @@ def _certificates(world: dict[str, Any], n: int) -> dict[str, Any]:
     for c in certs:
         c.conference = world["conference"]
     pages = [page_of(c) for c in certs]
-    certpdf.render(pages[:1])  # fonts registered outside the clock
+    certificates.render(pages[:1])  # fonts registered outside the clock
     t0 = time.perf_counter()
-    one_doc = certpdf.render(pages)
+    one_doc = certificates.render(pages)
     as_one = time.perf_counter() - t0
     t0 = time.perf_counter()
     singles = [certificates.pdf_of(c) for c in certs]  # drawn and kept

@@ -1,7 +1,9 @@
-"""The assessment app's entry points for views and the API, gathered from its small modules.
+"""A conference's assessment settings as organisers read and edit them (the settings page and
+`/api/v1/assessment/conferences/<id>/settings`), and the largest number a setting takes.
 
-Each job lives in its own module (quiz, bank, reflections, completion, certificates, signing);
-this one holds what views and endpoints share: settings edits and the bank listing.
+Each capability lives in its sub-package (quiz, reflections, certificates, completion,
+delegate); this module sits below them with access.py and conference_settings.py, since the
+graders' endpoints read the prompts from here too.
 """
 
 from collections.abc import Mapping
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, require_central, require_organiser
 from diemcau.assessment.conference_settings import saved_settings_for, settings_for
-from diemcau.assessment.models import AssessmentSettings, Question
+from diemcau.assessment.models import AssessmentSettings
 from diemcau.errors import Invalid
 
 EDITABLE_SETTINGS = (
@@ -35,6 +37,7 @@ EDITABLE_SETTINGS = (
     "signer_title",
 )
 NULLABLE = ("opens_at", "closes_at", "report_due_at", "min_report_score")
+MAX_SETTING = 1_000_000  # every number of the settings is a count, a length or minutes
 POSITIVE = ("draw_size", "time_limit_minutes", "max_attempts", "max_chars", "report_max_score")
 
 
@@ -74,27 +77,3 @@ def update_settings(
 
 def settings_as_dict(conf: AssessmentSettings) -> dict[str, Any]:
     return {"conference": conf.conference_id, **{k: getattr(conf, k) for k in EDITABLE_SETTINGS}}
-
-
-def bank(scope: Scope, conference_id: int) -> list[Question]:
-    require_organiser(scope)
-    get_conference(conference_id)
-    return list(
-        Question.objects.filter(conference_id=conference_id)
-        .select_related("topic")
-        .order_by("topic__number", "pk")
-    )
-
-
-def question_as_dict(q: Question) -> dict[str, Any]:
-    return {
-        "id": q.pk,
-        "topic": q.topic.number if q.topic else None,
-        "kind": q.kind,
-        "text": q.text,
-        "options": q.options,
-        "correct": q.correct,
-        "points": q.points,
-        "explanation": q.explanation,
-        "active": q.active,
-    }

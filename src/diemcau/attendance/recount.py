@@ -199,7 +199,7 @@ def _rebuild_tallies(
 # -- completion ------------------------------------------------------------------------------
 def _completion_conferences(conference_id: int | None) -> list[int]:
     """The conferences whose completion counters exist (others are built whole on first read)."""
-    from diemcau.assessment.models_completion import CompletionSite
+    from diemcau.assessment.models import CompletionSite
 
     if conference_id is not None:
         return [conference_id]
@@ -212,8 +212,8 @@ def _rebuild_completion(
     conference_id: int, site_ids: Sequence[int] | None, codes: dict[int, str]
 ) -> list[Change]:
     """assessment's own recount (one place for the rule), with the figures compared around it."""
-    from diemcau.assessment import completion_counters
-    from diemcau.assessment.models_completion import CompletionSite
+    from diemcau.assessment.completion import services as completion_counters
+    from diemcau.assessment.models import CompletionSite
 
     figures = completion_counters.FIGURES
     rows = CompletionSite.objects.filter(conference_id=conference_id)

@@ -281,7 +281,7 @@ def _delegate_update() -> tuple[str, list[Any]]:
 def _erase_reflections(conference_id: int) -> tuple[int, int]:
     """The conference's learning reports lose their text and file; grades stay."""
     from diemcau.assessment.models import Reflection
-    from diemcau.assessment.reflections import reports_dir
+    from diemcau.assessment.reflections.services import reports_dir
 
     rows = Reflection.objects.filter(conference_id=conference_id).exclude(
         Q(answers=[]) & Q(file_path="") & Q(file_name="")

@@ -10,7 +10,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from diemcau.assessment import delegate_factor
+from diemcau.assessment.delegate import services as delegate_factor
 from diemcau.assessment.models import AssessmentSettings, Question, QuestionKind
 from diemcau.attendance.models import CheckIn
 from diemcau.conftest import HOAN_KIEM, HUE, first_commune

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates
+from diemcau.assessment.certificates import services as certificates
 from diemcau.assessment.models import AssessmentSettings, Certificate
 from diemcau.assessment.tests.helpers import world
 from diemcau.assessment.tests.test_completion import complete

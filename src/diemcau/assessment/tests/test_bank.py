@@ -5,8 +5,8 @@ import pytest
 import xlsxwriter  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from diemcau.assessment.bank import EXAMPLES, HEADERS, write_template
 from diemcau.assessment.models import Question, QuestionKind
+from diemcau.assessment.quiz.bank import EXAMPLES, HEADERS, write_template
 from diemcau.assessment.tests.helpers import make_conference
 
 pytestmark = pytest.mark.django_db

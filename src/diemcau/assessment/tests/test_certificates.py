@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates, signing
+from diemcau.assessment.certificates import issuing as certificates
+from diemcau.assessment.certificates import services as signing
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Certificate
 from diemcau.assessment.tests.helpers import passed_client, world

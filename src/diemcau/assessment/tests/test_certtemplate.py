@@ -12,7 +12,8 @@ from django.utils import translation
 from PIL import Image
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates, certtemplate
+from diemcau.assessment.certificates import services as certificates
+from diemcau.assessment.certificates import template as certtemplate
 from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.tests.helpers import world
 from diemcau.assessment.tests.test_completion import complete

@@ -2,7 +2,11 @@ from typing import Any
 
 import pytest
 
-from diemcau.assessment import completion, conference_settings, grading, quiz, reflections
+from diemcau.assessment import conference_settings
+from diemcau.assessment.completion import services as completion
+from diemcau.assessment.quiz import services as quiz
+from diemcau.assessment.reflections import services as grading
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import attend, right_answers, world
 from diemcau.conftest import HANOI, HOAN_KIEM
 

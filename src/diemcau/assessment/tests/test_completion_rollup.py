@@ -13,16 +13,13 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import (
-    completion,
-    completion_counters,
-    conference_settings,
-    grading,
-    quiz,
-    reflections,
-)
-from diemcau.assessment.models import Reflection
-from diemcau.assessment.models_completion import CompletionSite
+from diemcau.assessment import conference_settings
+from diemcau.assessment.completion import services as completion_counters
+from diemcau.assessment.completion import status as completion
+from diemcau.assessment.models import CompletionSite, Reflection
+from diemcau.assessment.quiz import services as quiz
+from diemcau.assessment.reflections import services as grading
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import attend, make_delegate, right_answers, world
 from diemcau.attendance.checkins import ScanIn, record_scans
 from diemcau.conftest import HANOI, HOAN_KIEM, HUE, first_commune
@@ -185,7 +182,7 @@ def _row(w: dict[str, Any], site: str) -> CompletionSite:
 def test_counters_follow_a_pass_a_grade_and_a_check_in(w: dict[str, Any]) -> None:
     conf_id = w["conference"].pk
     nation = Scope(user_id=None, everything=True)
-    from diemcau.assessment.completion_rollup import rollup
+    from diemcau.assessment.completion.services import rollup
 
     assert rollup(nation, conf_id, None)["completed"] == 2  # built on this first read
     assert not CompletionSite.objects.filter(stale=True).exists()
@@ -224,7 +221,7 @@ def test_counters_follow_a_pass_a_grade_and_a_check_in(w: dict[str, Any]) -> Non
 def test_counters_follow_the_rule_and_new_delegates(w: dict[str, Any], make_site: Any) -> None:
     conf_id = w["conference"].pk
     nation = Scope(user_id=None, everything=True)
-    from diemcau.assessment.completion_rollup import rollup
+    from diemcau.assessment.completion.services import rollup
 
     assert rollup(nation, conf_id, None)["completed"] == 2
     rule = conference_settings.settings_for(conf_id)

@@ -14,11 +14,12 @@ from django.db import close_old_connections
 from django.test import Client
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import api_delegate, delegate_factor, quiz
-from diemcau.assessment.completion_rollup import rollup
+from diemcau.assessment.completion.services import rollup
+from diemcau.assessment.delegate import api as api_delegate
+from diemcau.assessment.delegate import services as delegate_factor
 from diemcau.assessment.links import token_for
-from diemcau.assessment.models import Attempt
-from diemcau.assessment.models_completion import CompletionSite
+from diemcau.assessment.models import Attempt, CompletionSite
+from diemcau.assessment.quiz import services as quiz
 from diemcau.assessment.tests.helpers import attend, passed_client, right_answers, world
 from diemcau.delegates.badge_token import payload_for
 

@@ -13,9 +13,10 @@ from django.test import Client, override_settings
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user
-from diemcau.assessment import delegate_factor, quiz
+from diemcau.assessment.delegate import services as delegate_factor
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Attempt, Certificate
+from diemcau.assessment.quiz import services as quiz
 from diemcau.assessment.tests.helpers import attend, passed_client, right_answers, world
 from diemcau.assessment.tests.test_completion import complete
 from diemcau.delegates.badge_token import payload_for

@@ -7,8 +7,9 @@ from django.test import Client
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import issue_token
-from diemcau.assessment import forwarding, reflections
 from diemcau.assessment.models import SentQuestion
+from diemcau.assessment.reflections import services as forwarding
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import world
 from diemcau.conftest import HUE, ApiClient
 from diemcau.errors import Invalid, NotFound

@@ -8,9 +8,11 @@ from django.test import Client
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import issue_token
-from diemcau.assessment import completion, grading, reflections
+from diemcau.assessment.completion import services as completion
 from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import Reflection, ReportStatus
+from diemcau.assessment.reflections import services as grading
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import make_delegate, world
 from diemcau.conftest import HUE, ApiClient
 from diemcau.errors import Forbidden, Invalid, NotFound
@@ -215,7 +217,7 @@ def test_the_queue_costs_the_same_queries_for_one_report_or_many(w: dict[str, An
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from diemcau.assessment import forwarding
+    from diemcau.assessment.reflections import services as forwarding
 
     conf_id = w["conference"].pk
     api = _api(w["hn_a"])

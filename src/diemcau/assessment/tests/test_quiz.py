@@ -4,9 +4,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from diemcau.assessment import quiz
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import Attempt
+from diemcau.assessment.quiz import services as quiz
 from diemcau.assessment.tests.helpers import passed_client, right_answers, world
 from diemcau.delegates.badge_token import payload_for
 from diemcau.errors import Invalid, NotFound

@@ -4,9 +4,9 @@ from typing import Any
 
 import pytest
 
-from diemcau.assessment import reflections
 from diemcau.assessment.links import token_for
 from diemcau.assessment.models import ReportStatus
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import passed_client, world
 from diemcau.errors import Invalid
 

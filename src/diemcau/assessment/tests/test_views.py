@@ -3,7 +3,8 @@ from typing import Any
 import pytest
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.assessment import certificates, conference_settings
+from diemcau.assessment import conference_settings
+from diemcau.assessment.certificates import services as certificates
 from diemcau.assessment.tests.helpers import world
 from diemcau.assessment.tests.test_completion import complete
 

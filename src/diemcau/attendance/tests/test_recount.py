@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from diemcau.accounts.scopes import Scope
-from diemcau.assessment import completion_counters
-from diemcau.assessment.models_completion import CompletionSite
+from diemcau.assessment.completion import services as completion_counters
+from diemcau.assessment.models import CompletionSite
 from diemcau.attendance.models import SessionTally, SiteRegistered
 from diemcau.attendance.summary import summary
 from diemcau.attendance.tests.helpers import make_delegate, scan, world

@@ -386,7 +386,7 @@ def test_odd_searches_answer_cleanly(api_as: Any, web_as: Any) -> None:
 
 
 def test_a_certificate_batch_is_one_entry_with_its_counts(make_user: Any, monkeypatch: Any) -> None:
-    from diemcau.assessment import batch, tasks
+    from diemcau.assessment.certificates import batch, tasks
     from diemcau.tasks.models import Task
 
     organiser = make_user("province_organiser", HANOI)
@@ -402,7 +402,7 @@ def test_a_certificate_batch_is_one_entry_with_its_counts(make_user: Any, monkey
 def test_a_quiz_bank_import_and_a_site_link_export_are_on_record(
     make_user: Any, hanoi_site: Site
 ) -> None:
-    from diemcau.assessment import bank
+    from diemcau.assessment.quiz import services as bank
     from diemcau.programme.models import Conference
 
     conference = Conference.objects.create(

@@ -10,15 +10,12 @@ from click.testing import CliRunner
 from django.utils import timezone
 
 from diemcau.accounts.scopes import Scope, scope_for
-from diemcau.assessment import (
-    certificates,
-    completion_counters,
-    completion_rollup,
-    grading,
-    reflections,
-)
-from diemcau.assessment.models import Reflection
-from diemcau.assessment.models_completion import CompletionSite
+from diemcau.assessment.certificates import services as certificates
+from diemcau.assessment.completion import services as completion_counters
+from diemcau.assessment.completion import services as completion_rollup
+from diemcau.assessment.models import CompletionSite, Reflection
+from diemcau.assessment.reflections import services as grading
+from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.tests.helpers import attend, make_delegate, world
 from diemcau.assessment.tests.test_completion import TEXT, complete
 from diemcau.attendance.models import SessionTally, SiteRegistered
