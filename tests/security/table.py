@@ -401,6 +401,7 @@ API: list[Entry] = [
 
 PAGES: list[Entry] = [
     E("GET /", "AAAAAL"),
+    E("GET /now.json", "AAAAAL"),  # the home page's now panel, refreshed in place
     E("GET /login/", "AAAAAA"),
     E("POST /logout/", "LLLLLL", kind="session"),
     E("GET /units/", "AAAAAL"),

@@ -6,6 +6,7 @@ from diemcau.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("now.json", views.now_json, name="now"),
     path("login/", SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("units/", include("diemcau.units.urls")),
