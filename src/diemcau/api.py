@@ -47,6 +47,8 @@ def _register() -> None:
     from diemcau.attendance.api import router as attendance_router
     from diemcau.audit.api import router as audit_router
     from diemcau.delegates.api import router as delegates_router
+    from diemcau.exports.api import router as exports_router
+    from diemcau.exports.api_paperlist import router as paperlist_router
     from diemcau.operations.api import heartbeats_router
     from diemcau.operations.api import router as operations_router
     from diemcau.operations.api_incidents import router as incidents_router
@@ -79,6 +81,8 @@ def _register() -> None:
     api.add_router("/streaming", streaming_router, tags=["streaming"])
     api.add_router("/audit", audit_router, tags=["audit"])
     api.add_router("/reports", reports_router, tags=["reports"])
+    api.add_router("/exports", exports_router, tags=["exports"])
+    api.add_router("/attendance/paper-list", paperlist_router, tags=["attendance"])
 
 
 _register()

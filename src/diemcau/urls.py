@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/", include("diemcau.console.urls")),
     path("questions/", include("diemcau.questions.urls")),
     path("reports/", include("diemcau.reports.urls")),
+    path("exports/", include("diemcau.exports.urls")),
     path("attendance/", include("diemcau.attendance.urls")),
     path("hoi-dap/", include(knowledge_base)),
     path("assessment/completion/", include("diemcau.assessment.completion.urls")),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -25,8 +26,6 @@ from diemcau.accounts.scopes import scope_for
 from diemcau.accounts.services import add_user, issue_token
 from diemcau.assessment import links
 from diemcau.assessment.certificates import services as certificates
-from diemcau.assessment.quiz import services as quiz
-from diemcau.assessment.reflections import services as reflections
 from diemcau.assessment.models import (
     AssessmentSettings,
     Certificate,
@@ -34,6 +33,8 @@ from diemcau.assessment.models import (
     QuestionKind,
     Reflection,
 )
+from diemcau.assessment.quiz import services as quiz
+from diemcau.assessment.reflections import services as reflections
 from diemcau.attendance.models import CheckIn
 from diemcau.audit.models import Entry as AuditEntry
 from diemcau.console.links import token as site_link_token
@@ -41,6 +42,7 @@ from diemcau.console.models import SiteLink
 from diemcau.delegates import tasks as delegate_tasks
 from diemcau.delegates.codes import code_for
 from diemcau.delegates.models import Delegate
+from diemcau.exports import services as export_services
 from diemcau.operations import incidents, rehearsals
 from diemcau.programme.materials import upload_material
 from diemcau.programme.models import Conference, Day, Session, Speaker, Topic
@@ -279,7 +281,12 @@ def build() -> World:
             file_path=f"{report.pk}.pdf", file_kind="pdf"
         )
         _write(reflections.reports_dir() / f"{report.pk}.pdf")
-    tasks: dict[str, dict[str, str]] = {"task": {}, "badge_task": {}}
+    tasks: dict[str, dict[str, str]] = {
+        "task": {},
+        "badge_task": {},
+        "list_task": {},
+        "paperlist_task": {},
+    }
     for who, user in users.items():
         export = Task.objects.create(
             kind=report_tasks.KIND,
@@ -293,6 +300,30 @@ def build() -> World:
         )
         _write(delegate_tasks.badge_file(badges.pk))
         tasks["task"][who], tasks["badge_task"][who] = str(export.pk), str(badges.pk)
+        # An export of a list (exports) and a paper list checked in a dry run, kept to record.
+        listed = Task.objects.create(
+            kind=export_services.KIND,
+            owner=user,
+            status=TaskStatus.DONE,
+            params={"format": "csv"},
+            result={"format": "csv", "filename": "ds.csv"},
+        )
+        _write(export_services.export_path(listed.pk, "csv"))
+        paper = settings.DATA_DIR / "uploads" / "paper-lists" / f"sec-{who}.csv"
+        paper.parent.mkdir(parents=True, exist_ok=True)
+        paper.write_text("Mã đại biểu\nKHONGCO\n", encoding="utf-8")
+        checked = Task.objects.create(
+            kind="exports.paperlist",
+            owner=user,
+            status=TaskStatus.DONE,
+            params={
+                "path": str(paper),
+                "filename": "ds.csv",
+                "session": session.pk,
+                "dry_run": True,
+            },
+        )
+        tasks["list_task"][who], tasks["paperlist_task"][who] = str(listed.pk), str(checked.pk)
     operator_commune = hn.unit.code
     return World(
         users=users,
@@ -337,6 +368,7 @@ def build() -> World:
             "material": str(material.pk),
             "unit": HANOI,
             "which": "emblem",
+            "exporter": "delegates",
             "index": "0",
             "link": links.token_for(delegates.mine),
             # Outside: another delegate's genuine link, which this delegate has not unlocked.

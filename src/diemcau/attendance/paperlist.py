@@ -40,6 +40,7 @@ from diemcau.attendance.models import Source
 from diemcau.delegates.codes import normalise
 from diemcau.delegates.models import Delegate
 from diemcau.delegates.pii import NationalIdError, clean_national_id, national_id_hash
+from diemcau.errors import Forbidden
 from diemcau.programme.models import Session
 from diemcau.sites.models import Site
 from diemcau.tabular import Row, TableError, alias_index, header_key, read_table
@@ -143,6 +144,8 @@ def import_list(
     progress: Progress | None = None,
 ) -> PaperListReport:
     """Read a paper list and judge (dry run) or record every row; a report either way."""
+    if scope.site_write_q() is None:
+        raise Forbidden("Bạn không được điểm danh cho điểm cầu nào.")
     name = filename or (str(source) if isinstance(source, str | Path) else "")
     report = PaperListReport(filename=Path(name).name, dry_run=dry_run)
     try:

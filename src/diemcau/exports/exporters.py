@@ -35,7 +35,7 @@ from diemcau.exports.registry import (
 )
 from diemcau.exports.scoping import Target
 from diemcau.exports.streaming import stream
-from diemcau.programme.models import Conference, Session
+from diemcau.programme.models import Conference, Session, SessionKind
 
 _DELEGATES = Delegate._meta.db_table
 _CHECKINS = CheckIn._meta.db_table
@@ -208,8 +208,11 @@ class DelegatesExporter(Exporter):
 
 
 def _sessions(conference: Conference) -> list[tuple[int, str]]:
-    found = Session.objects.filter(day__conference=conference).order_by(
-        "day__date", "starts_at", "pk"
+    # A technical rehearsal is a session of the conference too, but nobody attends it.
+    found = (
+        Session.objects.filter(day__conference=conference)
+        .exclude(kind=SessionKind.REHEARSAL)
+        .order_by("day__date", "starts_at", "pk")
     )
     return [
         (pk, neutralise(f"{title} ({day:%d/%m})"))

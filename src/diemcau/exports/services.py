@@ -20,6 +20,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.errors import Invalid, NotFound
 from diemcau.exports import exporters, registry, scoping, writing
 from diemcau.exports.registry import Exporter, Progress
+from diemcau.tasks.models import Task, TaskStatus
 
 KIND = "exports.run"
 assert exporters  # registered on import: the three lists
@@ -163,6 +164,14 @@ def start(
         "format": fmt,
         "options": cleaned,
     }
+    # The same list already being written for the same person: that task, not a second one
+    # (a reload, a double click or a program polling the start address cost nothing).
+    running = Task.objects.filter(
+        kind=KIND, owner_id=owner_id, status__in=(TaskStatus.QUEUED, TaskStatus.RUNNING)
+    )
+    for task in running[:20]:
+        if task.params == params:
+            return task
     return submit(KIND, owner_id, params)
 
 
