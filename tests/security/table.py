@@ -378,25 +378,6 @@ API: list[Entry] = [
     E(f"GET {A}/exports/tasks/{{task_id}}", "AAAAAL", task_id="list_task"),
     E(f"GET {A}/exports/tasks/{{task_id}}/file", "AAAAAL", task_id="list_task"),
     E(f"POST {A}/attendance/paper-list", "AAAFFL", body={"file": tiny_file}),
-    # lists out and back in (exports): a node within one's scope; the paper list writes at sites
-    E(f"GET {A}/exports/", "AAAAAL"),
-    E(
-        f"POST {A}/exports/{{identifier}}",
-        "AAHHAL",
-        out="AHHHHLL",
-        identifier="exporter",
-        body={"node": "@node"},
-    ),
-    E(
-        f"GET {A}/exports/{{identifier}}",
-        "AAHHAL",
-        out="AHHHHLL",
-        identifier="exporter",
-        query={"node": "@node"},
-    ),
-    E(f"GET {A}/exports/tasks/{{task_id}}", "AAAAAL", task_id="list_task"),
-    E(f"GET {A}/exports/tasks/{{task_id}}/file", "AAAAAL", task_id="list_task"),
-    E(f"POST {A}/attendance/paper-list", "AAAFFL", body={"file": tiny_file}),
     # people and their access (revocation), the audit trail
     # Managing people and reading the audit trail are organisers' duties: 403 to other roles.
     E(f"GET {A}/people", "AAFFFL"),
@@ -591,23 +572,6 @@ PAGES: list[Entry] = [
     E("POST /reports/export/", "AAHAAL", out="AHHAHLL", body={"unit": "@node", "format": "xlsx"}),
     E("GET /reports/export/{task_id}/", "AAAAAL", task_id="task"),
     E("GET /reports/snapshots/{pk}/", "AAHHAL", pk="snapshot"),
-    E("GET /exports/", "AAAFAL"),
-    E(
-        "POST /exports/{identifier}/",
-        "AAHHAL",
-        out="AHHHHLL",
-        identifier="exporter",
-        body={"node": "@node", "format": "csv"},
-    ),
-    E("GET /exports/file/{task_id}/", "AAAAAL", task_id="list_task"),
-    E("GET /exports/paper-list/", "AAAFFL"),
-    E("POST /exports/paper-list/", "AAAFFL", body={"file": tiny_file}),
-    E(
-        "POST /exports/paper-list/{task_id}/record/",
-        "AAAFFL",
-        out="AHHFFLL",
-        task_id="paperlist_task",
-    ),
     E("GET /exports/", "AAAFAL"),
     E(
         "POST /exports/{identifier}/",
