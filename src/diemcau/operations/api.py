@@ -1,6 +1,7 @@
 """Operations API: heartbeats in (hot path, no database row per request), status out."""
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -8,7 +9,8 @@ from ninja.security import HttpBearer
 
 from diemcau.accounts.auth import SessionLogin, bearer_user
 from diemcau.accounts.scopes import scope_for
-from diemcau.operations import clock, fastpath, rollup, services
+from diemcau.operations import callsheet, clock, fastpath, rollup, services
+from diemcau.paging import PageQuery, limit_field
 
 
 class CachedBearer(HttpBearer):
@@ -105,3 +107,65 @@ class StatusQuery(Schema):
 def get_status(request: HttpRequest, query: Query[StatusQuery]) -> dict[str, Any]:
     services.ensure_flusher()
     return rollup.status(scope_for(request.user), query.unit, clock.now(), query.worst)
+
+
+class CallSitesQuery(PageQuery):
+    limit: int = limit_field(50, 500)
+    state: Literal["trouble", "offline", "never", "degraded", "online", "all"] = Field(
+        "trouble", description="trouble = offline, degraded or never connected"
+    )
+    province: str | None = Field(None, max_length=32, description="Province code, e.g. 01")
+    unit: str | None = Field(None, max_length=32, description="Any unit code (a commune…)")
+    q: str | None = Field(None, max_length=100, description="Words of a site's name or code")
+    sort: Literal["trouble", "silent", "name"] = "trouble"
+
+
+class CallSiteOut(Schema):
+    code: str
+    name: str
+    unit_code: str
+    unit: str
+    province_code: str
+    province: str
+    state: str = Field(..., description="offline, never, degraded or online")
+    state_label: str
+    cause: str
+    last_seen: dt.datetime | None
+    silent_s: float | None = Field(None, description="Seconds since the last heartbeat")
+    tech_name: str
+    tech_phone: str
+    tech_tel: str = Field(..., description="tel: link to dial the technician, or empty")
+    contact_name: str
+    contact_phone: str
+    contact_tel: str
+    incident: int | None = Field(None, description="The site's oldest open incident")
+
+
+class CallSitesOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(..., description="Sites per state under the other filters")
+    items: list[CallSiteOut]
+
+
+@router.get(
+    "/sites",
+    response=CallSitesOut,
+    summary="Whom to call: sites in trouble or never connected, with their people and phones",
+)
+def get_call_sites(request: HttpRequest, query: Query[CallSitesQuery]) -> dict[str, Any]:
+    scope = scope_for(request.user)
+    filters = callsheet.CallFilters.clean(
+        query.state, query.province, query.unit, query.q, query.sort
+    )
+    now = clock.now()
+    counts = callsheet.state_counts(scope, filters, now)
+    rows = callsheet.call_rows(scope, filters, now)[query.offset : query.offset + query.limit]
+    return {
+        "total": counts[filters.state],
+        "limit": query.limit,
+        "offset": query.offset,
+        "counts": counts,
+        "items": callsheet.shape(rows, now),
+    }

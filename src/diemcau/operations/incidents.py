@@ -12,8 +12,9 @@ the incident's province, so no new permission has to be invented or administered
 Automatic incidents: when the offline sweep marks sites offline, `sites_went_offline` opens one
 for each site whose moment of going offline falls in a live programme session (see
 `live_session_at`). A partial unique index allows one open automatic incident per site, so a site
-that flaps while the first is still open adds nothing. When such a site sends again the
-incident is marked "site back online" and stays open: a person confirms and resolves it.
+that flaps while the first is still open adds nothing. When such a site sends again its
+incident resolves itself ("tự động: điểm cầu đã kết nối lại"), kept in the log with a note; an
+incident opened by a person is left for a person to resolve.
 """
 
 import datetime as dt
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.models import Role
@@ -149,27 +151,55 @@ def _open_automatic(went: Sequence[tuple[int, dt.datetime]]) -> int:
 
 
 def sites_came_back(back: Sequence[tuple[int, dt.datetime]]) -> int:
-    """Mark the open automatic incidents of sites that send again; a person still resolves."""
+    """Resolve the open automatic incidents of sites that send again; they stay in the log.
+
+    The incident opened itself when the site went silent; its cause is gone once the site is
+    heard again, so it closes itself at that moment, with a resolution and a note that say it
+    was automatic (nobody's name). A person who wants to know why reads the notes and the
+    state changes; a site that goes silent again opens a new incident. Returns how many.
+    """
     if not back:
         return 0
     try:
         with transaction.atomic():
-            when = dict(back)
-            ids = sorted(when)
-            marked: list[Incident] = []
-            for start in range(0, len(ids), _CHUNK):
-                rows = Incident.objects.filter(
-                    site_id__in=ids[start : start + _CHUNK],
-                    status=IncidentStatus.OPEN,
-                    origin=IncidentOrigin.AUTO,
-                    back_online_at=None,
-                ).values_list("pk", "site_id")
-                marked += [Incident(pk=pk, back_online_at=when[site]) for pk, site in rows]
-            Incident.objects.bulk_update(marked, ["back_online_at"], batch_size=_CHUNK)
-            return len(marked)
+            return _resolve_automatic(dict(back))
     except Exception:
-        log.exception("could not mark incidents of %d site(s) back online", len(back))
+        log.exception("could not resolve incidents of %d site(s) back online", len(back))
         return 0
+
+
+def _resolve_automatic(when: dict[int, dt.datetime]) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("automatic: the site connected again")
+    ids = sorted(when)
+    resolved: list[Incident] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows = Incident.objects.filter(
+            site_id__in=ids[start : start + _CHUNK],
+            status=IncidentStatus.OPEN,
+            origin=IncidentOrigin.AUTO,
+        ).values_list("pk", "site_id")
+        resolved += [
+            Incident(
+                pk=pk,
+                site_id=site,
+                back_online_at=when[site],
+                status=IncidentStatus.RESOLVED,
+                resolved_at=when[site],
+                resolution=text,
+            )
+            for pk, site in rows
+        ]
+    Incident.objects.bulk_update(
+        resolved, ["back_online_at", "status", "resolved_at", "resolution"], batch_size=_CHUNK
+    )
+    IncidentNote.objects.bulk_create(
+        [
+            IncidentNote(incident_id=i.pk, author=None, at=when[i.site_id], text=text)
+            for i in resolved
+        ]
+    )
+    return len(resolved)
 
 
 # -- reads ----------------------------------------------------------------------------------

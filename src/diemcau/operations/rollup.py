@@ -33,12 +33,13 @@ def dashboard_unit(scope: Scope, code: str | None) -> Unit:
         elif scope.organiser_units or scope.viewer_units:
             code = (scope.organiser_units + scope.viewer_units)[0].code
     unit = get_unit(code) if code else None
-    if unit is None or not _may_read_unit(scope, unit):
+    if unit is None or not may_read_unit(scope, unit):
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": code or ""})
     return unit
 
 
-def _may_read_unit(scope: Scope, unit: Unit) -> bool:
+def may_read_unit(scope: Scope, unit: Unit) -> bool:
+    """Whether the caller may look at this node of the tree (the dashboard's rule)."""
     if scope.everything or scope.reads_everything:
         return True
     return any(
@@ -47,7 +48,8 @@ def _may_read_unit(scope: Scope, unit: Unit) -> bool:
     )
 
 
-def _state_expr(cutoff: dt.datetime) -> Case:
+def state_expr(cutoff: dt.datetime) -> Case:
+    """A site's live state as SQL, offline at read time when its last beat is older than cutoff."""
     return Case(
         When(live__isnull=True, then=Value(LiveState.NEVER.value)),
         When(live__last_seen__lt=cutoff, then=Value(LiveState.OFFLINE.value)),
@@ -73,7 +75,7 @@ def status(
     cutoff = dt.datetime.fromtimestamp(now - health.OFFLINE_AFTER_S, tz=dt.UTC)
     key = _child_key(unit)
     rows = (
-        sites.annotate(st=_state_expr(cutoff)).values(key, "st").annotate(n=Count("pk")).order_by()
+        sites.annotate(st=state_expr(cutoff)).values(key, "st").annotate(n=Count("pk")).order_by()
     )
     counts = dict.fromkeys([s.value for s in STATES], 0)
     by_child: dict[int | None, dict[str, int]] = {}
@@ -84,7 +86,7 @@ def status(
     return {
         "unit": _unit_out(unit),
         "parent": _unit_out(unit.parent)
-        if unit.parent and _may_read_unit(scope, unit.parent)
+        if unit.parent and may_read_unit(scope, unit.parent)
         else None,
         "generated_at": dt.datetime.fromtimestamp(now, tz=dt.UTC),
         "offline_after_s": health.OFFLINE_AFTER_S,
@@ -133,7 +135,7 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
     )
     rows = (
         sites.filter(Q(live__isnull=False))
-        .annotate(rank=rank, st=_state_expr(cutoff))
+        .annotate(rank=rank, st=state_expr(cutoff))
         .filter(rank__gt=0)
         .order_by("-rank", "-live__score", "live__last_seen", "code")
         .values(
@@ -149,6 +151,10 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
             "live__latency_ms",
             "live__queued",
             "live__playing",
+            "tech_name",
+            "tech_phone",
+            "contact_name",
+            "contact_phone",
         )[: max(0, min(limit, 200))]
     )
     delay = dt.timedelta(seconds=health.OFFLINE_AFTER_S)
@@ -172,6 +178,10 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
                 "latency_ms": r["live__latency_ms"],
                 "queued": r["live__queued"],
                 "playing": r["live__playing"],
+                "tech_name": r["tech_name"],
+                "tech_phone": r["tech_phone"],
+                "contact_name": r["contact_name"],
+                "contact_phone": r["contact_phone"],
             }
         )
     return out

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from diemcau.operations import views, views_incidents, views_rehearsals
+from diemcau.operations import views, views_incidents, views_rehearsals, views_sites
 
 app_name = "operations"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("sites/", views_sites.site_list, name="sites"),
+    path("sites/export.<str:fmt>", views_sites.site_export, name="sites_export"),
+    path("map/", views_sites.province_map, name="map"),
+    path("map/<str:code>/", views_sites.breakdown, name="breakdown"),
     path("incidents/", views_incidents.incident_list, name="incidents"),
     path("incidents/open/", views_incidents.incident_open, name="incident_open"),
     path("incidents/<int:pk>/", views_incidents.incident_detail, name="incident"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.operations import health, rollup
+from diemcau.operations import callsheet, health, rollup
 from diemcau.operations.models import LiveState
 from diemcau.web.errors import domain_errors
 
@@ -25,10 +25,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unit": unit.code,
         "api": reverse("api:get_status"),
         "page": reverse("operations:dashboard"),
+        "site": reverse("sites:detail", args=["__code__"]),
         "refresh": REFRESH_S,
         "lang": get_language() or "vi",
         "states": {s.value: str(s.label) for s in LiveState},
-        "reasons": reason_labels(),
+        "reasons": callsheet.reason_labels(),
         "none": _("No site in trouble."),
         "up": _("Up to"),
         "updated": _("Updated at"),
@@ -43,14 +44,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "offline_after_s": int(health.OFFLINE_AFTER_S),
         },
     )
-
-
-def reason_labels() -> dict[str, str]:
-    return {
-        "silent": _("no heartbeat"),
-        "not_playing": _("not playing"),
-        "buffering": _("buffering"),
-        "dropped_frames": _("dropped frames"),
-        "latency": _("high latency"),
-        "queued": _("offline queue growing"),
-    }

@@ -2,6 +2,7 @@
 notes, resolution and the time-to-resolve figures."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -58,8 +59,8 @@ def post(client, url, body):
 
 
 # -- automatic ------------------------------------------------------------------------------
-def test_site_offline_during_live_session_opens_one_incident_even_when_it_flaps(
-    store, clock, api_as, make_site
+def test_site_offline_during_live_session_opens_one_incident_and_it_resolves_itself(
+    store, clock, api_as, make_site, web_as
 ):
     session = make_session(status="live")
     site = make_site(HOAN_KIEM, code="AUTO-1")
@@ -73,27 +74,65 @@ def test_site_offline_during_live_session_opens_one_incident_even_when_it_flaps(
     assert incident.opened_at == at(T0 + health.OFFLINE_AFTER_S)  # when it went, not when seen
     assert incident.session == session
     assert incident.province.code == HANOI
-
-    beat(central, "AUTO-1")  # back: marked, still open for a person to resolve
-    services.flush()
-    incident.refresh_from_db()
-    assert incident.status == "open"
-    assert incident.back_online_at == at(clock.now)
-
-    go_silent(clock)  # flaps: no second incident while the first is open
-    beat(central, "AUTO-1")
-    services.flush()
-    go_silent(clock)
+    go_silent(clock)  # still silent: nothing more
     assert Incident.objects.filter(site=site).count() == 1
-    incident.refresh_from_db()
-    assert incident.back_online_at is None  # offline again
 
-    done = post(central, f"{URL}/{incident.pk}/resolve", {"resolution": "Đã khởi động lại"})
-    assert done.status_code == 200
+    beat(central, "AUTO-1")  # back: the incident resolves itself and stays in the log
+    services.flush()
+    incident.refresh_from_db()
+    assert incident.status == "resolved"
+    assert incident.resolved_at == incident.back_online_at == at(clock.now)
+    assert incident.resolved_by is None
+    assert incident.resolution == "tự động: điểm cầu đã kết nối lại"
+    note = IncidentNote.objects.get(incident=incident)
+    assert (note.author, note.text) == (None, "tự động: điểm cầu đã kết nối lại")
+    page = web_as("central_organiser").get(f"/operations/incidents/{incident.pk}/")
+    html = page.content.decode()
+    assert "tự động: điểm cầu đã kết nối lại" in html and "Đã xử lý" in html
+    listed = web_as("central_organiser").get("/operations/incidents/?status=resolved")
+    assert "AUTO-1" in listed.content.decode()
+
+    go_silent(clock)  # a new outage is a new incident, resolved in turn when it comes back
+    assert Incident.objects.filter(site=site, status="open").count() == 1
     beat(central, "AUTO-1")
     services.flush()
-    go_silent(clock)  # a new outage after the resolution is a new incident
-    assert Incident.objects.filter(site=site).count() == 2
+    assert list(Incident.objects.filter(site=site).values_list("status", flat=True)) == [
+        "resolved",
+        "resolved",
+    ]
+
+
+def test_an_incident_opened_by_a_person_is_left_to_a_person(store, clock, api_as, make_site):
+    make_session(status="live")
+    make_site(HOAN_KIEM, code="HAND-1")
+    central = api_as("central_organiser")
+    beat(central, "HAND-1")
+    services.flush()
+    assert post(central, URL, {"site": "HAND-1", "cause": "no_sound"}).status_code in (200, 201)
+    go_silent(clock)
+    beat(central, "HAND-1")
+    services.flush()
+    manual = Incident.objects.get(origin="manual")
+    assert manual.status == "open"  # the sound may still be missing: a person decides
+    assert Incident.objects.get(origin="auto").status == "resolved"
+
+
+def test_incident_page_names_the_site_technician_and_the_handler_apart(
+    clock, web_as, make_site, make_user
+):
+    make_site(HOAN_KIEM, code="HN-T", tech_name="Trần Thị Bình", tech_phone="0987654321")
+    make_user("province_organiser", HANOI, username="ky-thuat-hn")
+    browser = web_as("province_organiser", HANOI)
+    browser.post("/operations/incidents/open/", {"site": "HN-T", "cause": "power"})
+    incident = Incident.objects.get()
+    browser.post(f"/operations/incidents/{incident.pk}/assign/", {"assignee": "ky-thuat-hn"})
+    html = browser.get(f"/operations/incidents/{incident.pk}/").content.decode()
+    fields = html.split('<dl class="fields">', 1)[1].split("</dl>", 1)[0]
+    labels = re.findall(r"<dt>(.*?)</dt>", fields)
+    assert labels.count("Cán bộ kỹ thuật") == 1
+    assert len(labels) == len(set(labels))  # no label twice
+    assert "Người được giao xử lý" in labels
+    assert 'href="tel:0987654321"' in fields
 
 
 @pytest.mark.parametrize(
