@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from diemcau.api import api
 from diemcau.api_errors import unknown_api_path
 from diemcau.assessment import urls as assessment_urls
+from diemcau.delegates.views_public import badge_link
 from diemcau.questions.urls import knowledge_base
 
 urlpatterns = [
@@ -26,5 +27,6 @@ urlpatterns = [
     path("assessment/", include("diemcau.assessment.urls")),
     path("hoc-vien/", include(assessment_urls.learner)),
     path("xac-minh/", include(assessment_urls.verification)),
+    path("d/<str:token>", badge_link, name="badge_link"),  # the address in a badge's QR
     path("", include("diemcau.web.urls")),
 ]
