@@ -5,6 +5,10 @@ Two checks a reviewer cannot do by eye:
   translation in that app's catalogue: not missing, not empty, not "fuzzy" (a guess gettext
   made, which Django never shows). The messages are extracted afresh with makemessages in a copy
   of each app, so a string added to the code but never to the catalogue counts as untranslated;
+- the reader gets the translation each catalogue gives: Django merges every app's catalogue into
+  one, and where two give the same English different meanings, the first app listed in
+  INSTALLED_APPS wins for everyone (the streaming table's "State" read "Chính quyền", the sites'
+  word for a government body; Django's own "version" stays "version");
 - the main pages, rendered in Vietnamese for the central organiser on a small event, show none
   of the catalogues' English source strings in their visible text ("registered", "Whole
   conference", "Refreshed every 5 s." on the attendance page were such).
@@ -63,6 +67,50 @@ def test_every_message_has_a_vietnamese_translation(tmp_path: Path) -> None:
         if e.untranslated
     ]
     assert not missing, "untranslated in the Vietnamese catalogues:\n" + "\n".join(missing)
+
+
+# Old and new places of the tone mark (hoà/hòa) are the same word to a reader.
+OLD_TONES = {"oá": "óa", "oà": "òa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "uý": "úy", "uỳ": "ùy"}
+
+
+def _same(a: str, b: str) -> bool:
+    """Equal for a reader: case and where the tone mark sits do not matter."""
+
+    def norm(text: str) -> str:
+        text = text.casefold()
+        for old, new in OLD_TONES.items():
+            text = text.replace(old, new)
+        return text
+
+    return norm(a) == norm(b)
+
+
+def test_the_reader_gets_each_catalogues_translation(compiled_catalogues: None) -> None:
+    from django.utils import translation
+    from django.utils.translation import gettext, ngettext, npgettext, pgettext
+
+    wrong = []
+    with translation.override("vi"):
+        for po in CATALOGUES:
+            for e in parse(po):
+                if e.untranslated:
+                    continue
+                if e.msgid_plural:
+                    shown = (
+                        npgettext(e.msgctxt, e.msgid, e.msgid_plural, 1)
+                        if e.msgctxt
+                        else ngettext(e.msgid, e.msgid_plural, 1)
+                    )
+                else:
+                    shown = pgettext(e.msgctxt, e.msgid) if e.msgctxt else gettext(e.msgid)
+                if not _same(shown, e.msgstr[0]):
+                    wrong.append(
+                        f"{po.parents[3].name}: {e.msgid!r} → {shown!r}, not {e.msgstr[0]!r}"
+                    )
+    assert not wrong, (
+        "translated by another catalogue (give one a context, pgettext, or agree on one "
+        "wording):\n" + "\n".join(wrong)
+    )
 
 
 def english_strings() -> list[str]:
