@@ -710,9 +710,9 @@ PAGES: list[Entry] = [
     ),
     E("GET /xac-minh/", "AAAAAA"),
     E("GET /xac-minh/{code}/", "AAAAAA", code="cert_code"),
-    # A badge's QR address is public (a phone opens it, then the second factor); without its MAC
-    # (here: the bare delegate code) or with a wrong one it is not found, never a server error.
-    E("GET /d/{token}", "HHHHHH", out="HHHHHHH", token="badge"),
+    # A badge's QR address is public (a phone opens it, then the second factor); a forged one
+    # (outside: another delegate's code under this MAC) is not found, never a server error.
+    E("GET /d/{token}", "AAAAAA", out="HHHHHHH", token="badge_link"),
 ]
 
 TABLE: list[Entry] = API + PAGES

@@ -40,6 +40,7 @@ from diemcau.audit.models import Entry as AuditEntry
 from diemcau.console.links import token as site_link_token
 from diemcau.console.models import SiteLink
 from diemcau.delegates import tasks as delegate_tasks
+from diemcau.delegates.badge_token import link_token, mac_for
 from diemcau.delegates.codes import code_for
 from diemcau.delegates.models import Delegate
 from diemcau.exports import services as export_services
@@ -352,6 +353,13 @@ def build() -> World:
                 )
             ),
             "badge": Trio(*(d.code for d in (delegates.mine, delegates.neighbour, delegates.hue))),
+            # The badge's QR address (/d/<code>.<mac>): genuine inside; outside, another
+            # delegate's code under this one's MAC (a forged badge), which must answer 404.
+            "badge_link": Trio(
+                link_token(delegates.mine.code, delegates.mine.secret),
+                f"{delegates.neighbour.code}.{mac_for(delegates.mine.code, delegates.mine.secret)}",
+                f"{delegates.hue.code}.{mac_for(delegates.mine.code, delegates.mine.secret)}",
+            ),
             "rehearsal": Trio(rehearsal_hn.pk, rehearsal_hn2.pk, rehearsal_hue.pk),
             "report": Trio(*(r.pk for r in reports)),
             "certificate": Trio(*(c.pk for c in certs)),
