@@ -95,6 +95,7 @@ def badges_cmd(site_code: str, output: Path | None, as_user: str | None) -> None
     from diemcau.clikit import progress_bar, scope_for_cli, setup
 
     setup()
+    from diemcau import publicurl
     from diemcau.delegates import services
     from diemcau.delegates.badges import badge_sheet
     from diemcau.errors import Forbidden, NotFound
@@ -105,6 +106,8 @@ def badges_cmd(site_code: str, output: Path | None, as_user: str | None) -> None
     except (NotFound, Forbidden) as exc:
         raise click.ClickException(exc.message) from exc
     target = output or Path(f"the-dai-bieu-{site.code}.pdf")
+    if warning := publicurl.warning_for(publicurl.base()):  # the QR codes hold this address
+        click.echo(warning, err=True)
     started = time.perf_counter()
     with progress_bar(f"Đang in thẻ đại biểu của {site.name}") as progress:
         pdf = badge_sheet(

@@ -219,3 +219,17 @@ def test_revoke_over_the_api_voids_the_old_badge(api_as: Any, people: Any) -> No
     fresh = Delegate.objects.get(pk=delegate.pk)
     assert fresh.secret != delegate.secret and len(fresh.secret) == 32
     assert not verify(delegate.code, fresh.secret, old_mac)
+
+
+def test_cli_warns_when_the_badges_would_point_at_this_computer(
+    people: Any, tmp_path: Any, settings: Any
+) -> None:
+    from diemcau.cli import main
+
+    target = tmp_path / "the.pdf"
+    printed = CliRunner().invoke(main, ["badges", "HK-01", "-o", str(target)])
+    assert printed.exit_code == 0 and "DIEMCAU_PUBLIC_URL" not in printed.output  # set above
+    settings.DIEMCAU_PUBLIC_URL = ""  # a command line has no request: only 127.0.0.1 is left
+    printed = CliRunner().invoke(main, ["badges", "HK-01", "-o", str(target)])
+    assert printed.exit_code == 0
+    assert "http://127.0.0.1:8000" in printed.output and "DIEMCAU_PUBLIC_URL" in printed.output
