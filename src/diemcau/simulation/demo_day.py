@@ -246,7 +246,8 @@ def play_day(
                     f"{day.tally.ticks} nhịp: {day.tally.scans} lượt quét, "
                     f"{day.tally.questions} câu hỏi, {len(day.pending)} đại biểu chưa đến"
                 )
-            stop.wait(max(0.0, tick_s - (time.monotonic() - now)))
+            while not stop.is_set() and alive() and time.monotonic() - now < tick_s:
+                stop.wait(min(0.5, max(0.0, tick_s - (time.monotonic() - now))))
     finally:
         driver.close()
     return day.tally
