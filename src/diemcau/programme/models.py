@@ -110,7 +110,12 @@ class Session(models.Model):
         ordering = ("day__date", "starts_at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.day} {self.starts_at:%H:%M} {self.title}"
+        """Day, time and title; and the conference when it was loaded with the session
+        (select_related("day__conference")), so that a list mixing conferences names each."""
+        text = f"{self.day} {self.starts_at:%H:%M} {self.title}"
+        if Day.conference.is_cached(self.day):
+            text += f" · {self.day.conference.name}"
+        return text
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """Aware start and end, in the conference's (the server's) time zone."""

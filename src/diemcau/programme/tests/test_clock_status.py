@@ -89,3 +89,9 @@ def test_agenda_and_api_show_the_status_of_now(
     api = api_as("viewer")  # type: ignore[operator]
     data = api.get(f"/api/v1/programme/sessions/{morning.pk}").json()
     assert (data["status"], data["current_status"], data["kind"]) == ("planned", "live", "session")
+
+
+def test_a_session_loaded_with_its_conference_names_it(morning: Session) -> None:
+    listed = Session.objects.select_related("day__conference").get(pk=morning.pk)
+    assert str(listed) == "05/12/2026 08:00 Phiên sáng · Hội nghị A"
+    assert str(Session.objects.select_related("day").get(pk=morning.pk)).endswith("Phiên sáng")
