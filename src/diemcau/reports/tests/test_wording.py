@@ -224,3 +224,17 @@ def test_xlsx_has_number_formats_and_a_local_date_cell():
     assert vnformat.XLSX_DATETIME in styles
     # "#,##0" groups thousands with the reader's separator: 11.000 in a Vietnamese Excel.
     assert f'formatCode="{vnformat.XLSX_INTEGER}"' in styles
+
+
+def test_an_export_asked_for_in_english_is_written_in_english(web_as, w, settings, tmp_path):
+    from pypdf import PdfReader
+
+    settings.DATA_DIR = tmp_path
+    client = web_as("central_organiser")
+    client.cookies["django_language"] = "en"
+    started = client.post("/reports/export/", {"unit": "TW", "format": "pdf"})
+    assert started.status_code == 302
+    task_id = started["Location"].rstrip("/").split("/")[-1]
+    content = client.get(f"/reports/export/{task_id}/").content
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Sites by level" in text and "Điểm cầu theo cấp" not in text
