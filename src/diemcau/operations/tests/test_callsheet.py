@@ -199,6 +199,7 @@ def test_dashboard_trouble_rows_name_the_technician_and_link_the_site(network, w
     html = web_as("central_organiser").get("/operations/").content.decode()
     assert '"site": "/sites/__code__/"' in html
     assert 'href="/operations/sites/?unit=' in html
+    assert 'id="ops-breakdown" href="/operations/map/' in html  # the units table, to search
 
 
 def _thead_of(html, table_id):
