@@ -28,6 +28,7 @@ class Column:
     header: str  # Vietnamese, as the file shows it
     width: float = 14
     kind: str = TEXT
+    repeats: bool = False  # few distinct values (a site's name, our own words): XML kept
 
 
 @dataclass(frozen=True)
