@@ -66,10 +66,22 @@ def _timeline(table: dict[str, Any], width: float) -> Drawing | None:
         chart.valueAxis.labels.fontName = FONT
         chart.valueAxis.labels.fontSize = 6
         chart.valueAxis.valueMin = 0
+        chart.valueAxis.labelTextFormat = _axis_label
         drawing.add(chart)
     for y, name in ((108, table["columns"][1]), (223, table["columns"][2])):
         drawing.add(String(40, y, name, fontName=FONT, fontSize=7))
     return drawing
+
+
+def _short(name: str, limit: int = 30) -> str:
+    """A unit's name beside its bar: whole when short, else cut with an ellipsis (the table
+    below the chart has it whole)."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+def _axis_label(value: float) -> str:
+    """Axis figures as in the tables: 10.000, 2,5."""
+    return vnformat.number(int(value) if float(value).is_integer() else value)
 
 
 def _value(value: Any) -> float:
@@ -91,12 +103,13 @@ def _chart(table: dict[str, Any], width: float) -> Drawing | None:
     chart.x, chart.y = 150, 15
     chart.width, chart.height = int(width - 170), height - 25
     chart.data = [[float(r[col]) for r in rows]]
-    chart.categoryAxis.categoryNames = [str(r[0])[:30] for r in rows]
+    chart.categoryAxis.categoryNames = [_short(str(r[0])) for r in rows]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 6
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.labelTextFormat = _axis_label
     chart.bars[0].fillColor = colors.HexColor("#2f6fb5")
     drawing.add(chart)
     return drawing
@@ -107,6 +120,7 @@ def _grid(table: dict[str, Any], width: float, base: ParagraphStyle) -> Table:
     as "Ủy ban Mặt trận Tổ quốc Việt Nam thành phố Hà Nội" takes two lines, never the next
     column); numbers are right-aligned in the Vietnamese format."""
     head = ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=7.5, leading=9)
+    head_num = ParagraphStyle("head-num", parent=head, alignment=TA_RIGHT)
     text = ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9)
     text_bold = ParagraphStyle("cell-bold", parent=text, fontName=FONT_BOLD)
     num = ParagraphStyle("num", parent=text, alignment=TA_RIGHT)
@@ -121,7 +135,13 @@ def _grid(table: dict[str, Any], width: float, base: ParagraphStyle) -> Table:
         return cells
 
     columns = len(table["columns"])
-    rows: list[list[Any]] = [[Paragraph(escape(str(c)), head) for c in table["columns"]]]
+    first_number = table.get("numeric_from", 1)
+    rows: list[list[Any]] = [
+        [
+            Paragraph(escape(str(c)), head_num if i >= first_number else head)
+            for i, c in enumerate(table["columns"])
+        ]
+    ]
     rows += [row_of(r, bold=False) for r in table["rows"]]
     if table.get("total"):
         rows.append(row_of(table["total"], bold=True))

@@ -162,7 +162,7 @@ def _table(n, rows):
         "total": ["Tổng số", 11000 * rows, 1500000 * rows],
         "note": "",
         "numeric_from": 1,
-        "chart": "none",  # no bar chart: headings sit right above the tables
+        "chart": "bars",
     }
 
 
