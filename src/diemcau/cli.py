@@ -267,6 +267,7 @@ def _register_app_commands() -> None:
     from diemcau.accounts.cli_signin import register as register_signin
     from diemcau.agent.cli import register as register_agent
     from diemcau.assessment.completion.cli import register as register_completion
+    from diemcau.backup.cli import register as register_backup
     from diemcau.console.cli import register as register_console
     from diemcau.delegates.cli import register as register_delegates
     from diemcau.delegates.cli_data import register as register_data
@@ -285,6 +286,7 @@ def _register_app_commands() -> None:
     register_reports(main)
     register_streaming(main)
     register_worker(main)
+    register_backup(main)
     register_console(main)
     register_completion(main)
     register_data(main)

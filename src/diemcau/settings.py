@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "diemcau.assessment",
     "diemcau.audit",
     "diemcau.exports",
+    "diemcau.backup",
 ]
 
 MIDDLEWARE = [
