@@ -149,3 +149,13 @@ def test_audit_bench_compares_the_hot_paths_with_the_trail_on_and_off(tmp_path):
     assert figures["checkin_batches"]["runs_off"][0]["accepted"] == 2000
     for path in ("heartbeats_fast_path", "heartbeats_through_django"):
         assert figures[path]["on"]["achieved_rate"] > 0 < figures[path]["off"]["achieved_rate"]
+
+
+def test_operations_pages_bench_lists_maps_and_exports(tmp_path):
+    figures = _run("bench_operations_pages.py", tmp_path / "o.json", "--sites", "400", "--no-naive")
+    states = figures["data"]["states"]
+    assert figures["sites"] == sum(states.values()) == 400
+    assert figures["exported_rows"] == states["never"] + states["offline"] + states["degraded"]
+    median = figures["median_ms"]
+    assert median["call_list_central"] > 0 and median["map_central"] > 0
+    assert "naive_call_list" not in median
