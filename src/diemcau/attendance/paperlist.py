@@ -158,13 +158,14 @@ def import_list(
     starts = _session_starts({ln.session for ln in lines if ln.session is not None})
     readable = _readable_sites(scope)
     seen: dict[tuple[str, int], int] = {}
+    times: dict[tuple[str, int], dt.datetime | None] = {}
     total = len(lines)
     for start in range(0, total, MAX_SCANS):
         chunk = lines[start : start + MAX_SCANS]
         people = _delegates(chunk)
         scans: list[tuple[_Line, ScanIn]] = []
         for line in chunk:
-            scan = _scan(line, _Known(people, starts, readable, seen), report)
+            scan = _scan(line, _Known(people, starts, readable, seen, times), report)
             if scan is not None:
                 scans.append((line, scan))
         if scans:
@@ -294,6 +295,7 @@ class _Known:
     starts: dict[int, dt.datetime]
     readable: set[str] | None
     seen: dict[tuple[str, int], int]
+    times: dict[tuple[str, int], dt.datetime | None]
 
 
 def _scan(line: _Line, known: _Known, report: PaperListReport) -> ScanIn | None:  # noqa: PLR0911
@@ -314,7 +316,10 @@ def _scan(line: _Line, known: _Known, report: PaperListReport) -> ScanIn | None:
     if line.session is None or line.session not in starts:
         report.error(line.number, f"{line.who}: {REASONS[reasons.SESSION_UNKNOWN]}")
         return None
-    when = _arrival(line.time, starts[line.session])
+    key_time = (line.time, line.session)
+    when = known.times.get(key_time)
+    if when is None and key_time not in known.times:  # each time parsed once
+        when = known.times[key_time] = _arrival(line.time, starts[line.session])
     if when is None:
         report.error(
             line.number,
