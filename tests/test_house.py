@@ -98,6 +98,7 @@ WIRING = {
     "views",
     "views_public",
     "views_template",
+    "views_links",
     "signals",
     "tasks",
     "cli",

@@ -598,6 +598,10 @@ PAGES: list[Entry] = [
     E("GET /assessment/{conference_id}/", "AAHHHL", conference_id="conference"),
     E("POST /assessment/{conference_id}/import/", "AFFFFL", conference_id="conference"),
     E("GET /assessment/template.xlsx", "AAAAAL"),
+    # delegates' personal links to print: the site's operators and organisers (like the API)
+    E("GET /assessment/links/", "AAAFFL"),
+    E("GET /assessment/links/sheet.pdf", "AAAHHL", query={"site": "@site"}),
+    E("GET /assessment/links/sheet.xlsx", "AAAHHL", query={"site": "@site"}),
     E("GET /assessment/{conference_id}/grading/", "AAHHHL", conference_id="conference"),
     E("POST /assessment/{conference_id}/grading/assign/", "AAHHHL", conference_id="conference"),
     E("POST /assessment/{conference_id}/grading/rule/", "AFFFFL", conference_id="conference"),

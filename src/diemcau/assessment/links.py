@@ -28,14 +28,25 @@ def token_for(delegate: Delegate) -> str:
     return signing.Signer(salt=SALT).sign(f"{delegate.code}.{secret_digest(delegate.secret)}")
 
 
-def site_links(scope: Scope, site_code: str, base_url: str) -> list[dict[str, str]]:
-    """Each delegate's personal link at a site the caller manages, to hand out or print."""
+def link_url(base_url: str, delegate: Delegate) -> str:
+    return f"{base_url}/hoc-vien/{token_for(delegate)}/"
+
+
+def managed_site(scope: Scope, site_code: str) -> Site:
+    """A site whose delegates' links the caller may hand out: its operators' and its
+    organisers' (the site write scope); any other site does not exist for them (404)."""
     write_q = scope.site_write_q()
     site = None if write_q is None else Site.objects.filter(write_q, code=site_code).first()
     if site is None:
         raise NotFound(_("Site “%(code)s” not found.") % {"code": site_code})
+    return site
+
+
+def site_links(scope: Scope, site_code: str, base_url: str) -> list[dict[str, str]]:
+    """Each delegate's personal link at a site the caller manages, to hand out or print."""
+    site = managed_site(scope, site_code)
     return [
-        {"code": d.code, "name": d.full_name, "url": f"{base_url}/hoc-vien/{token_for(d)}/"}
+        {"code": d.code, "name": d.full_name, "url": link_url(base_url, d)}
         for d in Delegate.objects.filter(site=site).order_by("full_name", "pk")
     ]
 

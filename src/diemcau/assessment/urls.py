@@ -9,6 +9,7 @@ from diemcau.assessment.certificates import views_public as public_views
 from diemcau.assessment.certificates import views_template as template_views
 from diemcau.assessment.completion import views as completion_views
 from diemcau.assessment.delegate import views as delegate_views
+from diemcau.assessment.delegate import views_links as links_views
 from diemcau.assessment.quiz import views as quiz_views
 from diemcau.assessment.reflections import views as reflections_views
 
@@ -18,6 +19,9 @@ urlpatterns = [
     path("<int:conference_id>/", views.overview, name="overview"),
     path("<int:conference_id>/import/", quiz_views.import_bank, name="import"),
     path("template.xlsx", quiz_views.template, name="template"),
+    path("links/", links_views.page, name="links"),
+    path("links/sheet.pdf", links_views.sheet_pdf, name="links_pdf"),
+    path("links/sheet.xlsx", links_views.sheet_xlsx, name="links_xlsx"),
     path("<int:conference_id>/grading/", reflections_views.queue, name="grading"),
     path("<int:conference_id>/grading/assign/", reflections_views.assign, name="assign"),
     path("<int:conference_id>/grading/rule/", reflections_views.rule, name="grading_rule"),

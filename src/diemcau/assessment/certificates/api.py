@@ -84,7 +84,9 @@ def reissue(request: HttpRequest, certificate_id: int, data: ReasonIn) -> dict[s
 
 @router.get("/conferences/{conference_id}/sites/{site_code}/certificates.pdf")
 def site_certificates(request: HttpRequest, conference_id: int, site_code: str) -> HttpResponse:
-    data, _count = certificates.site_pdf(scope_for(request.user), conference_id, site_code)
+    data, _count = certificates.site_pdf(
+        scope_for(request.user), conference_id, site_code, certificates.public_base_url(request)
+    )
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="giay-chung-nhan-{site_code}.pdf"'
     return response
@@ -92,7 +94,8 @@ def site_certificates(request: HttpRequest, conference_id: int, site_code: str) 
 
 @router.post("/certificates/batch")
 def certificate_batch(request: HttpRequest, data: BatchIn) -> dict[str, Any]:
-    task = batch.start(scope_for(request.user), data.conference, data.unit)
+    base = certificates.public_base_url(request)
+    task = batch.start(scope_for(request.user), data.conference, data.unit, base)
     return {"task": str(task.pk), "status": task.status}
 
 

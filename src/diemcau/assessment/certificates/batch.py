@@ -17,8 +17,12 @@ from diemcau.tasks.services import submit
 from diemcau.units.services import units_under_q
 
 
-def start(scope: Scope, conference_id: int, unit_code: str) -> Task:
-    """Queue the batch after checking the caller may issue there (an organiser of the unit)."""
+def start(scope: Scope, conference_id: int, unit_code: str, base: str = "") -> Task:
+    """Queue the batch after checking the caller may issue there (an organiser of the unit).
+
+    `base` (publicurl.base(request)) is kept with the job, so its QR codes open the address the
+    organiser reached the server at when no public address is set; "" means publicurl.base().
+    """
     unit = readable_unit(scope, unit_code)
     if not grader_sites(scope).filter(units_under_q(unit, "unit__")).exists():
         raise Forbidden(_("You may not issue certificates there."))
@@ -26,12 +30,16 @@ def start(scope: Scope, conference_id: int, unit_code: str) -> Task:
     return submit(
         "assessment.certificates",
         scope.user_id,
-        {"conference": conference_id, "unit": unit.code},
+        {"conference": conference_id, "unit": unit.code, "base": base},
     )
 
 
 def issue_for_unit(
-    scope: Scope, conference_id: int, unit_code: str, progress: Callable[[int, int], None]
+    scope: Scope,
+    conference_id: int,
+    unit_code: str,
+    progress: Callable[[int, int], None],
+    base: str = "",
 ) -> dict[str, Any]:
     unit = readable_unit(scope, unit_code)
     conference = Conference.objects.get(pk=conference_id)
@@ -47,7 +55,9 @@ def issue_for_unit(
                 c.conference = conference
             path = certificates_dir() / str(conference_id) / "sites" / f"{site.code}.pdf"
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(certpdf.render([page_of(c) for c in certs], title=site.name))
+            path.write_bytes(
+                certpdf.render([page_of(c, base or None) for c in certs], title=site.name)
+            )
             issued += len(certs)
             files += 1
         progress(n, len(sites))

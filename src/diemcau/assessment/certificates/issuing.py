@@ -7,16 +7,18 @@ the next download is a file read. Revoking keeps the row (its code must keep ans
 """
 
 import datetime as dt
-import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from diemcau import publicurl
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, grader_sites
 from diemcau.assessment.certificates import pdf as certpdf
@@ -30,18 +32,32 @@ from diemcau.errors import Invalid, NotFound
 from diemcau.sites.models import Site
 
 VALID, REVOKED, UNKNOWN = "valid", "revoked", "unknown"
+MAX_CODE_CHARS = 200  # Certificate.code's length
 
 
 def certificates_dir() -> Path:
     return Path(settings.DATA_DIR) / "assessment" / "certificates"
 
 
-def public_base_url() -> str:
-    return os.environ.get("DIEMCAU_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+def public_base_url(request: HttpRequest | None = None) -> str:
+    """Where a certificate's QR code points (publicurl: the public address, or the one the
+    request came in on when none is set)."""
+    return publicurl.base(request)
 
 
-def verify_url(code: str) -> str:
-    return f"{public_base_url()}/xac-minh/{code}/"
+def verify_url(code: str, base: str | None = None) -> str:
+    return f"{base or publicurl.base()}/xac-minh/{code}/"
+
+
+def typed_code(text: str) -> str:
+    """A code as someone typed or pasted it: spaces and line breaks dropped, upper case, the
+    verification address around it (what the QR code opens) taken off; "" if nothing of a code
+    is left. Only letters, digits and dashes remain, so the result is always a valid address."""
+    text = text.strip()
+    if "/xac-minh/" in text:
+        text = text.split("/xac-minh/", 1)[1]
+    text = "".join(text.split()).strip("/").upper()
+    return re.sub(r"[^A-Z0-9-]", "", text)[:MAX_CODE_CHARS]
 
 
 def mask_name(full_name: str) -> str:
@@ -92,8 +108,9 @@ def issue(delegate: Delegate, conference_id: int, today: dt.date | None = None) 
         return found
 
 
-def page_of(cert: Certificate) -> certpdf.CertificatePage:
-    """The certificate drawn from the conference's template (template.py)."""
+def page_of(cert: Certificate, base: str | None = None) -> certpdf.CertificatePage:
+    """The certificate drawn from the conference's template (template.py); its QR code opens
+    `base`/xac-minh/<code>/ (publicurl.base() when not given)."""
     from diemcau.assessment.certificates import template as certtemplate
 
     conference = cert.conference
@@ -117,7 +134,7 @@ def page_of(cert: Certificate) -> certpdf.CertificatePage:
         issued_on=cert.issued_on,
         signer_name=conf.signer_name,
         signer_title=conf.signer_title,
-        verify_url=verify_url(cert.code),
+        verify_url=verify_url(cert.code, base),
         code=cert.code,
         body=certtemplate.body_lines(body, values),
         emblem=certtemplate.image_path(conf.certificate_emblem),
@@ -125,13 +142,13 @@ def page_of(cert: Certificate) -> certpdf.CertificatePage:
     )
 
 
-def pdf_of(cert: Certificate) -> bytes:
-    """The kept PDF, drawn the first time."""
+def pdf_of(cert: Certificate, base: str | None = None) -> bytes:
+    """The kept PDF, drawn the first time (its QR code with `base`, see page_of)."""
     if cert.pdf_path:
         path = certificates_dir() / cert.pdf_path
         if path.exists():
             return path.read_bytes()
-    data = certpdf.render([page_of(cert)], title=cert.holder_name)
+    data = certpdf.render([page_of(cert, base)], title=cert.holder_name)
     relative = f"{cert.conference_id}/{cert.pk}.pdf"
     path = certificates_dir() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +180,9 @@ def issue_many(delegates: Iterable[Delegate], conference_id: int) -> list[Certif
     return result
 
 
-def site_pdf(scope: Scope, conference_id: int, site_code: str) -> tuple[bytes, int]:
+def site_pdf(
+    scope: Scope, conference_id: int, site_code: str, base: str | None = None
+) -> tuple[bytes, int]:
     """One printable PDF of every certificate of a site; (pdf, number of pages)."""
     site = grader_sites(scope).filter(code=site_code).first()
     if site is None and scope.operator_site_ids:  # an operator prints their own site
@@ -181,7 +200,7 @@ def site_pdf(scope: Scope, conference_id: int, site_code: str) -> tuple[bytes, i
         c.delegate = by_pk[c.delegate_id]
     if not certs:
         raise Invalid(_("No delegate of this site has completed the conference yet."))
-    return certpdf.render([page_of(c) for c in certs], title=site.name), len(certs)
+    return certpdf.render([page_of(c, base) for c in certs], title=site.name), len(certs)
 
 
 # -- revoking ---------------------------------------------------------------------------------

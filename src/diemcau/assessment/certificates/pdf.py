@@ -51,6 +51,14 @@ class CertificatePage:
     seal: str | None = None
 
 
+# The double frame: (distance from the page's edge, line width in points), outer then inner.
+FRAMES = ((10 * mm, 3.0), (13 * mm, 0.8))
+# The QR code's lower left corner; its caption and the code's lines (CODE_SIZE points, at most
+# three of CODE_WIDTH) go below it and end ~4 mm above the inner frame.
+QR_X, QR_Y = 22 * mm, 28 * mm
+CODE_SIZE = 5.5
+CODE_LEADING = 2.5 * mm
+CODE_WIDTH = 100 * mm
 EMBLEM_SIZE = 24 * mm
 SEAL_BOX = (40 * mm, 24 * mm)
 BODY_TOP = PAGE_H - 72 * mm
@@ -152,10 +160,9 @@ def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
 def _page(canvas: Canvas, page: CertificatePage) -> None:
     width = PAGE_W - 60 * mm
     canvas.setStrokeColor(RED)
-    canvas.setLineWidth(3)
-    canvas.rect(10 * mm, 10 * mm, PAGE_W - 20 * mm, PAGE_H - 20 * mm)
-    canvas.setLineWidth(0.8)
-    canvas.rect(13 * mm, 13 * mm, PAGE_W - 26 * mm, PAGE_H - 26 * mm)
+    for inset, line_width in FRAMES:
+        canvas.setLineWidth(line_width)
+        canvas.rect(inset, inset, PAGE_W - 2 * inset, PAGE_H - 2 * inset)
     canvas.setFillColor(colors.black)
     _centered(canvas, page.host.upper(), PAGE_H - 30 * mm, font=FONT_BOLD, largest=13, width=width)
     canvas.setFillColor(RED)
@@ -175,13 +182,31 @@ def _page(canvas: Canvas, page: CertificatePage) -> None:
     canvas.setFont(FONT_BOLD, 12)
     canvas.drawCentredString(right_x, 55 * mm, page.signer_title.upper())
     canvas.drawCentredString(right_x, 28 * mm, page.signer_name)
-    _qr(canvas, page.verify_url, 22 * mm, 22 * mm)
-    canvas.setFont(FONT, 7)
-    canvas.drawString(22 * mm, 18 * mm, "Quét mã để kiểm tra tính xác thực")
-    canvas.setFont(FONT, 5.5)
-    canvas.drawString(22 * mm, 15 * mm, page.code[:60])
-    canvas.drawString(22 * mm, 12.5 * mm, page.code[60:])
+    _verification(canvas, page)
     canvas.showPage()
+
+
+def code_lines(code: str, width: float = CODE_WIDTH) -> list[str]:
+    """The verification code cut into lines no wider than `width` (it has no spaces)."""
+    lines = [""]
+    for ch in code:
+        if lines[-1] and stringWidth(lines[-1] + ch, FONT, CODE_SIZE) > width:
+            lines.append("")
+        lines[-1] += ch
+    return lines
+
+
+def _verification(canvas: Canvas, page: CertificatePage) -> None:
+    """The QR code, its caption and the code in full, all inside the inner border: the code's
+    last line once sat on the inner frame's line and was struck through by it."""
+    _qr(canvas, page.verify_url, QR_X, QR_Y)
+    y = QR_Y - 4.5 * mm
+    canvas.setFont(FONT, 7)
+    canvas.drawString(QR_X, y, "Quét mã để kiểm tra tính xác thực")
+    canvas.setFont(FONT, CODE_SIZE)
+    for line in code_lines(page.code):
+        y -= CODE_LEADING
+        canvas.drawString(QR_X, y, line)
 
 
 def render(pages: Iterable[CertificatePage], title: str = "Giấy chứng nhận") -> bytes:

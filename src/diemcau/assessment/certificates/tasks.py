@@ -18,7 +18,11 @@ def issue_certificates_job(task: Task, progress: Progress) -> dict[str, Any]:
 
     params = task.params
     result = issue_for_unit(
-        scope_for(task.owner), int(params["conference"]), params["unit"], progress
+        scope_for(task.owner),
+        int(params["conference"]),
+        params["unit"],
+        progress,
+        params.get("base", ""),
     )
     record_event("issue", "certificates", actor=task.owner, unit=result["unit"], counts=result)
     return result

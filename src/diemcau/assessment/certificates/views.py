@@ -63,7 +63,9 @@ def reissue(request: HttpRequest, certificate_id: int) -> HttpResponse:
 def site_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
     code = request.GET.get("site", "").strip()
     try:
-        data, _count = certificates.site_pdf(scope_for(request.user), conference_id, code)
+        data, _count = certificates.site_pdf(
+            scope_for(request.user), conference_id, code, certificates.public_base_url(request)
+        )
     except Invalid as exc:
         messages.error(request, exc.message)
         return redirect("assessment:certificates", conference_id=conference_id)
@@ -77,6 +79,9 @@ def site_pdf(request: HttpRequest, conference_id: int) -> HttpResponse:
 @domain_errors
 def batch(request: HttpRequest, conference_id: int) -> HttpResponse:
     task = batch_service.start(
-        scope_for(request.user), conference_id, request.POST.get("unit", "").strip()
+        scope_for(request.user),
+        conference_id,
+        request.POST.get("unit", "").strip(),
+        certificates.public_base_url(request),
     )
     return redirect("tasks:detail", task.pk)

@@ -178,7 +178,10 @@ def certificate(request: HttpRequest, token: str, conference_id: int) -> HttpRes
     delegate = _opened(request, token)
     conference_or_404(conference_id)
     cert = certificates.issue(delegate, conference_id)
-    response = HttpResponse(certificates.pdf_of(cert), content_type="application/pdf")
+    response = HttpResponse(
+        certificates.pdf_of(cert, certificates.public_base_url(request)),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = 'attachment; filename="giay-chung-nhan.pdf"'
     return response
 
@@ -279,4 +282,4 @@ def wrap_submit(app: WsgiApp) -> WsgiApp:
 @links_router.get("/links")
 def delegate_links(request: HttpRequest, site: str) -> list[dict[str, str]]:
     """Personal links of a site's delegates (operators and organisers of the site)."""
-    return links.site_links(scope_for(request.user), site, certificates.public_base_url())
+    return links.site_links(scope_for(request.user), site, certificates.public_base_url(request))

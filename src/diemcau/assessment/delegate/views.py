@@ -266,6 +266,9 @@ def certificate(
         cert = certificates.issue(delegate, conference_id)
     except Invalid as exc:
         raise Http404(exc.message) from exc
-    response = HttpResponse(certificates.pdf_of(cert), content_type="application/pdf")
+    response = HttpResponse(
+        certificates.pdf_of(cert, certificates.public_base_url(request)),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = 'attachment; filename="giay-chung-nhan.pdf"'
     return response
