@@ -18,6 +18,11 @@ const $ = (id) => document.getElementById(id);
 const fmt = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, key) => String(values[key]));
 const stamp = (iso) => (iso ? new Date(iso).toLocaleString(cfg.lang) : t.never);
 const clock = (iso) => new Date(iso).toLocaleTimeString(cfg.lang, { hour: "2-digit", minute: "2-digit" });
+// A time, with its date when it is not today (a session of another day).
+const moment = (iso) =>
+  new Date(iso).toDateString() === new Date().toDateString()
+    ? clock(iso)
+    : `${clock(iso)} ${new Date(iso).toLocaleDateString(cfg.lang)}`;
 const ROSTER_REFRESH_MS = 5 * 60_000;
 const LIVE_REFRESH_MS = 30_000;
 const MAX_SCANS_SHOWN = 30;
@@ -96,12 +101,14 @@ function renderScanner(session = selectedSession()) {
   const open = programme.checkin(session);
   const input = $("c-scan");
   const closed = $("c-closed");
+  const reopened = input.disabled && open === "open";
   input.disabled = open !== "open";
+  if (reopened && document.activeElement === document.body) input.focus(); // for the USB scanner
   $("c-camera").disabled = open !== "open";
   closed.hidden = open === "open";
   closed.dataset.state = open;
-  if (open === "before") closed.textContent = fmt(t.closed_before, { at: clock(session.checkin_opens) });
-  else if (open === "after") closed.textContent = fmt(t.closed_after, { at: clock(session.ends_at) });
+  if (open === "before") closed.textContent = fmt(t.closed_before, { at: moment(session.checkin_opens) });
+  else if (open === "after") closed.textContent = fmt(t.closed_after, { at: moment(session.ends_at) });
   else if (open === "none") closed.textContent = t.closed_none;
   else closed.textContent = "";
   return open === "open";
