@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from diemcau.errors import Invalid
 from diemcau.programme.models import (
@@ -108,7 +109,7 @@ class TopicForm(ServiceForm):
     )
     title = forms.CharField(label=_("Title"), max_length=500)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea, required=False)
-    sector = forms.CharField(label=_("Sector"), max_length=120, required=False)
+    sector = forms.CharField(label=pgettext_lazy("topic", "Sector"), max_length=120, required=False)
     speakers = forms.ModelMultipleChoiceField(
         label=_("Speakers"), queryset=Speaker.objects.all(), required=False
     )

@@ -106,7 +106,7 @@ class Session(models.Model):
 
     class Meta:
         verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name_plural = pgettext_lazy("programme", "sessions")
         ordering = ("day__date", "starts_at", "pk")
 
     def __str__(self) -> str:
@@ -195,7 +195,7 @@ class Material(models.Model):
     path = models.CharField(max_length=500)  # name inside the materials storage
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(pgettext_lazy("material", "version"), default=1)
     uploaded_at = models.DateTimeField(_("uploaded at"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
