@@ -202,15 +202,18 @@ def finished_file(scope: Scope, task_id: Any) -> tuple[Path, str, str]:
 
 
 def purge_older_than(days: int = 7) -> int:
-    """Remove kept export files older than `days` (personal data is not kept longer than
-    needed); returns how many were removed."""
-    folder = Path(settings.DATA_DIR) / "exports"
-    if not folder.exists():
-        return 0
+    """Remove kept export files and paper lists left after a dry run, older than `days`: personal
+    data is not kept longer than needed. Returns how many files were removed."""
     cutoff = (timezone.now() - dt.timedelta(days=days)).timestamp()
     removed = 0
-    for path in folder.iterdir():
-        if path.is_file() and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-            removed += 1
+    for folder in (
+        Path(settings.DATA_DIR) / "exports",
+        Path(settings.DATA_DIR) / "uploads" / "paper-lists",
+    ):
+        if not folder.exists():
+            continue
+        for path in folder.iterdir():
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed

@@ -15,6 +15,7 @@ PAPERLIST_KIND = "exports.paperlist"
 def export_job(task: Task, progress: Progress) -> dict[str, Any]:
     """Write the list within its owner's scope as it is when the job runs (a grant withdrawn
     since the request is honoured)."""
+    services.purge_older_than()  # last week's files go as this one is written
     params = task.params
     result = services.run_export(
         scope_for(task.owner),

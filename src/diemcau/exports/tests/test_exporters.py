@@ -232,3 +232,19 @@ def test_local_text_is_as_vietnamese_readers_write_it():
     moment = dt.datetime(2025, 6, 14, 0, 30, tzinfo=dt.UTC)
     assert writing.local_text(moment) == "14/06/2025 07:30"
     assert writing.local_text(dt.date(2025, 6, 14)) == "14/06/2025"
+
+
+def test_kept_files_older_than_a_week_are_removed(settings, tmp_path):
+    import os
+    import time
+
+    settings.DATA_DIR = tmp_path
+    old = services.export_path("old", "csv")
+    new = services.export_path("new", "csv")
+    old.parent.mkdir(parents=True)
+    old.write_text("x")
+    new.write_text("y")
+    week_ago = time.time() - 8 * 86400
+    os.utime(old, (week_ago, week_ago))
+    assert services.purge_older_than(7) == 1
+    assert not old.exists() and new.exists()
