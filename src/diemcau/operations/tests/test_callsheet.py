@@ -200,6 +200,8 @@ def test_dashboard_trouble_rows_name_the_technician_and_link_the_site(network, w
     assert '"site": "/sites/__code__/"' in html
     assert 'href="/operations/sites/?unit=' in html
     assert 'id="ops-breakdown" href="/operations/map/' in html  # the units table, to search
+    # "418 Chưa kết nối" is no longer only a number: it opens the list of those sites by name.
+    assert 'href="/operations/sites/?state=never&amp;unit=' in html
 
 
 def _thead_of(html, table_id):
