@@ -444,6 +444,9 @@ def up_cmd(  # noqa: PLR0917 - click passes every option by keyword
         from diemcau.tasks.cli import start_beside_server
 
         start_beside_server(Path(settings.DATA_DIR))
+    from diemcau.metrics.procdir import prepare
+
+    prepare(Path(settings.DATA_DIR))
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     serve(host, port, workers, threads)
 

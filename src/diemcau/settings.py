@@ -88,9 +88,12 @@ INSTALLED_APPS = [
     "diemcau.audit",
     "diemcau.exports",
     "diemcau.backup",
+    "diemcau.metrics",
 ]
 
 MIDDLEWARE = [
+    # Leaves the matched URL pattern for the request metrics (metrics/wsgi.py counts and times).
+    "diemcau.metrics.middleware.RouteLabelMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -306,6 +309,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # server's page can watch it. DIEMCAU_TASKS_INLINE runs them in the calling thread instead
 # (tests, one-shot commands).
 DIEMCAU_TASKS_INLINE = _env_bool("DIEMCAU_TASKS_INLINE", False)
+# /metrics answers a bearer token equal to this (and does not exist without it). Request
+# counters are shared by the app-server processes through PROMETHEUS_MULTIPROC_DIR, which
+# `diemcau up` sets to $DIEMCAU_DATA_DIR/metrics.
+DIEMCAU_METRICS_TOKEN = os.environ.get("DIEMCAU_METRICS_TOKEN", "").strip()
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

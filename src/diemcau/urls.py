@@ -5,6 +5,7 @@ from diemcau.api import api
 from diemcau.api_errors import unknown_api_path
 from diemcau.assessment import urls as assessment_urls
 from diemcau.delegates.views_public import badge_link
+from diemcau.metrics.views import metrics
 from diemcau.questions.urls import knowledge_base
 
 urlpatterns = [
@@ -28,5 +29,6 @@ urlpatterns = [
     path("hoc-vien/", include(assessment_urls.learner)),
     path("xac-minh/", include(assessment_urls.verification)),
     path("d/<str:token>", badge_link, name="badge_link"),  # the address in a badge's QR
+    path("metrics", metrics, name="metrics"),  # Prometheus, with DIEMCAU_METRICS_TOKEN
     path("", include("diemcau.web.urls")),
 ]

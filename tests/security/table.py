@@ -717,6 +717,9 @@ PAGES: list[Entry] = [
     # A badge's QR address is public (a phone opens it, then the second factor); a forged one
     # (outside: another delegate's code under this MAC) is not found, never a server error.
     E("GET /d/{token}", "AAAAAA", out="HHHHHHH", token="badge_link"),
+    # For the monitoring system's bearer token only (DIEMCAU_METRICS_TOKEN); without that
+    # setting the address does not exist, for anyone (metrics/tests try the token itself).
+    E("GET /metrics", "HHHHHH"),
 ]
 
 TABLE: list[Entry] = API + PAGES

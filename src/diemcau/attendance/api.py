@@ -18,6 +18,7 @@ from diemcau.accounts.scopes import scope_for
 from diemcau.attendance import reasons, services
 from diemcau.attendance import summary as summary_module
 from diemcau.errors import Invalid
+from diemcau.metrics.instruments import CHECKINS
 from diemcau.operations.api import bearer
 
 checkins_router = Router(auth=[bearer, SessionLogin()])
@@ -109,6 +110,9 @@ def post_checkins(request: HttpRequest) -> Any:
         [services.ScanIn(s.id, s.badge, s.site, s.session, s.scanned_at) for s in batch.scans],
         user_id=request.user.pk,
     )
+    for status in ("accepted", "duplicate", "rejected"):
+        if n := outcome.count(status):
+            CHECKINS.labels(status).inc(n)
     results = [
         {
             "id": r.id,

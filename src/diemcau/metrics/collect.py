@@ -1,0 +1,87 @@
+"""Figures read from the database at scrape time: the same on every app server, and the same
+as the pages show (the sites' states come from the operations dashboard's own function)."""
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection
+from django.db.models import Max, Min
+from django.utils import timezone
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from diemcau.accounts.scopes import Scope
+from diemcau.operations import clock, rollup
+from diemcau.operations.models import SiteLive
+from diemcau.tasks.models import Task, TaskStatus
+
+NATION = Scope(user_id=None, everything=True, reads_everything=True)
+
+
+class DomainCollector(Collector):
+    def collect(self) -> Iterator[Any]:
+        yield from _sites()
+        yield from _tasks()
+        yield from _live()
+        yield from _database()
+
+
+def _sites() -> Iterator[Any]:
+    counts = rollup.status(NATION, None, clock.now(), worst=0)["counts"]
+    family = GaugeMetricFamily(
+        "diemcau_sites",
+        "Sites by live state, as the operations dashboard counts them.",
+        labels=["state"],
+    )
+    for state in rollup.STATES:
+        family.add_metric([state.value], counts[state.value])
+    yield family
+
+
+def _tasks() -> Iterator[Any]:
+    waiting = Task.objects.filter(status=TaskStatus.QUEUED)
+    oldest = waiting.aggregate(at=Min("created_at"))["at"]
+    depth = GaugeMetricFamily(
+        "diemcau_tasks", "Background tasks waiting for or on a worker.", labels=["status"]
+    )
+    depth.add_metric(["queued"], waiting.count())
+    depth.add_metric(["running"], Task.objects.filter(status=TaskStatus.RUNNING).count())
+    yield depth
+    yield GaugeMetricFamily(
+        "diemcau_task_queue_oldest_seconds",
+        "Age of the oldest task still waiting for a worker (0: none waits).",
+        value=(timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    )
+
+
+def _live() -> Iterator[Any]:
+    newest = SiteLive.objects.aggregate(at=Max("last_seen"))["at"]
+    yield GaugeMetricFamily(
+        "diemcau_live_newest_beat_age_seconds",
+        "Seconds since the newest heartbeat the flusher wrote to the database; while sites "
+        "beat, a value well above a few seconds means the flusher lags.",
+        value=max(0.0, time.time() - newest.timestamp()) if newest else float("nan"),
+    )
+
+
+def _database() -> Iterator[Any]:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state, COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "GROUP BY state"
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SHOW max_connections")
+        limit = int(cursor.fetchone()[0])
+    family = GaugeMetricFamily(
+        "diemcau_db_connections", "Connections to the database, by state.", labels=["state"]
+    )
+    for state, count in rows:
+        family.add_metric([state or "unknown"], count)
+    yield family
+    yield GaugeMetricFamily(
+        "diemcau_db_connections_max", "The database's connection limit.", value=limit
+    )
