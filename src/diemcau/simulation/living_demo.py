@@ -41,6 +41,7 @@ OPERATOR_SITE_DELEGATES = 40  # the demo operator's own sites: enough to see a c
 OPERATOR = "diemcau"  # the demo operator's username (sites.demo.load_demo_accounts)
 CCCD_PREFIX = "002"  # demo national IDs: 002 + nine digits, a block no other loader uses
 CHUNK = 25_000
+READINESS_CHECKS = 300  # sites that ran the rehearsal's check
 EVERYTHING = Scope(user_id=0, everything=True)
 Progress = Callable[[str, int, int], None]
 
@@ -129,6 +130,9 @@ def load_living_demo(
     step = time.perf_counter()
     report.lines.append(load_questions(conference, now))
     report.timings["questions_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    report.lines.append(load_readiness(conference, now))
+    report.timings["readiness_s"] = time.perf_counter() - step
     link = delegate_link(base_url)
     if link:
         report.lines.append(f"Trang của một đại biểu mẫu (như mã QR trên thẻ mở ra): {link}")
@@ -288,6 +292,51 @@ def load_questions(conference: Conference, now: dt.datetime) -> str:
     return (
         f"Câu hỏi mẫu: {len(QUESTIONS)} câu từ các điểm cầu trong phiên “{session.title}”, "
         f"{answered} đã trả lời ({published} công bố)."
+    )
+
+
+def load_readiness(conference: Conference, now: dt.datetime) -> str:
+    """The rehearsal's readiness window (operations), open from the rehearsal's start to the live
+    session's end, with checks from a few hundred sites — some not ready (no sound, no picture)
+    — so that the readiness page lists, by name and phone, whom to call before the session."""
+    from diemcau.operations import rehearsals
+    from diemcau.units.organisations import CENTRAL_CODE
+
+    sessions = Session.objects.filter(day__conference=conference).select_related("day")
+    rehearsal = next((s for s in sessions if s.kind == SessionKind.REHEARSAL), None)
+    live = _live_session(conference, now)
+    if rehearsal is None or live is None:
+        return "Kiểm tra kỹ thuật: không có buổi kiểm tra hôm nay."
+    title = f"{rehearsal.title} — {conference.starts_on:%d/%m/%Y}"
+    if rehearsals.visible_rehearsals(EVERYTHING).filter(title=title).exists():
+        return "Kiểm tra kỹ thuật: đã có."
+    window = rehearsals.schedule(
+        EVERYTHING,
+        None,
+        title=title,
+        starts_at=rehearsal.bounds()[0],
+        ends_at=live.bounds()[1],
+        unit_code=CENTRAL_CODE,
+    )
+    sites = _demo_sites()
+    checked = sites[:: max(1, len(sites) // READINESS_CHECKS)]
+    not_ready = 0
+    for index, (_pk, code, _prov) in enumerate(checked):
+        sound = index % 9 != 4
+        stream = index % 13 != 6
+        not_ready += not (sound and stream)
+        rehearsals.record_check(
+            EVERYTHING,
+            None,
+            window.pk,
+            site_code=code,
+            stream_ok=stream,
+            sound_ok=sound,
+            note="" if sound and stream else "Demo: chưa nghe được tiếng / chưa xem được hình",
+        )
+    return (
+        f"Kiểm tra kỹ thuật: {len(checked)} điểm cầu đã kiểm tra, {not_ready} chưa sẵn sàng "
+        f"(cửa sổ kiểm tra mở đến hết “{live.title}”)."
     )
 
 
