@@ -7,6 +7,7 @@ the next download is a file read. Revoking keeps the row (its code must keep ans
 """
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -142,17 +143,28 @@ def page_of(cert: Certificate, base: str | None = None) -> certpdf.CertificatePa
     )
 
 
+def kept_name(cert: Certificate, base: str) -> str:
+    """Where the PDF drawn for `base` is kept: the address is part of the name, so a PDF kept
+    with one address (say the organiser's 10.x test before DIEMCAU_PUBLIC_URL was set) is
+    redrawn, not handed out again, once links start from another."""
+    digest = hashlib.sha256(base.encode()).hexdigest()[:8]
+    return f"{cert.conference_id}/{cert.pk}-{digest}.pdf"
+
+
 def pdf_of(cert: Certificate, base: str | None = None) -> bytes:
     """The kept PDF, drawn the first time (its QR code with `base`, see page_of)."""
-    if cert.pdf_path:
-        path = certificates_dir() / cert.pdf_path
+    base = base or publicurl.base()
+    relative = kept_name(cert, base)
+    if cert.pdf_path == relative:
+        path = certificates_dir() / relative
         if path.exists():
             return path.read_bytes()
     data = certpdf.render([page_of(cert, base)], title=cert.holder_name)
-    relative = f"{cert.conference_id}/{cert.pk}.pdf"
     path = certificates_dir() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+    if cert.pdf_path and cert.pdf_path != relative:  # drawn for another address: not kept
+        (certificates_dir() / cert.pdf_path).unlink(missing_ok=True)
     Certificate.objects.filter(pk=cert.pk).update(pdf_path=relative)
     cert.pdf_path = relative
     return data

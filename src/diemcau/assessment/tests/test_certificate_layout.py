@@ -159,3 +159,17 @@ def test_unset_the_qr_code_holds_the_address_the_delegate_reached(
     assert response.status_code == 200
     code = Certificate.objects.get(delegate=w["an"]).code
     assert _scanned(response.content, tmp_path) == f"http://10.1.2.3:8000/xac-minh/{code}/"
+
+
+def test_a_pdf_kept_for_another_address_is_redrawn(
+    w: dict[str, Any], settings: Any, tmp_path: Any
+) -> None:
+    cert = certificates.issue(w["an"], w["conference"].pk)
+    first = certificates.pdf_of(cert, "http://10.1.2.3:8000")
+    assert certificates.pdf_of(cert, "http://10.1.2.3:8000") == first  # kept: the same file
+    old = settings.DATA_DIR / "assessment" / "certificates" / cert.pdf_path
+    assert old.exists()
+    settings.DIEMCAU_PUBLIC_URL = "https://hoinghi.example.gov.vn"
+    again = certificates.pdf_of(Certificate.objects.get(pk=cert.pk))
+    assert _scanned(again, tmp_path).startswith("https://hoinghi.example.gov.vn/xac-minh/")
+    assert not old.exists()  # the copy with the old address is not handed out any more
