@@ -2,6 +2,7 @@
 content, a menu that opens, and figures that change in place when a site is heard (now.js under
 the Content Security Policy, no JavaScript error)."""
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from diemcau.units.services import load_units
 from diemcau.web import views
 
 CHROMIUM = Path(os.environ.get("DIEMCAU_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(__file__).resolve().parents[4] / "tests" / "vendor" / "axe.min.js"  # scripts/vendor
 PHONE = {"width": 390, "height": 844}
 
 
@@ -45,6 +47,22 @@ def chromium() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
+
+
+def _axe(page: Any) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA violations (axe-core from tests/vendor)."""
+    if not AXE.is_file():
+        pytest.fail(f"axe-core missing at {AXE}: run scripts/vendor")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        """async () => JSON.stringify((await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})).violations)"""
+    )
+    return [
+        f"{v['impact']}: {v['id']} ({len(v['nodes'])})"
+        for v in json.loads(found)
+        if v.get("impact") in ("serious", "critical")
+    ]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -121,6 +139,7 @@ def test_home_on_a_phone(
         expect(page.locator("[data-now='connected']")).to_have_text("1", timeout=8000)
         assert page.locator("[data-now='connected_pct']").inner_text() == "100 %"
         page.goto(live_server.url + "/")  # the first Tab of a fresh page reaches the skip link
+        assert _axe(page) == []
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.className") == "skip"
         assert errors == []
