@@ -271,6 +271,7 @@ def _register_app_commands() -> None:
     from diemcau.console.cli import register as register_console
     from diemcau.delegates.cli import register as register_delegates
     from diemcau.delegates.cli_data import register as register_data
+    from diemcau.deploy.cli import register as register_deploy
     from diemcau.exports.cli import register as register_exports
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
@@ -287,6 +288,7 @@ def _register_app_commands() -> None:
     register_streaming(main)
     register_worker(main)
     register_backup(main)
+    register_deploy(main)
     register_console(main)
     register_completion(main)
     register_data(main)

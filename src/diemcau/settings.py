@@ -170,6 +170,10 @@ def _databases() -> dict[str, dict[str, object]]:
 
 
 DATABASES = _databases()
+if _env_bool("DIEMCAU_DB_POOLER", False):
+    # PgBouncer in transaction mode hands each transaction any server connection: a server-side
+    # cursor would not outlive it.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
@@ -241,7 +245,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = None  # served from the apps by WhiteNoise (finders): no collectstatic step
+# Unset: served from the apps by WhiteNoise (finders), no collectstatic step. Set (production,
+# `diemcau deploy-config`): `diemcau manage collectstatic` fills it and nginx serves it.
+STATIC_ROOT = os.environ.get("DIEMCAU_STATIC_ROOT", "").strip() or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
