@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,10 +115,12 @@ def run_export(
 ) -> ExportResult:
     """Write the list to `out`, within the caller's scope as it is now."""
     exporter, target, cleaned = check(scope, identifier, node, fmt, options or {})
-    plan = exporter.plan(target, cleaned)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".part")
-    with partial.open("wb") as handle:
+    # One read transaction: the list's streams see one state of the tables, and PostgreSQL's
+    # server-side cursors need not be held past a commit (WITH HOLD copies the whole result).
+    with transaction.atomic(), partial.open("wb") as handle:
+        plan = exporter.plan(target, cleaned)
         if fmt == "csv":
             rows = writing.write_csv(handle, plan, progress)
             sheets: dict[str, int] = {}
