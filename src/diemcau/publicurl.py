@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 
 FALLBACK = "http://127.0.0.1:8000"
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "testserver"}  # noqa: S104 - names only
@@ -63,17 +62,12 @@ def warning_for(url: str) -> str:
     In production mode an unset address is always worth a word (the request's host may be an
     internal name); in any mode a loopback address is, since no phone can open it.
     """
+    from diemcau.delegates import addresses  # the words, in an app's catalogue
+
     if production() and not configured():
-        return _(
-            "DIEMCAU_PUBLIC_URL is not set: printed QR codes and links use %(url)s, the address "
-            "this page was opened at. Ask the administrator to set the public address before "
-            "printing."
-        ) % {"url": url}
+        return addresses.unset(url)
     if is_loopback(url):
-        return _(
-            "Printed QR codes and links point at %(url)s, which only this computer can open: "
-            "set DIEMCAU_PUBLIC_URL to the address delegates' phones reach before printing."
-        ) % {"url": url}
+        return addresses.loopback(url)
     return ""
 
 
