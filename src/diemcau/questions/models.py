@@ -155,3 +155,46 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class LessonKind(models.TextChoices):
+    SAME = "same", _("Same question (merge)")
+    DIFFERENT = "different", _("Different questions (split)")
+    SYNONYM = "synonym", _("Synonym")
+
+
+class Lesson(models.Model):
+    """What a moderator taught the duplicate engine; revoking one undoes its effect.
+
+    A merge records the merged-in questions (`questions`) beside the target's (`others`): later
+    questions are compared with both groups, so a paraphrase of either side joins by itself. A
+    split records the questions split off beside those left: a later question closer to the
+    split-off ones no longer joins the cluster they left. A synonym (`phrase` = `other_phrase`)
+    joins the thesaurus (data/thesaurus.json) for every later comparison and route.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=LessonKind.choices)
+    questions = models.JSONField(_("questions"), default=list, blank=True)
+    others = models.JSONField(_("other questions"), default=list, blank=True)
+    phrase = models.CharField(_("phrase"), max_length=200, blank=True)
+    other_phrase = models.CharField(
+        _("means the same as"),
+        max_length=200,
+        blank=True,
+        help_text=_("A phrase the thesaurus already knows, or any phrase."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = _("engine lesson")
+        verbose_name_plural = _("engine lessons")
+
+    def __str__(self) -> str:
+        if self.kind == LessonKind.SYNONYM:
+            return f"{self.phrase} = {self.other_phrase}"
+        return f"{self.kind} {self.questions} / {self.others}"

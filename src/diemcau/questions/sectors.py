@@ -106,3 +106,82 @@ SEED: tuple[tuple[str, str, str], ...] = (
         "hội cựu chiến binh công đoàn ban công tác mặt trận khu dân cư giám sát phản biện",
     ),
 )
+
+# More of each sector's everyday vocabulary (issue 18), beside the editable keywords: what
+# officials write when a question belongs there. Routing reads both; a sector created later
+# routes from its own keywords alone.
+VOCABULARY: dict[str, str] = {
+    "noi-vu": "tổ chức bộ máy chính quyền địa phương hai cấp biên chế công chức viên chức cán bộ "
+    "dôi dư nghỉ việc nghỉ hưu trước tuổi tinh giản nghị định 178 nghị định 154 chế độ chính "
+    "sách lương phụ cấp xếp lương ngạch bậc nâng lương tuyển dụng thi tuyển điều động luân "
+    "chuyển biệt phái bổ nhiệm miễn nhiệm vị trí việc làm đánh giá xếp loại kỷ luật công chức "
+    "chủ tịch phó chủ tịch ủy viên ủy ban nhân dân hội đồng nhân dân đại biểu thường trực "
+    "phòng chuyên môn văn phòng hội đồng nhân dân và ủy ban nhân dân phòng kinh tế phòng văn "
+    "hóa xã hội đơn vị hành chính địa giới tên gọi đặt tên thôn tổ dân phố trưởng thôn người "
+    "hoạt động không chuyên trách thi đua khen thưởng hội quần chúng lao động việc làm bảo "
+    "hiểm xã hội người có công thương binh liệt sĩ bảo trợ xã hội giảm nghèo trẻ em",
+    "tai-chinh": "ngân sách dự toán quyết toán kinh phí nguồn kinh phí chi trả cấp phát tài "
+    "sản công trụ sở dôi dư xe ô tô công sắp xếp lại xử lý nhà đất kho bạc tài khoản dự toán "
+    "mã số thuế mã quan hệ ngân sách số dư chuyển nguồn kế toán tiền lương quỹ thuế phí lệ phí "
+    "đầu tư công vốn giải ngân thanh toán mua sắm tài sản định mức chi",
+    "nong-nghiep-moi-truong": "đất đai giấy chứng nhận quyền sử dụng đất sổ đỏ sổ hồng đăng ký "
+    "đất đai văn phòng đăng ký đất đai địa chính bản đồ địa chính hồ sơ địa chính chuyển mục "
+    "đích sử dụng đất thu hồi đất bồi thường giải phóng mặt bằng giá đất tranh chấp đất đai "
+    "môi trường rác thải chất thải ô nhiễm xử phạt vi phạm môi trường khoáng sản tài nguyên "
+    "nước nông nghiệp trồng trọt chăn nuôi thú y dịch bệnh gia súc thủy sản thủy lợi đê điều "
+    "phòng chống thiên tai lâm nghiệp rừng khuyến nông nông thôn mới hợp tác xã",
+    "tu-phap": "hộ tịch khai sinh khai tử kết hôn ly hôn nhận cha mẹ con giám hộ sổ hộ tịch "
+    "trích lục chứng thực bản sao chữ ký hợp đồng giao dịch công chứng hòa giải ở cơ sở tổ "
+    "hòa giải phổ biến giáo dục pháp luật tiếp cận pháp luật trợ giúp pháp lý lý lịch tư pháp "
+    "văn bản quy phạm pháp luật kiểm tra rà soát văn bản thi hành án xử lý vi phạm hành chính "
+    "quốc tịch nuôi con nuôi",
+    "xay-dung": "xây dựng giấy phép xây dựng cấp phép xây dựng trật tự xây dựng quy hoạch quy "
+    "hoạch chung quy hoạch chi tiết đô thị nhà ở nhà ở riêng lẻ nhà ở xã hội kiến trúc hạ tầng "
+    "kỹ thuật cấp thoát nước chiếu sáng công viên giao thông đường bộ đường huyện đường xã cầu "
+    "bảo trì công trình vận tải đăng kiểm chất lượng công trình dự án đầu tư xây "
+    "dựng",
+    "giao-duc": "giáo dục đào tạo trường học trường mầm non tiểu học trung học cơ sở trung học "
+    "phổ thông giáo viên nhà giáo học sinh tuyển sinh tuyển dụng giáo viên điều động giáo "
+    "viên hiệu trưởng phòng giáo dục sở giáo dục sách giáo khoa học phí phổ cập giáo dục "
+    "xóa mù chữ trung tâm học tập cộng đồng giáo dục nghề nghiệp",
+    "y-te": "y tế trạm y tế trung tâm y tế bệnh viện phòng khám khám chữa bệnh bảo hiểm y tế "
+    "thẻ bảo hiểm y tế dân số kế hoạch hóa gia đình tiêm chủng vắc xin dịch bệnh phòng chống "
+    "dịch y tế dự phòng bác sĩ nhân viên y tế thuốc dược an toàn vệ sinh thực phẩm sở y tế",
+    "cong-an": "công an căn cước căn cước công dân cư trú thường trú tạm trú hộ khẩu dữ liệu "
+    "dân cư định danh điện tử vneid an ninh trật tự an toàn xã hội phòng cháy chữa cháy cứu "
+    "nạn cứu hộ công an xã công an cấp xã đăng ký xe tội phạm ma túy bảo vệ dân phố lực "
+    "lượng tham gia bảo vệ an ninh trật tự ở cơ sở",
+    "quoc-phong": "quốc phòng quân sự ban chỉ huy quân sự chỉ huy trưởng chỉ huy phó dân quân "
+    "tự vệ nghĩa vụ quân sự tuyển quân nhập ngũ khám tuyển đăng ký nghĩa vụ quân sự quân "
+    "nhân dự bị động viên xuất ngũ giáo dục quốc phòng an ninh khu vực phòng thủ ban chỉ huy "
+    "phòng thủ khu vực bộ chỉ huy quân sự tỉnh",
+    "khoa-hoc-cong-nghe": "khoa học công nghệ chuyển đổi số chữ ký số chứng thư số phần mềm "
+    "hệ thống thông tin quản lý văn bản điều hành điện tử tài khoản hệ thống dịch vụ công trực "
+    "tuyến cổng dịch vụ công mạng internet đường truyền hạ tầng số công nghệ thông tin an toàn "
+    "thông tin dữ liệu số hóa bưu chính viễn thông tần số sở hữu trí tuệ đo lường chất lượng "
+    "hội nghị truyền hình trực tuyến",
+    "van-hoa": "văn hóa thể thao du lịch di tích lễ hội di sản nhà văn hóa thiết chế văn hóa "
+    "thư viện gia đình bạo lực gia đình thông tin cơ sở đài truyền thanh loa truyền thanh "
+    "báo chí xuất bản quảng cáo biển hiệu karaoke dịch vụ văn hóa tuyên truyền cổ động",
+    "cong-thuong": "công thương chợ thương mại kinh doanh bán lẻ bán buôn rượu thuốc lá xăng dầu "
+    "khí hóa lỏng điện năng điện lưới công nghiệp cụm công nghiệp khuyến công an toàn thực "
+    "phẩm quản lý thị trường hàng giả xúc tiến thương mại làng nghề",
+    "dan-toc-ton-giao": "dân tộc thiểu số đồng bào dân tộc vùng dân tộc thiểu số và miền núi "
+    "xã đặc biệt khó khăn thôn đặc biệt khó khăn chương trình mục tiêu quốc gia người có uy tín "
+    "tôn giáo tín ngưỡng sinh hoạt tôn giáo tập trung cơ sở thờ tự chức sắc chức việc nhà thờ "
+    "chùa giảm nghèo",
+    "van-phong-chinh-phu": "thủ tục hành chính một cửa một cửa liên thông trung tâm phục vụ "
+    "hành chính công bộ phận tiếp nhận và trả kết quả hồ sơ hành chính giải quyết hồ sơ kiểm "
+    "soát thủ tục hành chính cải cách hành chính con dấu khắc dấu mẫu dấu văn thư lưu trữ văn "
+    "bản hiệu lực văn bản thể thức văn bản ban hành văn bản chế độ báo cáo quy chế làm việc "
+    "phản ánh kiến nghị",
+    "to-chuc-dang": "đảng đảng ủy đảng bộ chi bộ đảng viên cấp ủy bí thư phó bí thư ban thường "
+    "vụ ban chấp hành đại hội đảng bộ nhiệm kỳ sinh hoạt đảng chuyển sinh hoạt đảng kết nạp "
+    "đảng viên thẻ đảng đảng phí kiểm tra giám sát ủy ban kiểm tra kỷ luật đảng viên chỉ định "
+    "lâm thời tổ chức cơ sở đảng văn phòng đảng ủy ban xây dựng đảng nghị quyết đảng công tác "
+    "cán bộ của đảng",
+    "mat-tran": "mặt trận tổ quốc ủy ban mặt trận đoàn thể chính trị xã hội hội liên hiệp phụ "
+    "nữ đoàn thanh niên cộng sản hồ chí minh hội nông dân hội cựu chiến binh công đoàn ban "
+    "công tác mặt trận khu dân cư giám sát phản biện xã hội vận động quỹ vì người nghèo đại "
+    "đoàn kết toàn dân tộc trưởng ban công tác mặt trận",
+}

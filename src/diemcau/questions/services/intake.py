@@ -1,7 +1,7 @@
 """A site's question arrives: validate it, join a near-identical cluster or start one.
 
-Joining happens without a person only on strong evidence (AUTO_JOIN against a cluster's first
-questions); anything weaker is left to a moderator as a suggestion.
+Joining happens without a person only on strong evidence (the engine's AUTO_JOIN, average
+linkage with a cluster's first questions); anything weaker is left to a moderator as a suggestion.
 """
 
 from collections.abc import Sequence
@@ -16,7 +16,6 @@ from diemcau.programme.models import Session, Topic
 from diemcau.questions import engine
 from diemcau.questions.models import Cluster, Question, QuestionStatus, Sector
 from diemcau.questions.services.state import sync
-from diemcau.questions.similarity import AUTO_JOIN, REPS_PER_CLUSTER
 from diemcau.sites.services import get_site_for_write
 from diemcau.textnorm import nfc
 
@@ -44,28 +43,12 @@ def similar(text: str, k: int = 5, exclude: int | None = None) -> list[tuple[Que
 
 
 def _cluster_to_join(text: str) -> tuple[Cluster, float] | None:
-    """The cluster whose first questions `text` matches strongly enough to join without a person.
-
-    As in `similarity.cluster_texts` (and measured by the bench), a question must match one of a
-    cluster's first REPS_PER_CLUSTER questions, not any member, so chains cannot glue topics.
-    """
-    hits = [(q, score) for q, score in similar(text, k=10) if score >= AUTO_JOIN]
-    if not hits:
+    """The cluster `text` resembles strongly enough to join without a person (engine.py)."""
+    found = engine.cluster_to_join(text)
+    if found is None:
         return None
-    reps: dict[int, list[int]] = {}
-    for pk, cluster_id in (
-        Question.objects.filter(cluster_id__in={q.cluster_id for q, _s in hits})
-        .exclude(status=QuestionStatus.REJECTED)
-        .order_by("cluster_id", "pk")
-        .values_list("pk", "cluster_id")
-    ):
-        first = reps.setdefault(cluster_id, [])
-        if len(first) < REPS_PER_CLUSTER:
-            first.append(pk)
-    for question, score in hits:
-        if question.cluster is not None and question.pk in reps.get(question.cluster.pk, []):
-            return question.cluster, score
-    return None
+    cluster = Cluster.objects.filter(pk=found[0]).first()
+    return (cluster, found[1]) if cluster is not None else None
 
 
 @transaction.atomic

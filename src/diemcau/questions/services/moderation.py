@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid
-from diemcau.questions import access
+from diemcau.questions import access, feedback
 from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus
 from diemcau.questions.services.intake import propose, similar
 from diemcau.questions.services.reading import get_cluster, get_question, visible_clusters
@@ -74,6 +74,7 @@ def merge_clusters(scope: Scope, pk: int, other: int) -> Cluster:
     source_answer = Answer.objects.filter(cluster=source).first()
     if target_answer and source_answer:
         raise Invalid(_("Both clusters have an answer; delete one answer before merging."))
+    feedback.learn_merge(target, source)  # the engine learns that both are one question
     Question.objects.filter(cluster=source).update(cluster=target, similarity=None)
     if source_answer:
         source_answer.cluster = target
@@ -101,6 +102,7 @@ def split_questions(scope: Scope, pk: int, question_ids: Sequence[int]) -> Clust
         )
     if not Question.objects.filter(cluster=cluster).exclude(pk__in=list(question_ids)).exists():
         raise Invalid(_("Splitting off every question would leave the cluster empty."))
+    feedback.learn_split(cluster, list(question_ids))  # the engine learns they differ
     new = Cluster()
     propose(new, list(moving.values_list("text", flat=True)))
     new.save()

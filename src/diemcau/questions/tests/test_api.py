@@ -18,7 +18,8 @@ SEAL = "Con dấu của xã mới sau sáp nhập được khắc ở đâu và 
 SEAL_BARE = "con dau cua xa moi sau sap nhap khac o dau, khi nao duoc dung?"
 CLINIC = "Trạm y tế các xã cũ sau sáp nhập được tổ chức lại thế nào?"
 STAFF = "Cán bộ cấp xã dôi dư sau sắp xếp được hưởng chính sách gì?"
-STAFF_OTHER = "Người dôi dư ở xã sau khi sắp xếp đơn vị hành chính được hỗ trợ ra sao?"
+# Phrased so that even the issue-18 engine leaves it to a moderator (it suggests it first).
+STAFF_OTHER = "Cán bộ thừa ra được giải quyết thế nào?"
 
 Make = Callable[..., Any]
 

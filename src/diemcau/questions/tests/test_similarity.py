@@ -1,5 +1,6 @@
 """The text side of duplicates and routing, on the project's labelled set (no database)."""
 
+import random
 import unicodedata
 
 from diemcau.questions.labelled import labelled_questions
@@ -11,7 +12,9 @@ from diemcau.questions.similarity import (
     cluster_texts,
     cosine,
     pair_scores,
+    terms,
 )
+from diemcau.questions.thesaurus import shipped
 
 SEAL = "Con dấu của xã mới sau sáp nhập được khắc ở đâu và khi nào được sử dụng?"
 
@@ -19,7 +22,7 @@ SEAL = "Con dấu của xã mới sau sáp nhập được khắc ở đâu và 
 def test_the_labelled_set_is_large_enough_and_grouped() -> None:
     rows = labelled_questions()
     groups = {r.group for r in rows}
-    assert len(rows) >= 150
+    assert len(rows) >= 300
     assert all(3 <= sum(r.group == g for r in rows) <= 6 for g in groups)
     assert len({r.sector for r in rows}) == len(SEED)
 
@@ -29,18 +32,54 @@ def test_diacritics_and_unicode_form_do_not_matter() -> None:
     nfd = unicodedata.normalize("NFD", SEAL)
     bare = "con dau cua xa moi sau sap nhap duoc khac o dau va khi nao duoc su dung?"
     assert cosine(vec.vector(SEAL), vec.vector(nfd)) > 0.999
-    assert cosine(vec.vector(SEAL), vec.vector(bare)) > 0.999
+    # Without diacritics "dau" may be dấu, đầu or dầu as well as the filler đâu: it is kept.
+    assert cosine(vec.vector(SEAL), vec.vector(bare)) > 0.7
     unrelated = "Trạm y tế các xã cũ sau sáp nhập được tổ chức lại thế nào?"
     assert cosine(vec.vector(SEAL), vec.vector(unrelated)) < AUTO_JOIN / 2
 
 
-def test_automatic_clusters_are_precise_on_the_labelled_set() -> None:
+def test_the_thesaurus_joins_administrative_synonyms_with_or_without_diacritics() -> None:
+    surplus = {"thừa biên chế", "dư thừa", "dôi dư", "thua bien che", "doi du"}
+    assert {tuple(terms(f"cán bộ {p}")) for p in surplus} == {("can_bo", "doi_du")}
+    assert terms("UBND xã") == terms("ủy ban nhân dân cấp xã")
+    # Marks decide where they are typed: "chợ" is the market, "cho" the filler.
+    assert "cho" in terms("Quản lý chợ sau sắp xếp")
+    assert "cho" not in terms("Giao cho xã quản lý")
+    assert terms("trụ sở dôi dư") != terms("cán bộ dôi dư")
+
+
+def test_a_moderator_synonym_extends_the_shipped_thesaurus() -> None:
+    taught = shipped().with_synonyms([("ngồi chơi xơi nước", "dôi dư")])
+    assert terms("cán bộ ngồi chơi xơi nước", thesaurus=taught) == ["can_bo", "doi_du"]
+    assert "doi_du" not in terms("cán bộ ngồi chơi xơi nước")  # the shipped one is unchanged
+
+
+def _engine_f1(orders: int = 3) -> float:
     rows = labelled_questions()
-    labels = cluster_texts([r.text for r in rows])
-    scores = pair_scores(labels, [r.group for r in rows])
-    # Automatic joining must rarely be wrong; the rest goes to moderators as suggestions.
-    assert scores["precision"] >= 0.9
-    assert scores["recall"] > 0.3
+    scores = []
+    for seed in range(orders):
+        order = list(range(len(rows)))
+        random.Random(seed).shuffle(order)
+        texts = [rows[i].text for i in order]
+        labels = cluster_texts(texts, vectoriser=Vectoriser().fit(texts))
+        scores.append(pair_scores(labels, [rows[i].group for i in order])["f1"])
+    return sum(scores) / len(scores)
+
+
+def test_automatic_clusters_hold_the_measured_tuning_figure() -> None:
+    # Measured 0.72 on the tuning set (bench/README.md, issue 18); the engine before it: 0.44.
+    assert _engine_f1() >= 0.69
+
+
+def test_the_nearest_question_is_a_paraphrase_on_the_tuning_set() -> None:
+    rows = labelled_questions()
+    vec = Vectoriser().fit(r.text for r in rows)
+    vecs = [vec.vector(r.text) for r in rows]
+    right = 0
+    for i, row in enumerate(rows):
+        best = max((cosine(vecs[i], v), j) for j, v in enumerate(vecs) if j != i)
+        right += rows[best[1]].group == row.group
+    assert right / len(rows) >= 0.9  # measured 0.93
 
 
 def test_routing_seeds_alone_route_most_of_the_labelled_set() -> None:
