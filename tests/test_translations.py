@@ -50,6 +50,9 @@ def extracted(tmp: Path, app: Path) -> list[Entry]:
         copy,
         ignore=shutil.ignore_patterns("tests", "__pycache__", "migrations", "static", "*.mo"),
     )
+    if app.name == "web":  # the package root's modules (api_errors.py…) speak through web's
+        for module in PACKAGE.glob("*.py"):
+            shutil.copy(module, copy / f"package_root_{module.name}")
     catalogue = copy / "locale" / "vi" / "LC_MESSAGES" / "django.po"
     catalogue.parent.mkdir(parents=True, exist_ok=True)  # an app without one yet
     with contextlib.chdir(copy):
