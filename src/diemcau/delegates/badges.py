@@ -128,7 +128,7 @@ def _badge(
     inner = BADGE_W - 2 * PAD
     top = y + BADGE_H - PAD
     canvas.setFillColor(ACCENT)
-    head = fit(conference.upper(), FONT_BOLD, inner, largest=8, smallest=6, lines=2)
+    head = fit(conference.upper(), FONT_BOLD, inner, largest=8, smallest=6, lines=3)
     after_head = _text(canvas, x + PAD, top, head, FONT_BOLD)
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(0.8)
