@@ -82,5 +82,34 @@ def deploy_config_cmd(  # noqa: PLR0917 - click passes every option by keyword
     )
 
 
+@click.command("capacity")
+@click.option("--sites", type=click.IntRange(1), required=True, help="Connected sites.")
+@click.option("--delegates", type=click.IntRange(1), required=True, help="Registered delegates.")
+@click.option("--cores-per-server", type=click.IntRange(1, 256), default=4, show_default=True)
+@click.option("--bitrate", type=click.IntRange(16), default=1500, show_default=True, help="kbit/s")
+@click.option("--relay-mbps", type=click.IntRange(10), default=1000, show_default=True)
+def capacity_cmd(
+    sites: int, delegates: int, cores_per_server: int, bitrate: int, relay_mbps: int
+) -> None:
+    """How many app servers, cores and relays the day needs (measured costs × peak rates)."""
+    from diemcau.deploy.capacity import Assumptions, plan
+
+    a = Assumptions(cores_per_server=cores_per_server, bitrate_kbps=bitrate, relay_mbps=relay_mbps)
+    p = plan(sites, delegates, a)
+    click.echo(f"{sites:,} điểm cầu, {delegates:,} đại biểu".replace(",", "."))
+    for line in p.notes:
+        click.echo(f"  {line}")
+    click.echo(
+        f"CPU lúc cao điểm: {p.total_cores:.1f} lõi → {p.app_servers} máy chủ ứng dụng × "
+        f"{cores_per_server} lõi (dùng tối đa {a.utilisation:.0%}, thêm 1 máy dự phòng)"
+    )
+    click.echo(f"Ghi CSDL lúc cao điểm: {p.db_writes_per_s:,.0f} dòng/giây".replace(",", "."))
+    click.echo(
+        f"Trạm chuyển tiếp: {p.relays} × {relay_mbps} Mbit/s cho {p.relay_egress_gbps:.1f} Gbit/s "
+        f"({bitrate} kbit/s mỗi điểm cầu)"
+    )
+
+
 def register(main: click.Group) -> None:
     main.add_command(deploy_config_cmd)
+    main.add_command(capacity_cmd)
