@@ -282,7 +282,7 @@ def main() -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(  # noqa: S603 - fixed argv
-            [DIEMCAU, "up", "--port", str(port), "--workers", "2"],
+            [DIEMCAU, "up", "--port", str(port), "--workers", "2", "--no-demo-day"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=os.environ.copy(),

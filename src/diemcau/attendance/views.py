@@ -41,7 +41,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         except NotFound:
             parent = None
     session = _session(request)
-    sessions = Session.objects.select_related("day").order_by("-day__date", "starts_at")[:30]
+    sessions = Session.objects.select_related("day__conference").order_by(
+        "-day__date", "starts_at"
+    )[:30]
     config = {
         "unit": unit.code,
         "session": session,
