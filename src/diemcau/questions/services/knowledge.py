@@ -1,16 +1,49 @@
 """The public knowledge base: published answers only, searchable with or without diacritics.
 
 It names no asker and no site, so it is open to every visitor, signed in or not.
+
+A search word matches an answer when it is inside the answer's text (with its legal references)
+or inside one of the live questions of its cluster, as a substring of the folded text ("con
+dau" finds "con dấu", "118/2025" a decree). Rejected questions are not searched: the public
+never sees them. The database indexes these texts (see `questions.upkeep`): SQLite's FTS5
+trigram table, PostgreSQL's pg_trgm indexes; both give the same answers.
 """
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Expression, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from diemcau.errors import NotFound
 from diemcau.questions.models import Answer, Question, QuestionStatus
 from diemcau.questions.services.reading import first_text
 from diemcau.textnorm import fold
+
+# FTS5's trigram index finds substrings of three characters or more; shorter words are
+# matched by LIKE over the same (published-only) table.
+TRIGRAM = 3
+
+
+def _clusters_with(word: str) -> Expression:
+    """SQLite: the clusters whose published question or answer contains `word`."""
+    if len(word) >= TRIGRAM:
+        phrase = '"' + word.replace('"', '""') + '"'
+        return RawSQL(
+            "SELECT abs(rowid) >> 32 FROM questions_kb_fts WHERE questions_kb_fts MATCH %s",
+            [phrase],
+        )
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return RawSQL(
+        "SELECT abs(rowid) >> 32 FROM questions_kb_fts WHERE text_folded LIKE %s ESCAPE '\\'",
+        [pattern],
+    )
+
+
+def _matching(word: str) -> Q:
+    if connection.vendor == "sqlite":
+        return Q(cluster_id__in=_clusters_with(word))
+    asked = Question.objects.filter(status=QuestionStatus.PUBLISHED, text_folded__contains=word)
+    return Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
 
 
 def knowledge_base(
@@ -27,29 +60,16 @@ def knowledge_base(
     if level:
         qs = qs.filter(cluster__in=Question.objects.filter(unit__level=level).values("cluster"))
     for word in fold(q or "").split():
-        asked = Question.objects.filter(text_folded__contains=word).values("cluster")
-        qs = qs.filter(Q(text_folded__contains=word) | Q(cluster__in=asked))
+        qs = qs.filter(_matching(word))
     return qs.order_by("-published_at", "pk")
-
-
-def _site_count(cluster_ref: str) -> Coalesce:
-    """Distinct sites asking a cluster, as a subquery (no GROUP BY over the outer rows)."""
-    counted = (
-        Question.objects.filter(cluster=OuterRef(cluster_ref))
-        .exclude(status=QuestionStatus.REJECTED)
-        .order_by()
-        .values("cluster")
-        .annotate(n=Count("site", distinct=True))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(counted), 0)
 
 
 def public_answers(
     q: str | None = None, sector: str | None = None, level: str | None = None
 ) -> QuerySet[Answer]:
-    """The knowledge base with the number of asking sites: nothing unpublished, no askers."""
-    return knowledge_base(q, sector, level).annotate(n_sites=_site_count("cluster"))
+    """The knowledge base with the number of asking sites (the cluster's tally): nothing
+    unpublished, no askers."""
+    return knowledge_base(q, sector, level).annotate(n_sites=F("cluster__live_sites"))
 
 
 def public_answer(cluster_id: int) -> Answer:

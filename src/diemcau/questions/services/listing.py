@@ -7,7 +7,7 @@ a title for every cluster before sorting is what made the first version slow (be
 
 from collections.abc import Sequence
 
-from django.db.models import F, QuerySet, Window
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from diemcau.accounts.scopes import Scope
@@ -61,17 +61,28 @@ def questions_of(
 ) -> dict[int, list[Question]]:
     """The readable live questions of a page of clusters, by cluster, oldest first.
 
-    With `per_cluster`, only the first few of each: a widely asked cluster holds thousands.
+    With `per_cluster`, only the first few of each: a widely asked cluster holds thousands, and
+    a window over them all reads every one.
     """
     by_cluster: dict[int, list[Question]] = {pk: [] for pk in cluster_ids}
-    live = (
-        visible_questions(scope)
-        .filter(cluster_id__in=list(cluster_ids))
-        .exclude(status=QuestionStatus.REJECTED)
-    )
-    if per_cluster is not None:
-        first = (
-            live.order_by()
+    if not cluster_ids:
+        return by_cluster
+    live = visible_questions(scope).exclude(status=QuestionStatus.REJECTED)
+    if per_cluster is None:
+        shown = live.filter(cluster_id__in=list(cluster_ids))
+    elif access.question_read_q(scope) == Q():
+        # Reads every question: one subquery per shown place (LIMIT 1 OFFSET i) walks the
+        # (cluster, created_at, id) index and stops after a few rows, all in one query.
+        ordered = live.filter(cluster=OuterRef("pk")).order_by("created_at", "pk").values("pk")
+        slots = {f"q{i}": Subquery(ordered[i : i + 1]) for i in range(per_cluster)}
+        rows = Cluster.objects.filter(pk__in=list(cluster_ids)).annotate(**slots)
+        first = [pk for row in rows.values_list(*slots) for pk in row if pk is not None]
+        shown = live.filter(pk__in=first)
+    else:
+        # Reads some sites' questions: those of the page's clusters are few, number them all.
+        numbered = (
+            live.filter(cluster_id__in=list(cluster_ids))
+            .order_by()
             .annotate(
                 row=Window(
                     RowNumber(),
@@ -82,8 +93,9 @@ def questions_of(
             .filter(row__lte=per_cluster)
             .values_list("pk", flat=True)
         )
-        live = visible_questions(scope).filter(pk__in=list(first))
-    for question in live.order_by("created_at", "pk"):
+        shown = live.filter(pk__in=list(numbered))
+    shown = shown.select_related(None).select_related("site")
+    for question in shown.order_by("created_at", "pk"):
         assert question.cluster_id is not None
         by_cluster[question.cluster_id].append(question)
     return by_cluster
@@ -94,7 +106,9 @@ def beyond_moderation(scope: Scope, cluster_ids: Sequence[int]) -> set[int]:
     if scope.everything:
         return set()
     moderate_q = access.question_moderate_q(scope)
-    questions = Question.objects.filter(cluster_id__in=list(cluster_ids))
+    elsewhere = Question.objects.filter(cluster=OuterRef("pk"))
     if moderate_q is not None:
-        questions = questions.exclude(moderate_q)
-    return set(questions.values_list("cluster_id", flat=True).distinct())
+        elsewhere = elsewhere.exclude(moderate_q)
+    # EXISTS stops at the first question asked elsewhere; a big cluster has one near its start.
+    beyond = Cluster.objects.filter(pk__in=list(cluster_ids)).filter(Exists(elsewhere))
+    return set(beyond.values_list("pk", flat=True))

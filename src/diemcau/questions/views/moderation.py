@@ -7,12 +7,15 @@ services refuse (403) any change touching a question outside them.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.questions import access, services
 from diemcau.questions.forms import FilterForm
+from diemcau.questions.models import Cluster, Sector
 from diemcau.questions.views.common import (
     STATUS_LABELS,
     can_moderate,
@@ -32,14 +35,38 @@ def moderate(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET, statuses=statuses, sectors=list(services.sectors()))
     filters = services.QuestionFilters(**form.values())
     page, rows = cluster_rows(request, scope, services.moderation_clusters(scope, filters))
+    sectors = list(services.sectors())
+    options = _SectorOptions(sectors)
+    for cluster, _qs in rows:
+        cluster.sector_options = options.of(cluster)
     context = {
         "form": form,
         "page": page,
         "rows": rows,
-        "sectors": list(services.sectors()),
+        "sectors": sectors,
         "locked": services.beyond_moderation(scope, [c.pk for c, _qs in rows]),
     }
     return render(request, "questions/moderate.html", context)
+
+
+class _SectorOptions:
+    """The route form's <option>s, made once per selected sector instead of once per row: the
+    template loop over 16 sectors for 20 clusters was a third of the page's time."""
+
+    def __init__(self, sectors: list[Sector]) -> None:
+        self.sectors = sectors
+        self.made: dict[int | None, SafeString] = {}
+
+    def of(self, cluster: Cluster) -> SafeString:
+        chosen = cluster.sector or cluster.proposed_sector
+        key = chosen.pk if chosen is not None else None
+        if key not in self.made:
+            self.made[key] = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((s.code, " selected" if s.pk == key else "", s.name) for s in self.sectors),
+            )
+        return self.made[key]
 
 
 @login_required
