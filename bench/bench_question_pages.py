@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1/test .venv/bin/python bench/bench_question_pages.py
 
 Without DATABASE_URL it runs on a fresh SQLite file (the embedded settings) in a temporary data
-folder; with it, on a throw-away database `diemcau_bench_<pid>` beside the named one.
+folder; with it, on a throw-away database `diemcau_bench_<pid>` beside the named one (ANALYZEd
+after the load, as autovacuum would).
 
 Data: the real unit tree, 11,000 demo sites, N questions written as sites write them (the
 perturbed paraphrases and half-and-half "mixes" of bench_questions.py, seeded), clustered by the
@@ -16,16 +17,25 @@ Figures, each the median of --runs timings (ms), after one warm-up:
   moderation_page_*     GET /questions/moderate/ through Django (middleware, view, services,
                         template), first page of 20 clusters with 5 questions each: as central,
                         as the Hà Nội organiser, central filtered on "new", central searching
-  moderation_service    the same page's queries alone (count, ranked page, questions per cluster)
-  naive_moderation      baseline: Django's Paginator straight over the ranked queryset (the count
-                        and the page compute every cluster's title) and one query per cluster for
-                        its first questions
+  moderation_service_*  the same page's queries alone (count, ranked page, 5 questions per
+                        cluster, clusters reaching beyond the organiser), central and Hà Nội:
+                        clusters ranked on the tallies the triggers keep (questions.upkeep)
+  old_moderation_*      baseline, the same queries as before issue 18: every cluster's sites and
+                        questions counted from the 50,000 questions (GROUP BY, COUNT DISTINCT),
+                        the first five questions by a window over each cluster's questions
+  naive_moderation      baseline: Django's Paginator straight over the old ranked queryset (the
+                        count and the page compute every cluster's title) and one query per
+                        cluster for its first questions
   kb_page_*             GET /hoi-dap/ anonymous: no search, a search with diacritics, the same
-                        typed without them
-  kb_service_*          the knowledge-base queryset alone, first page of 50 and its count
-  naive_kb_*            baseline: read every published answer and its questions, fold the text
-                        in Python and match the words (what the search does without the folded
-                        columns); its hit count is checked against the service's
+                        typed without them, a two-letter word
+  kb_service_*          the knowledge-base queryset alone (FTS5 trigram on SQLite, pg_trgm on
+                        PostgreSQL), first page of 50 and its count
+  old_kb_*              baseline: the search before issue 18, LIKE '%word%' over every
+                        question's folded text for each word (rejected ones too), and the
+                        sites counted per answer by a subquery
+  naive_kb_*            baseline: read every published answer and its live questions, fold the
+                        text in Python and match the words; its hit count is checked against
+                        the service's
 
 JSON goes to stdout and into bench/results/question_pages.json (one entry per database vendor).
 """
@@ -47,7 +57,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
 
 HANOI = "01"
-SEARCHES = {"accented": "con dấu", "plain": "con dau"}
+SEARCHES = {"accented": "con dấu", "plain": "con dau", "short": "xa"}
 PAGE_SIZE_KB = 50
 
 
@@ -87,6 +97,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
     built = build(args)
+    if vendor == "postgresql":
+        # What autovacuum does after such a load: without statistics PostgreSQL plans the
+        # fresh tables blind (the old and the new paths alike).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     built["build_s"] = round(time.perf_counter() - started, 1)
     figures = measure(args)
     return {
@@ -222,18 +237,15 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "kb_page": page(anonymous, "/hoi-dap/"),
         "kb_page_search_accented": page(anonymous, "/hoi-dap/", {"q": SEARCHES["accented"]}),
         "kb_page_search_plain": page(anonymous, "/hoi-dap/", {"q": SEARCHES["plain"]}),
+        "kb_page_search_short": page(anonymous, "/hoi-dap/", {"q": SEARCHES["short"]}),
     }
     for name, fn in pages.items():
         timings[name] = _median_ms(fn, args.runs)
 
-    def moderation_service() -> None:
-        clusters = services.moderation_clusters(central_scope)
-        services.count_clusters(clusters)
-        ids = [c.pk for c in services.ranked_page(clusters, 0, 20)]
-        services.questions_of(central_scope, ids, per_cluster=5)
-
-    timings["moderation_service"] = _median_ms(moderation_service, args.runs)
+    scopes = {"central": central_scope, "hanoi": scope_for(users.get(username="bench-hanoi"))}
+    shown = _moderation_services(scopes, args.runs, timings)
     kb_hits: dict[str, int] = {}
+    old_hits: dict[str, int] = {}
     for name, q in SEARCHES.items():
 
         def kb_service(q: str = q, name: str = name) -> None:
@@ -242,6 +254,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             list(answers[:PAGE_SIZE_KB])
 
         timings[f"kb_service_{name}"] = _median_ms(kb_service, args.runs)
+
+        def old_kb_service(q: str = q, name: str = name) -> None:
+            answers = old_public_answers(q)
+            old_hits[name] = answers.count()
+            list(answers[:PAGE_SIZE_KB])
+
+        timings[f"old_kb_{name}"] = _median_ms(old_kb_service, args.runs)
 
     agree: dict[str, bool] = {}
     if not args.no_naive:
@@ -256,38 +275,157 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             agree[name] = found[0] == kb_hits[name]
 
     median = {k: v[0] for k, v in timings.items()}
-    ratios = {}
-    if "naive_moderation" in median:
-        ratios["moderation_service_speedup"] = round(
-            median["naive_moderation"] / median["moderation_service"], 1
-        )
-        for name in SEARCHES:
-            ratios[f"kb_{name}_speedup"] = round(
-                median[f"naive_kb_{name}"] / median[f"kb_service_{name}"], 1
-            )
     return {
         "median_ms": median,
-        "speedup_vs_naive": ratios,
+        "speedup": _ratios(median, list(scopes)),
         "kb_hits": kb_hits,
+        # the old search also matched the words of rejected questions
+        "old_kb_hits": old_hits,
         "naive_kb_hits_agree": agree,
+        "same_first_page_as_old": {name: shown[name] == shown[f"old_{name}"] for name in scopes},
+        "load_average": [round(x, 1) for x in os.getloadavg()],
         "all_runs_ms": {k: v[1] for k, v in timings.items()},
     }
 
 
+def _moderation_services(
+    scopes: dict[str, Any], runs: int, timings: dict[str, Any]
+) -> dict[str, list[int]]:
+    """The moderation page's queries, now and as before, per scope; the first page of each."""
+    from diemcau.questions import services
+
+    shown: dict[str, list[int]] = {}
+    for name, scope in scopes.items():
+
+        def moderation_service(scope: Any = scope, name: str = name) -> None:
+            clusters = services.moderation_clusters(scope)
+            services.count_clusters(clusters)
+            ids = [c.pk for c in services.ranked_page(clusters, 0, 20)]
+            services.questions_of(scope, ids, per_cluster=5)
+            services.beyond_moderation(scope, ids)
+            shown[name] = ids
+
+        timings[f"moderation_service_{name}"] = _median_ms(moderation_service, runs)
+
+        def old(scope: Any = scope, name: str = name) -> None:
+            shown[f"old_{name}"] = old_moderation(scope)
+
+        timings[f"old_moderation_{name}"] = _median_ms(old, runs)
+    return shown
+
+
+def _ratios(median: dict[str, float], scopes: list[str]) -> dict[str, float]:
+    """How many times faster than each baseline measured in the same run."""
+    pairs = [(f"old_moderation_{n}", f"moderation_service_{n}", f"{n}_vs_old") for n in scopes]
+    pairs += [(f"old_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_old") for n in SEARCHES]
+    pairs.append(("naive_moderation", "moderation_service_central", "central_vs_naive"))
+    pairs += [(f"naive_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_naive") for n in SEARCHES]
+    return {
+        name: round(median[base] / median[ours], 1)
+        for base, ours, name in pairs
+        if base in median and median[ours] > 0
+    }
+
+
+def _old_ranked(scope: Any) -> Any:
+    """The ranked cluster list as it was before the tallies: counted from every question."""
+    from django.db.models import Count, Q
+
+    from diemcau.questions.models import Cluster, QuestionStatus
+    from diemcau.questions.services.reading import first_text, visible_questions
+
+    questions = visible_questions(scope).exclude(status=QuestionStatus.REJECTED)
+    counted = ~Q(questions__status=QuestionStatus.REJECTED)
+    return (
+        Cluster.objects.filter(pk__in=questions.values("cluster"))
+        .select_related("sector", "proposed_sector", "answer__sector")
+        .annotate(
+            n_sites=Count("questions__site", distinct=True, filter=counted),
+            n_questions=Count("questions", distinct=True, filter=counted),
+            title=first_text("pk"),
+        )
+        .order_by("-n_sites", "-n_questions", "pk")
+    )
+
+
+def old_moderation(scope: Any) -> list[int]:
+    """The moderation page's queries before issue 18 (count, page, first five, beyond)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    from diemcau.questions import access
+    from diemcau.questions.models import Question, QuestionStatus
+    from diemcau.questions.services.reading import visible_questions
+
+    clusters = _old_ranked(scope)
+    clusters.order_by().values("pk").count()
+    ids = list(clusters.values_list("pk", flat=True)[:20])
+    list(clusters.order_by().filter(pk__in=ids))
+    live = (
+        visible_questions(scope).filter(cluster_id__in=ids).exclude(status=QuestionStatus.REJECTED)
+    )
+    first = (
+        live.order_by()
+        .annotate(
+            row=Window(
+                RowNumber(),
+                partition_by=[F("cluster_id")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(row__lte=5)
+        .values_list("pk", flat=True)
+    )
+    list(visible_questions(scope).filter(pk__in=list(first)).order_by("created_at", "pk"))
+    moderate_q = access.question_moderate_q(scope)
+    if not scope.everything and moderate_q is not None:
+        beyond = Question.objects.filter(cluster_id__in=ids).exclude(moderate_q)
+        set(beyond.values_list("cluster_id", flat=True).distinct())
+    return ids
+
+
 def naive_moderation(scope: Any) -> None:
-    """The obvious page: Paginator over the ranked queryset, then each cluster's questions."""
+    """The obvious page: Paginator over the old ranked queryset, then each cluster's questions."""
     from django.core.paginator import Paginator
 
     from diemcau.questions import services
 
-    page = Paginator(services.moderation_clusters(scope), 20).page(1)
+    page = Paginator(_old_ranked(scope), 20).page(1)
     for cluster in page:
         list(services.cluster_questions(scope, cluster).order_by("created_at", "pk")[:5])
 
 
+def old_public_answers(q: str) -> Any:
+    """The knowledge-base search before issue 18: LIKE over every question for each word."""
+    from django.db.models import Count, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    from diemcau.questions.models import Answer, Question, QuestionStatus
+    from diemcau.questions.services.reading import first_text
+    from diemcau.textnorm import fold
+
+    qs = (
+        Answer.objects.filter(published_at__isnull=False)
+        .select_related("sector", "cluster")
+        .annotate(question=first_text("cluster"))
+    )
+    for word in fold(q or "").split():
+        asked = Question.objects.filter(text_folded__contains=word).values("cluster")
+        qs = qs.filter(Q(text_folded__contains=word) | Q(cluster__in=asked))
+    counted = (
+        Question.objects.filter(cluster=OuterRef("cluster"))
+        .exclude(status=QuestionStatus.REJECTED)
+        .order_by()
+        .values("cluster")
+        .annotate(n=Count("site", distinct=True))
+        .values("n")[:1]
+    )
+    return qs.order_by("-published_at", "pk").annotate(n_sites=Coalesce(Subquery(counted), 0))
+
+
 def naive_kb(q: str) -> int:
     """Search without the folded columns: fold every published answer and its questions here."""
-    from diemcau.questions.models import Answer, Question
+    from diemcau.questions.models import Answer, Question, QuestionStatus
     from diemcau.textnorm import fold
 
     words = fold(q).split()
@@ -296,9 +434,11 @@ def naive_kb(q: str) -> int:
         "cluster_id", "text"
     ):
         texts[cluster_id] = [text]
-    # As the service does, a rejected question's words still find its cluster's answer.
-    for cluster_id, text in Question.objects.filter(cluster_id__in=list(texts)).values_list(
-        "cluster_id", "text"
+    # As the service does, only the live questions count: a rejected one is not public.
+    for cluster_id, text in (
+        Question.objects.filter(cluster_id__in=list(texts))
+        .exclude(status=QuestionStatus.REJECTED)
+        .values_list("cluster_id", "text")
     ):
         texts[cluster_id].append(text)
     # An answer matches when each word is in its text or in one of its cluster's questions.

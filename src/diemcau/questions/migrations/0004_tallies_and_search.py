@@ -6,53 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0002_session_kind'),
-        ('questions', '0003_engine_lessons'),
-        ('sites', '0002_site_name_folded'),
-        ('units', '0001_initial'),
+        ("programme", "0002_session_kind"),
+        ("questions", "0003_engine_lessons"),
+        ("sites", "0002_site_name_folded"),
+        ("units", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClusterSite',
+            name="ClusterSite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('site_id', models.IntegerField()),
-                ('n', models.IntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("site_id", models.IntegerField()),
+                ("n", models.IntegerField(default=0)),
             ],
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='live_questions',
-            field=models.IntegerField(default=0, editable=False, verbose_name='live questions'),
+            model_name="cluster",
+            name="live_questions",
+            field=models.IntegerField(default=0, editable=False, verbose_name="live questions"),
         ),
         migrations.AddField(
-            model_name='cluster',
-            name='live_sites',
-            field=models.IntegerField(default=0, editable=False, verbose_name='asking sites'),
+            model_name="cluster",
+            name="live_sites",
+            field=models.IntegerField(default=0, editable=False, verbose_name="asking sites"),
         ),
         migrations.AddIndex(
-            model_name='cluster',
-            index=models.Index(fields=['-live_sites', '-live_questions', 'id'], name='cluster_rank'),
+            model_name="cluster",
+            index=models.Index(
+                fields=["-live_sites", "-live_questions", "id"], name="cluster_rank"
+            ),
         ),
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['-published_at', 'id'], name='answer_kb_order'),
+            model_name="answer",
+            index=models.Index(fields=["-published_at", "id"], name="answer_kb_order"),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['cluster', 'created_at', 'id', 'site', 'status'], name='question_cluster_order'),
+            model_name="question",
+            index=models.Index(
+                fields=["cluster", "created_at", "id", "site", "status"],
+                name="question_cluster_order",
+            ),
         ),
         migrations.AddField(
-            model_name='clustersite',
-            name='cluster',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='questions.cluster'),
+            model_name="clustersite",
+            name="cluster",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="questions.cluster",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clustersite',
-            constraint=models.UniqueConstraint(fields=('cluster', 'site_id'), name='cluster_site_once'),
+            model_name="clustersite",
+            constraint=models.UniqueConstraint(
+                fields=("cluster", "site_id"), name="cluster_site_once"
+            ),
         ),
     ]
