@@ -69,7 +69,22 @@ def public_answers(
 ) -> QuerySet[Answer]:
     """The knowledge base with the number of asking sites (the cluster's tally): nothing
     unpublished, no askers."""
-    return knowledge_base(q, sector, level).annotate(n_sites=F("cluster__live_sites"))
+    return (
+        knowledge_base(q, sector, level)
+        .annotate(n_sites=F("cluster__live_sites"))
+        # What the pages show, no more: building 50 answers with every column of their
+        # clusters cost more than finding them.
+        .select_related(None)
+        .select_related("sector")
+        .only(
+            "cluster_id",
+            "text",
+            "legal_references",
+            "published_at",
+            "sector__code",
+            "sector__name",
+        )
+    )
 
 
 def public_answer(cluster_id: int) -> Answer:
