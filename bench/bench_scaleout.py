@@ -1,0 +1,266 @@
+"""The day on several app servers behind the nginx front, on PostgreSQL + Redis, reconciled —
+and again with one app server killed (kill -9) in the middle of the check-in peak and started
+again. Baseline in the same run: one app server, no front.
+
+    .venv/bin/python bench/bench_scaleout.py                          # 35,000 sites, 3 M delegates
+    .venv/bin/python bench/bench_scaleout.py --sites 2000 --delegates 100000 --minutes 1   # small
+
+Each variant gets a fresh PostgreSQL database (dropped after), a Redis database of its own,
+a fresh data folder; the servers are `diemcau up --no-demo --no-demo-day --no-worker`, the front
+is the file `diemcau deploy-config` writes (its listen port changed), the day is
+`diemcau simulate` pointed at the front. The killed variant sends SIGKILL to every process of one
+server (granian and its workers) once the simulation says the check-ins have started plus
+`--kill-after` seconds, and starts that server again `--down-for` seconds later. The simulation's
+clients retry what got no answer (a 502 from the front included), with the same scan UUIDs.
+
+JSON: bench/results/scaleout.json (or --out).
+"""
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def say(text: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {text}\n")
+    sys.stderr.flush()
+
+
+def wait_up(url: str, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/login/", timeout=3):  # noqa: S310 - loopback
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up")
+
+
+class Variant:
+    def __init__(self, name: str, servers: int, front: bool, work: Path) -> None:
+        self.name, self.servers, self.front = name, servers, front
+        self.work = work / name
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.db = f"scaleout_{name}_{os.getpid()}"
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        self.env.update(
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{self.db}",
+            REDIS_URL=f"redis://127.0.0.1:6379/{14 if front else 13}",
+            DIEMCAU_DATA_DIR=str(self.work / "data"),
+            DIEMCAU_DEMO="0",
+            DIEMCAU_PUBLIC_URL="https://hoinghi.example.gov.vn",
+        )
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.nginx: subprocess.Popen[bytes] | None = None
+
+    def run(self, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - fixed argv
+            [str(BIN / "diemcau"), *args], env=self.env, text=True, check=True, **kw
+        )
+
+    def setup(self) -> None:
+        with psycopg.connect(**PG, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{self.db}"')
+        redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
+        self.run("manage", "migrate", "-v0")
+        self.run("load-units", capture_output=True)
+
+    def start_server(self, port: int) -> None:
+        log = (self.work / f"server-{port}.log").open("ab")
+        self.procs[port] = subprocess.Popen(  # noqa: S603 - fixed argv
+            [
+                *(str(BIN / "diemcau"), "up", "--no-demo", "--no-demo-day", "--no-worker"),
+                *("--workers", "1", "--port", str(port)),
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill -9 reaches granian's workers
+        )
+        wait_up(f"http://127.0.0.1:{port}")
+
+    def kill_server(self, port: int) -> None:
+        os.killpg(self.procs[port].pid, signal.SIGKILL)
+        self.procs[port].wait()
+
+    def start(self) -> str:
+        ports = [free_port() for _ in range(self.servers)]
+        for port in ports:
+            self.start_server(port)
+        if not self.front:
+            return f"http://127.0.0.1:{ports[0]}"
+        front_port = free_port()
+        deploy = self.work / "deploy"
+        hosts = [a for p in ports for a in ("--app-host", f"127.0.0.1:{p}")]
+        self.run(
+            "deploy-config",
+            "-o",
+            str(deploy),
+            "--public-url",
+            "http://127.0.0.1",
+            *hosts,
+            capture_output=True,
+        )
+        front = (deploy / "nginx-diemcau.conf").read_text()
+        front = front.replace("listen 80;", f"listen 127.0.0.1:{front_port};")
+        front = front.replace("/var/log/nginx", str(self.work)).replace("allow 10.0.0.0/8;", "")
+        conf = self.work / "nginx.conf"
+        conf.write_text(
+            f"pid {self.work}/nginx.pid;\nworker_processes 1;\n"
+            "events { worker_connections 4096; }\n"
+            f"http {{\naccess_log off;\n{front}\n}}\n"
+        )
+        nginx = "/usr/sbin/nginx"
+        self.nginx = subprocess.Popen(  # noqa: S603 - the Debian nginx
+            [
+                nginx,
+                "-p",
+                str(self.work),
+                "-e",
+                str(self.work / "error.log"),
+                "-c",
+                str(conf),
+                "-g",
+                "daemon off;",
+            ]
+        )
+        wait_up(f"http://127.0.0.1:{front_port}")
+        self.ports = ports
+        return f"http://127.0.0.1:{front_port}"
+
+    def stop(self) -> None:
+        for port in list(self.procs):
+            try:
+                os.killpg(self.procs[port].pid, signal.SIGTERM)
+                self.procs[port].wait(timeout=20)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.procs[port].pid, signal.SIGKILL)
+        if self.nginx is not None:
+            self.nginx.terminate()
+            self.nginx.wait()
+        with psycopg.connect(**PG, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+
+
+def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> dict[str, Any]:
+    out = v.work / "simulation.json"
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            str(BIN / "diemcau"),
+            "simulate",
+            "--server",
+            server,
+            "--sites",
+            str(args.sites),
+            "--delegates",
+            str(args.delegates),
+            "--minutes",
+            str(args.minutes),
+            "--json-out",
+            str(out),
+        ],
+        env=v.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    killed: dict[str, Any] = {}
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        sys.stderr.write(f"  {v.name}: {line}")
+        if kill and not killed and "kế hoạch:" in line:  # prepared: the day starts now
+
+            def strike() -> None:
+                time.sleep(args.kill_after)
+                victim = v.ports[1]
+                say(f"kill -9 the app server on port {victim}")
+                killed["at_s"] = args.kill_after
+                v.kill_server(victim)
+                time.sleep(args.down_for)
+                started = time.perf_counter()
+                v.start_server(victim)
+                killed["restart_s"] = round(time.perf_counter() - started, 1)
+                say(f"app server on port {victim} back after {killed['restart_s']} s")
+
+            killed["thread"] = threading.Thread(target=strike, daemon=True)
+            killed["thread"].start()
+    code = proc.wait()
+    if "thread" in killed:
+        killed.pop("thread").join()
+    figures = json.loads(out.read_text()) if out.exists() else {}
+    figures["exit_code"] = code
+    if kill:
+        figures["killed"] = killed
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sites", type=int, default=35_000)
+    parser.add_argument("--delegates", type=int, default=3_000_000)
+    parser.add_argument("--minutes", type=float, default=3.0)
+    parser.add_argument("--servers", type=int, default=3)
+    parser.add_argument("--kill-after", type=float, default=30.0)
+    parser.add_argument("--down-for", type=float, default=5.0)
+    parser.add_argument("--variants", default="one,front,killed")
+    work = Path(tempfile.gettempdir()) / "diemcau-scaleout"
+    parser.add_argument("--work", type=Path, default=work)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scaleout.json")
+    parser.add_argument("--runs", type=int, default=1, help="(one run: each day is minutes long)")
+    args = parser.parse_args()
+    results: dict[str, Any] = {
+        "sites": args.sites,
+        "delegates": args.delegates,
+        "minutes": args.minutes,
+        "cpus": os.cpu_count(),
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    plan = {
+        "one": (1, False, False),
+        "front": (args.servers, True, False),
+        "killed": (args.servers, True, True),
+    }
+    for name in args.variants.split(","):
+        servers, front, kill = plan[name]
+        v = Variant(name, servers, front, args.work)
+        say(f"{name}: {servers} app server(s){' behind nginx' if front else ''}")
+        try:
+            v.setup()
+            server = v.start()
+            results[name] = {"servers": servers, **simulate(v, server, args, kill)}
+        finally:
+            v.stop()
+        day = results[name]
+        say(f"{name}: mismatches {day.get('mismatches')}, errors {len(day.get('errors', []))}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"postgresql+redis": results}, ensure_ascii=False, indent=1))
+    sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
