@@ -208,7 +208,7 @@ def naive(n: int, total: int) -> dict[str, Any]:
         "sample_cpu_s": round(cpu, 2),
         "rows_per_s": round(rows / seconds),
         "extrapolated_national_xlsx_s": round(seconds * scale),
-        "extrapolated_national_xlsx_cpu_s": round(cpu * scale),
+        "extrapolated_national_xlsx_cpu_s": round(cpu * scale, 1),
         "sample_memory_growth_mb": round(grown),
         "extrapolated_memory_mb": round(grown * scale),
         "note": "one sheet, no split: past 1,048,576 rows xlsxwriter refuses the rows",

@@ -214,6 +214,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=11_000)
     parser.add_argument("--rows", type=int, default=100_000, help="Rows in the paper list")
     parser.add_argument("--naive", type=int, default=2_000, help="Rows sent one per call")
+    parser.add_argument("--runs", type=int, default=1, help="Kept for the benches' common options")
     add_out_argument(parser, "paperlist.json")
     args = parser.parse_args()
     with throwaway_data("pl"):

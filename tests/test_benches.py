@@ -159,3 +159,63 @@ def test_operations_pages_bench_lists_maps_and_exports(tmp_path):
     median = figures["median_ms"]
     assert median["call_list_central"] > 0 and median["map_central"] > 0
     assert "naive_call_list" not in median
+
+
+def test_console_live_bench_measures_the_live_state_beside_the_naive_count(tmp_path):
+    figures = _run(
+        "bench_console_live.py", tmp_path / "c.json", "--sites", "60", "--delegates", "3000",
+        "--questions", "300", "--sample", "10", "--naive-sample", "3",
+    )  # fmt: skip
+    assert figures["sites"] == 60 and figures["sampled_sites"] == 10
+    assert 0 < figures["checkins"] < 3000  # a share checked in, checked against the live state
+    assert figures["live_state"]["median_ms"] > 0 < figures["roster_baseline"]["median_ms"]
+    assert figures["naive_count_by_site_column"]["calls"] == 3
+
+
+def test_question_quality_bench_compares_the_engine_with_its_baselines(tmp_path):
+    out = tmp_path / "qq.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "bench_question_quality.py"),
+            "--sets",
+            "tuning",
+            "--orders",
+            "1",
+            "--variants",
+            "engine,engine_before,baseline_tfidf_words",
+            "--questions",
+            "1500",
+            "--probes",
+            "50",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    figures = json.loads(out.read_text())
+    clusters = figures["tuning"]["clustering"]
+    engine = clusters["engine"]["shipped_threshold"]["f1"]
+    assert engine > clusters["engine_before"]["shipped_threshold"]["f1"]
+    assert engine > clusters["baseline_tfidf_words"]["best_threshold_after_the_fact"]["f1"]
+    assert figures["tuning"]["routing"]["engine"]["accuracy"] > 0.8
+    assert figures["scale"]["intake_lookup_ms_p50"] > 0
+
+
+def test_exports_bench_writes_every_list_and_the_naive_one(tmp_path):
+    args = ["--delegates", "3000", "--sites", "60", "--naive", "300"]
+    figures = _run("bench_exports.py", tmp_path / "e.json", *args)
+    assert figures["national_attendance_csv"]["rows"] == 3000
+    assert figures["national_attendance_xlsx"]["rows"] == 3000
+    assert 0 < figures["national_attendance_xlsx"]["peak_rss_mb"] < 1000
+    assert figures["naive_orm_xlsxwriter"]["sample_rows"] == 300
+    assert figures["speedup_national_xlsx_vs_naive_cpu"] > 0
+
+
+def test_paperlist_bench_records_a_list_once(tmp_path):
+    args = ["--delegates", "3000", "--sites", "60", "--rows", "1000", "--naive", "50"]
+    figures = _run("bench_paperlist.py", tmp_path / "p.json", *args)
+    assert figures["report"].startswith("1.000 dòng: 995 lượt điểm danh đã ghi")
+    assert figures["xlsx_record_cpu_s"] > 0 and figures["speedup_vs_naive_cpu"] > 0
