@@ -176,19 +176,25 @@ def import_list(
                 source=Source.LIST,
                 dry_run=dry_run,
             )
-            for (line, _scan_in), outcome in zip(scans, result.results, strict=True):
-                if outcome.status == ACCEPTED:
-                    report.recorded += 1
-                elif outcome.status == DUPLICATE or outcome.reason == reasons.ALREADY_CHECKED_IN:
-                    report.already += 1
-                else:
-                    reason = REASONS.get(outcome.reason or "", "dòng không hợp lệ.")
-                    report.error(line.number, f"{line.who}: {reason}")
+            _count([line for line, _scan_in in scans], result.results, report)
         if progress is not None:
             progress(min(start + MAX_SCANS, total), total)
     if progress is not None and not total:
         progress(0, 0)
     return report
+
+
+def _count(lines: list[_Line], outcomes: list[Any], report: PaperListReport) -> None:
+    """What the batch service said of each row: new, already present (a scan, an earlier list),
+    or refused with its reason in Vietnamese."""
+    for line, outcome in zip(lines, outcomes, strict=True):
+        if outcome.status == ACCEPTED:
+            report.recorded += 1
+        elif outcome.status == DUPLICATE or outcome.reason == reasons.ALREADY_CHECKED_IN:
+            report.already += 1
+        else:
+            reason = REASONS.get(outcome.reason or "", "dòng không hợp lệ.")
+            report.error(line.number, f"{line.who}: {reason}")
 
 
 def _lines(rows: Iterator[Row], session: int | None, report: PaperListReport) -> Iterator[_Line]:
