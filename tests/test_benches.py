@@ -176,3 +176,14 @@ def test_paperlist_bench_records_a_list_once(tmp_path):
     figures = _run("bench_paperlist.py", tmp_path / "p.json", *args)
     assert figures["report"].startswith("1.000 dòng: 995 lượt điểm danh đã ghi")
     assert figures["xlsx_record_cpu_s"] > 0 and figures["speedup_vs_naive_cpu"] > 0
+
+
+def test_console_live_bench_measures_the_live_state_beside_the_naive_count(tmp_path):
+    figures = _run(
+        "bench_console_live.py", tmp_path / "c.json", "--sites", "60", "--delegates", "3000",
+        "--questions", "300", "--sample", "10", "--naive-sample", "3",
+    )  # fmt: skip
+    assert figures["sites"] == 60 and figures["sampled_sites"] == 10
+    assert 0 < figures["checkins"] < 3000  # a share checked in, checked against the live state
+    assert figures["live_state"]["median_ms"] > 0 < figures["roster_baseline"]["median_ms"]
+    assert figures["naive_count_by_site_column"]["calls"] == 3
