@@ -187,3 +187,35 @@ def test_console_live_bench_measures_the_live_state_beside_the_naive_count(tmp_p
     assert 0 < figures["checkins"] < 3000  # a share checked in, checked against the live state
     assert figures["live_state"]["median_ms"] > 0 < figures["roster_baseline"]["median_ms"]
     assert figures["naive_count_by_site_column"]["calls"] == 3
+
+
+def test_question_quality_bench_compares_the_engine_with_its_baselines(tmp_path):
+    out = tmp_path / "qq.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "bench_question_quality.py"),
+            "--sets",
+            "tuning",
+            "--orders",
+            "1",
+            "--variants",
+            "engine,engine_before,baseline_tfidf_words",
+            "--questions",
+            "1500",
+            "--probes",
+            "50",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    figures = json.loads(out.read_text())
+    clusters = figures["tuning"]["clustering"]
+    engine = clusters["engine"]["shipped_threshold"]["f1"]
+    assert engine > clusters["engine_before"]["shipped_threshold"]["f1"]
+    assert engine > clusters["baseline_tfidf_words"]["best_threshold_after_the_fact"]["f1"]
+    assert figures["tuning"]["routing"]["engine"]["accuracy"] > 0.8
+    assert figures["scale"]["intake_lookup_ms_p50"] > 0

@@ -26,3 +26,16 @@ def labelled_questions() -> tuple[Labelled, ...]:
         for group in data["groups"]
         for text in group["questions"]
     )
+
+
+HELDOUT_PATH = Path(__file__).resolve().parent / "data" / "heldout_questions.json"
+
+
+@cache
+def heldout_questions() -> tuple[Labelled, ...]:
+    """The held-out set, written apart from the engine: measured on, never tuned on."""
+    data = json.loads(HELDOUT_PATH.read_text(encoding="utf-8"))
+    return tuple(
+        Labelled(text=q["text"], group=str(q["group"]), sector=q["sector"])
+        for q in data["questions"]
+    )

@@ -3,7 +3,7 @@
 import random
 import unicodedata
 
-from diemcau.questions.labelled import labelled_questions
+from diemcau.questions.labelled import Labelled, heldout_questions, labelled_questions
 from diemcau.questions.routing import SectorModel
 from diemcau.questions.sectors import SEED
 from diemcau.questions.similarity import (
@@ -54,8 +54,8 @@ def test_a_moderator_synonym_extends_the_shipped_thesaurus() -> None:
     assert "doi_du" not in terms("cán bộ ngồi chơi xơi nước")  # the shipped one is unchanged
 
 
-def _engine_f1(orders: int = 3) -> float:
-    rows = labelled_questions()
+def _engine_f1(rows: tuple[Labelled, ...], orders: int = 3) -> float:
+    """The engine's one-pass clusters, mean pairwise F1 over arrival orders (as the bench)."""
     scores = []
     for seed in range(orders):
         order = list(range(len(rows)))
@@ -66,20 +66,30 @@ def _engine_f1(orders: int = 3) -> float:
     return sum(scores) / len(scores)
 
 
-def test_automatic_clusters_hold_the_measured_tuning_figure() -> None:
-    # Measured 0.72 on the tuning set (bench/README.md, issue 18); the engine before it: 0.44.
-    assert _engine_f1() >= 0.69
-
-
-def test_the_nearest_question_is_a_paraphrase_on_the_tuning_set() -> None:
-    rows = labelled_questions()
+def _rank1(rows: tuple[Labelled, ...]) -> float:
+    """How often the nearest other question is a paraphrase."""
     vec = Vectoriser().fit(r.text for r in rows)
     vecs = [vec.vector(r.text) for r in rows]
     right = 0
     for i, row in enumerate(rows):
         best = max((cosine(vecs[i], v), j) for j, v in enumerate(vecs) if j != i)
         right += rows[best[1]].group == row.group
-    assert right / len(rows) >= 0.9  # measured 0.93
+    return right / len(rows)
+
+
+# Floors slightly under what bench/bench_question_quality.py measured (bench/README.md, issue 18),
+# not the goals (F1 0.85, R@1 0.90): they stop the engine from sliding back unnoticed.
+def test_automatic_clusters_hold_the_measured_tuning_figure() -> None:
+    assert _engine_f1(labelled_questions()) >= 0.70  # measured 0.724; before issue 18: 0.40
+
+
+def test_automatic_clusters_hold_the_measured_held_out_figure() -> None:
+    assert _engine_f1(heldout_questions()) >= 0.63  # measured 0.655; before issue 18: 0.17
+
+
+def test_the_nearest_question_is_a_paraphrase_as_often_as_measured() -> None:
+    assert _rank1(labelled_questions()) >= 0.91  # measured 0.926
+    assert _rank1(heldout_questions()) >= 0.84  # measured 0.858; before issue 18: 0.80
 
 
 def test_routing_seeds_alone_route_most_of_the_labelled_set() -> None:
