@@ -34,7 +34,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.test.utils import override_settings, setup_databases, teardown_databases
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -115,12 +116,15 @@ def walk_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[Non
     the server needs) or empty the tables after each.
     """
     made = None
-    with django_db_blocker.unblock():
-        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+    named = connection.settings_dict["TEST"].get("NAME")
+    name = str(connection.settings_dict["NAME"])
+    if not (name == named if named else name.startswith(TEST_DATABASE_PREFIX)):
+        with django_db_blocker.unblock():
             made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
     yield
     if made is not None:
         with django_db_blocker.unblock():
+            connections.close_all()
             teardown_databases(made, verbosity=0)
 
 
@@ -148,13 +152,19 @@ def day(walk_database: None, django_db_blocker: Any) -> Iterator[Day]:
             # browser fixtures' _units_back), the seeded sectors put back.
             call_command("flush", verbosity=0, interactive=False)
             seed_sectors()
+            connections.close_all()
 
 
 @pytest.fixture
 def walk_in(
-    chromium: Any, day: Day, tmp_path_factory: pytest.TempPathFactory
+    day: Day, chromium: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Callable[..., Walk]]:
-    """walk_in(role, viewport) → a Walk in a fresh browser context (Vietnamese, Hà Nội time)."""
+    """walk_in(role, viewport) → a Walk in a fresh browser context (Vietnamese, Hà Nội time).
+
+    The world comes before the browser: while Playwright's event loop runs in this thread,
+    Django keeps a connection per asyncio context (asgiref's Local), and one opened then for
+    the module would never be closed — PostgreSQL would refuse to drop the test database.
+    """
     contexts: list[Any] = []
     root: Path = tmp_path_factory.getbasetemp()
 
@@ -169,6 +179,14 @@ def walk_in(
     yield make
     for context in contexts:
         context.close()
+    connections.close_all()  # the test's own, or the database could not be dropped at the end
+
+
+def through(page: Any, act: Callable[[], Any]) -> None:
+    """Do what opens another page (a link, a form, a select that submits itself) and wait for
+    that page, so the check that follows never runs on the one being left."""
+    with page.expect_navigation(wait_until="load"):
+        act()
 
 
 def authenticator(username: str) -> TOTPDevice:
@@ -200,15 +218,14 @@ def test_central_organiser_day(day: Day, walk_in: Any) -> None:
         "href", re.compile(r"^tel:\d+$")
     )
     name = rows.first.locator("td a").first.inner_text()
-    rows.first.locator("td a").first.click()
+    through(page, rows.first.locator("td a").first.click)
     walk.check("a site to call", expect=name)
     page = walk.visit("/operations/incidents/", "incidents")
-    page.locator("main table a[href*='/operations/incidents/']").first.click()
+    through(page, page.locator("main table a[href*='/operations/incidents/']").first.click)
     walk.check("an incident")
     page = walk.visit("/reports/", "reports")
     conference = page.locator("select[name=conference] option").first.get_attribute("value")
-    page.select_option("select[name=conference]", conference)
-    page.wait_for_load_state("load")
+    through(page, lambda: page.select_option("select[name=conference]", conference))
     walk.check("report of the conference", expect="Hội nghị")
     walk.visit("/exports/", "exports")
     walk.assert_clean()
@@ -220,12 +237,12 @@ def test_province_organiser_day(day: Day, walk_in: Any) -> None:
     walk.sign_in("hanoi", DEMO_PASSWORD, otp=code_now(authenticator("hanoi")))
     walk.check("home now panel", expect="điểm cầu đang kết nối")
     page = walk.visit("/operations/map/", "map of provinces")
-    page.locator("a.ops-tile[data-code='01']").click()
+    through(page, page.locator("a.ops-tile[data-code='01']").click)
     walk.check("Ha Noi breakdown", expect="Hà Nội")
     walk.visit("/operations/map/01/?sort=trouble", "breakdown sorted by trouble")
     walk.visit("/operations/sites/?state=never", "Ha Noi silent sites")
     page = walk.visit("/operations/rehearsals/", "rehearsals")
-    page.locator("main table a[href*='/operations/rehearsals/']").first.click()
+    through(page, page.locator("main table a[href*='/operations/rehearsals/']").first.click)
     walk.check("rehearsal readiness")
     walk.visit("/sites/import/", "sites import")
     walk.assert_clean()
@@ -240,7 +257,7 @@ def test_operator_on_a_phone(day: Day, walk_in: Any) -> None:
     own = Site.objects.filter(pk__in=operator_site_ids()).order_by("code").first()
     assert own is not None
     if f"/console/{own.code}/" not in page.url:
-        page.locator(f"a[href='/console/{own.code}/']").click()
+        through(page, page.locator(f"a[href='/console/{own.code}/']").click)
     page.wait_for_selector("#console[data-ready='1']")
     walk.check("console")
     tally = page.locator("#c-tally")
@@ -269,13 +286,12 @@ def test_sector_answerer_day(day: Day, walk_in: Any) -> None:
     walk.sign_in("bonoivu", DEMO_PASSWORD)
     page = walk.check("questions waiting")
     assert "/questions/answer/" in page.url
-    page.locator("main table a.button").first.click()
-    page.wait_for_load_state("load")
+    through(page, page.locator("main table a.button").first.click)
     walk.check("a cluster to answer")
     cluster = int(page.url.rstrip("/").split("/")[-2])
     text = "Theo Nghị định về chế độ công chức cấp xã; Sở Nội vụ hướng dẫn cụ thể."
     page.fill("textarea[name=text]", text)
-    page.click("button[name=save]")
+    through(page, lambda: page.click("button[name=save]"))
     walk.check("answer saved", expect="Đã lưu")
     assert Answer.objects.get(cluster=Cluster.objects.get(pk=cluster)).text == text
     walk.assert_clean()
@@ -289,15 +305,12 @@ def test_delegate_on_a_phone(day: Day, walk_in: Any) -> None:
     walk = walk_in("delegate-phone", PHONE)
     page = walk.visit(f"/d/{delegate.code}.{mac_for(delegate.code, delegate.secret)}", "badge QR")
     page.fill("#digits", delegate.national_id_last4)
-    page.click("#factor button[type=submit]")
-    page.wait_for_load_state("load")
+    through(page, lambda: page.click("#factor button[type=submit]"))
     walk.check("own page", expect=delegate.full_name)
-    page.click("form[action$='/start/'] button[type=submit]")
-    page.wait_for_load_state("load")
+    through(page, lambda: page.click("form[action$='/start/'] button[type=submit]"))
     walk.check("quiz")
     page.locator("#quiz input[type=radio], #quiz input[type=checkbox]").first.check()
     expect(page.locator("#saved")).to_have_text("Đã lưu.")
-    page.click("#quiz button[type=submit]")
-    page.wait_for_load_state("load")
+    through(page, lambda: page.click("#quiz button[type=submit]"))
     walk.check("quiz submitted")
     walk.assert_clean()
