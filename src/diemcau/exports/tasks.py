@@ -31,8 +31,8 @@ def export_job(task: Task, progress: Progress) -> dict[str, Any]:
 
 @job(PAPERLIST_KIND, result_template="exports/paperlist_result.html")
 def paperlist_job(task: Task, progress: Progress) -> dict[str, Any]:
-    """Check (dry run) or record an uploaded paper sign-in list; the file is kept after a dry
-    run, so that the person can record the very list they checked."""
+    """Check (dry run) or record an uploaded paper sign-in list; the file is kept, so that the
+    person can record the very list they checked (services.purge_older_than removes it)."""
     from diemcau.attendance import paperlist
 
     params = task.params
@@ -46,6 +46,5 @@ def paperlist_job(task: Task, progress: Progress) -> dict[str, Any]:
         user_id=task.owner_id,
         progress=progress,
     )
-    if not params["dry_run"]:
-        path.unlink(missing_ok=True)
+    # The upload stays (recording it again counts nothing twice) until the weekly purge.
     return {**report.as_dict(), "upload": path.name, "session": params["session"]}
