@@ -8,11 +8,7 @@ from typing import Any
 import pytest
 from django.test.utils import override_settings
 
-from diemcau.console.tests.conftest import (  # noqa: F401  (fixtures, shared)
-    _units_back,
-    chromium,
-    units,
-)
+from diemcau.console.tests.conftest import chromium  # noqa: F401  (a fixture, shared)
 
 from .walk import DESKTOP, Walk, out_dir
 
