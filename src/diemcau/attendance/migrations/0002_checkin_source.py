@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0001_initial'),
+        ("attendance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkin',
-            name='source',
-            field=models.CharField(choices=[('scan', 'scan'), ('list', 'from a list')], db_default='scan', default='scan', max_length=8, verbose_name='source'),
+            model_name="checkin",
+            name="source",
+            field=models.CharField(
+                choices=[("scan", "scan"), ("list", "from a list")],
+                db_default="scan",
+                default="scan",
+                max_length=8,
+                verbose_name="source",
+            ),
         ),
     ]

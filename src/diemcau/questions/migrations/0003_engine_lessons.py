@@ -6,30 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0002_seed_sectors'),
+        ("questions", "0002_seed_sectors"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lesson',
+            name="Lesson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('same', 'Same question (merge)'), ('different', 'Different questions (split)'), ('synonym', 'Synonym')], max_length=16, verbose_name='kind')),
-                ('questions', models.JSONField(blank=True, default=list, verbose_name='questions')),
-                ('others', models.JSONField(blank=True, default=list, verbose_name='other questions')),
-                ('phrase', models.CharField(blank=True, max_length=200, verbose_name='phrase')),
-                ('other_phrase', models.CharField(blank=True, help_text='A phrase the thesaurus already knows, or any phrase.', max_length=200, verbose_name='means the same as')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("same", "Same question (merge)"),
+                            ("different", "Different questions (split)"),
+                            ("synonym", "Synonym"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("questions", models.JSONField(blank=True, default=list, verbose_name="questions")),
+                (
+                    "others",
+                    models.JSONField(blank=True, default=list, verbose_name="other questions"),
+                ),
+                ("phrase", models.CharField(blank=True, max_length=200, verbose_name="phrase")),
+                (
+                    "other_phrase",
+                    models.CharField(
+                        blank=True,
+                        help_text="A phrase the thesaurus already knows, or any phrase.",
+                        max_length=200,
+                        verbose_name="means the same as",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'engine lesson',
-                'verbose_name_plural': 'engine lessons',
-                'ordering': ('-created_at', '-pk'),
+                "verbose_name": "engine lesson",
+                "verbose_name_plural": "engine lessons",
+                "ordering": ("-created_at", "-pk"),
             },
         ),
     ]
