@@ -142,6 +142,16 @@ def test_every_exporter_goes_through_the_shared_writers():
 
     root = Path(csvsafe.__file__).parent
     bypass = re.compile(r"\bcsv\.(writer|DictWriter)\(|xlsxwriter\.Workbook\(")
+    # Each exception says why its cells cannot run as formulas.
+    allowed = {
+        # The 1.5-million-row lists: every text cell is neutralised where the row is made
+        # (exports/exporters.py, scoping.py), once, not again per cell in the writer;
+        # exports/tests read the files back and find every formula inert.
+        "exports/writing.py",
+        # The demo's quiz bank, written by the program itself from constants, read back by the
+        # import: no cell comes from a person.
+        "simulation/living_demo.py",
+    }
     offenders = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
@@ -149,4 +159,4 @@ def test_every_exporter_goes_through_the_shared_writers():
         and path.name != "csvsafe.py"
         and bypass.search(path.read_text(encoding="utf-8"))
     ]
-    assert offenders == []
+    assert sorted(set(offenders) - allowed) == []
