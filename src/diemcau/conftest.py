@@ -48,6 +48,13 @@ def _tasks_inline(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_flusher_thread(settings: Any) -> None:
+    """No heartbeat flusher thread outlives the test that started it (it would reach the
+    database after the test and fail whichever test runs then); tests flush by hand."""
+    settings.DIEMCAU_LIVE_FLUSHER = False
+
+
+@pytest.fixture(autouse=True)
 def _no_second_factor(settings: Any) -> None:
     """Tests sign organisers in with force_login; the sign-in tests turn two-factor back on."""
     settings.DIEMCAU_2FA_ROLES = []

@@ -351,8 +351,8 @@ def ensure_flusher() -> None:
 def _flush_forever() -> None:
     while True:
         started = time.monotonic()
-        close_old_connections()
         try:
+            close_old_connections()
             flush()
         except Exception:
             log.exception("live-state flush failed; retrying in %s s", FLUSH_INTERVAL_S)

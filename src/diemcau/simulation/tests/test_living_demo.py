@@ -2,8 +2,10 @@
 simulated day moving the figures through the real HTTP server."""
 
 import threading
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from diemcau.accounts.scopes import Scope
@@ -12,7 +14,7 @@ from diemcau.delegates.models import Delegate
 from diemcau.operations import clock, health, livestate, rollup, services
 from diemcau.operations.livestate import MemoryStore
 from diemcau.programme.models import Conference
-from diemcau.questions.models import Answer, Question
+from diemcau.questions.models import Answer, Question, Sector
 from diemcau.simulation import demo_day
 from diemcau.simulation.living_demo import (
     OPERATOR_SITE_DELEGATES,
@@ -29,6 +31,9 @@ EVERYTHING = Scope(user_id=0, everything=True)
 def demo_world(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DIEMCAU_DEMO = True
+    # The sectors the questions' migration seeds: an earlier live-server test's flush took them.
+    if not Sector.objects.exists():
+        import_module("diemcau.questions.migrations.0002_seed_sectors").seed(apps, None)
     load_demo_sites(300, 2025)
     load_demo_accounts()
 
