@@ -114,7 +114,7 @@ def test_question_pages_bench_times_pages_and_the_naive_paths(tmp_path):
         "bench_question_pages.py", tmp_path / "q.json", "--questions", "1000", "--sites", "300"
     )
     assert figures["median_ms"]["moderation_page_central"] > 0
-    assert figures["naive_kb_hits_agree"] == {"accented": True, "plain": True}
+    assert figures["naive_kb_hits_agree"] == {"accented": True, "plain": True, "short": True}
 
 
 def test_assessment_bench_measures_completion_verification_and_submissions(tmp_path):
