@@ -14,7 +14,7 @@ from diemcau.delegates.models import Delegate
 from diemcau.operations import clock, health, livestate, rollup, services
 from diemcau.operations.livestate import MemoryStore
 from diemcau.programme.models import Conference
-from diemcau.questions.models import Answer, Question, Sector
+from diemcau.questions.models import Answer, Question
 from diemcau.simulation import demo_day
 from diemcau.simulation.living_demo import (
     OPERATOR_SITE_DELEGATES,
@@ -27,13 +27,17 @@ from diemcau.sites.demo import load_demo_accounts, load_demo_sites
 EVERYTHING = Scope(user_id=0, everything=True)
 
 
+def seed_sectors() -> None:
+    """The sectors the questions' migration seeds: an earlier live-server test's flush took
+    them (seeding is idempotent)."""
+    import_module("diemcau.questions.migrations.0002_seed_sectors").seed(apps, None)
+
+
 @pytest.fixture
 def demo_world(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DIEMCAU_DEMO = True
-    # The sectors the questions' migration seeds: an earlier live-server test's flush took them.
-    if not Sector.objects.exists():
-        import_module("diemcau.questions.migrations.0002_seed_sectors").seed(apps, None)
+    seed_sectors()
     load_demo_sites(300, 2025)
     load_demo_accounts()
 
@@ -87,6 +91,7 @@ def test_demo_day_moves_the_figures_within_seconds(
 ):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DIEMCAU_DEMO = True
+    seed_sectors()
     load_demo_sites(300, 2025)
     load_demo_accounts()
     load_living_demo(delegates=1_500)
