@@ -16,7 +16,6 @@ the callers (half a second of start-up).
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from itertools import groupby
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
@@ -29,7 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from diemcau import publicurl
 from diemcau.delegates.badge_token import badge_url
 from diemcau.delegates.services import BadgeRow
-from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
+from diemcau.programme.pdf import FONT, FONT_BOLD, draw_qr, register_fonts
 
 COLUMNS, ROWS = 2, 4
 PER_PAGE = COLUMNS * ROWS
@@ -105,21 +104,7 @@ def qr_modules(payload: str) -> list[list[bool]]:
 
 
 def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
-    """One filled path of horizontal runs in module units (short integers in the page stream)."""
-    modules = qr_modules(payload)
-    box = QR_SIZE / len(modules)
-    canvas.saveState()
-    canvas.transform(box, 0, 0, -box, x, y + QR_SIZE)  # origin top left, one unit per module
-    path = canvas.beginPath()
-    for r, row in enumerate(modules):
-        c = 0
-        for dark, run in groupby(row):
-            count = len(list(run))
-            if dark:
-                path.rect(c, r, count, 1)
-            c += count
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    draw_qr(canvas, qr_modules(payload), x, y, QR_SIZE)
 
 
 def _badge(

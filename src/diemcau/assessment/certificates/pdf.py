@@ -10,7 +10,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
-from itertools import groupby
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
@@ -19,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
+from diemcau.programme.pdf import FONT, FONT_BOLD, draw_qr, register_fonts
 
 PAGE_W, PAGE_H = landscape(A4)
 RED = colors.HexColor("#B71C1C")
@@ -138,23 +137,7 @@ def qr_modules(payload: str) -> list[list[bool]]:
 
 
 def _qr(canvas: Canvas, payload: str, x: float, y: float) -> None:
-    modules = qr_modules(payload)
-    box = QR_SIZE / len(modules)
-    canvas.saveState()
-    canvas.transform(box, 0, 0, -box, x, y + QR_SIZE)
-    path = canvas.beginPath()
-    # Integer `re` operators written straight into the path: PathObject.rect formats each
-    # number through reportlab's pure-Python float formatter, a third of a page's time here.
-    ops: list[str] = path._code  # type: ignore[attr-defined]
-    for r, row in enumerate(modules):
-        c = 0
-        for dark, run in groupby(row):
-            count = len(list(run))
-            if dark:
-                ops.append(f"{c} {r} {count} 1 re")
-            c += count
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    draw_qr(canvas, qr_modules(payload), x, y, QR_SIZE)
 
 
 def _page(canvas: Canvas, page: CertificatePage) -> None:

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
-from itertools import groupby
 
 import segno
 from django.conf import settings
@@ -33,7 +32,7 @@ from diemcau.accounts.scopes import Scope
 from diemcau.assessment import links
 from diemcau.delegates.models import Delegate
 from diemcau.errors import Forbidden, Invalid
-from diemcau.programme.pdf import FONT, FONT_BOLD, register_fonts
+from diemcau.programme.pdf import FONT, FONT_BOLD, draw_qr, register_fonts
 from diemcau.sites.models import Site
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,21 +109,9 @@ def to_xlsx(sheet: LinkSheet) -> bytes:
 
 # -- PDF --------------------------------------------------------------------------------------
 def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
-    """The QR symbol as one filled path of module runs (segno encodes; no image per code)."""
+    """The link's QR symbol (segno encodes; drawn as one path, no image per code)."""
     matrix = segno.make(url, error="m", boost_error=False).matrix
-    box = QR_SIZE / len(matrix)
-    canvas.saveState()
-    canvas.transform(box, 0, 0, -box, x, y + QR_SIZE)  # origin top left, one unit per module
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        c = 0
-        for dark, run in groupby(row):
-            count = len(list(run))
-            if dark:
-                path.rect(c, r, count, 1)
-            c += count
-    canvas.drawPath(path, stroke=0, fill=1)
-    canvas.restoreState()
+    draw_qr(canvas, [[bool(m) for m in row] for row in matrix], x, y, QR_SIZE)
 
 
 def _fitted(text: str, font: str, size: float, width: float) -> tuple[str, float]:
