@@ -53,22 +53,8 @@ SQLITE_FTS_TRIGGERS = (
 
 # A question counts when it is in a cluster and not rejected. (Plain strings: no value is
 # ever formatted into this SQL.)
-SQLITE = [
-    """CREATE TRIGGER IF NOT EXISTS questions_tally_insert AFTER INSERT ON questions_question
-    WHEN NEW.cluster_id IS NOT NULL AND NEW.status <> 'rejected' BEGIN
-        INSERT INTO questions_clustersite (cluster_id, site_id, n)
-            SELECT NEW.cluster_id, NEW.site_id, 1
-            WHERE NEW.cluster_id IS NOT NULL AND NEW.status <> 'rejected'
-            ON CONFLICT (cluster_id, site_id) DO UPDATE SET n = n + 1;
-        UPDATE questions_cluster SET
-            live_questions = live_questions + 1,
-            live_sites = live_sites + COALESCE((SELECT n = 1 FROM questions_clustersite
-                WHERE cluster_id = NEW.cluster_id AND site_id = NEW.site_id), 0)
-            WHERE id = NEW.cluster_id AND NEW.status <> 'rejected';
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS questions_tally_delete AFTER DELETE ON questions_question
-    WHEN OLD.cluster_id IS NOT NULL AND OLD.status <> 'rejected' BEGIN
-        UPDATE questions_cluster SET
+# The old row leaves its cluster's tallies, the new row joins them (an update does both).
+_UNCOUNT_OLD = """        UPDATE questions_cluster SET
             live_questions = MAX(live_questions - 1, 0),
             live_sites = MAX(live_sites - COALESCE((SELECT n = 1 FROM questions_clustersite
                 WHERE cluster_id = OLD.cluster_id AND site_id = OLD.site_id), 0), 0)
@@ -78,32 +64,37 @@ SQLITE = [
             AND OLD.status <> 'rejected';
         DELETE FROM questions_clustersite
             WHERE cluster_id = OLD.cluster_id AND site_id = OLD.site_id AND n <= 0;
-    END""",
+"""
+_COUNT_NEW = """        INSERT INTO questions_clustersite (cluster_id, site_id, n)
+            SELECT NEW.cluster_id, NEW.site_id, 1
+            WHERE NEW.cluster_id IS NOT NULL AND NEW.status <> 'rejected'
+            ON CONFLICT (cluster_id, site_id) DO UPDATE SET n = n + 1;
+        UPDATE questions_cluster SET
+            live_questions = live_questions + 1,
+            live_sites = live_sites + COALESCE((SELECT n = 1 FROM questions_clustersite
+                WHERE cluster_id = NEW.cluster_id AND site_id = NEW.site_id), 0)
+            WHERE id = NEW.cluster_id AND NEW.status <> 'rejected';
+"""
+SQLITE = [
+    """CREATE TRIGGER IF NOT EXISTS questions_tally_insert AFTER INSERT ON questions_question
+    WHEN NEW.cluster_id IS NOT NULL AND NEW.status <> 'rejected' BEGIN
+"""
+    + _COUNT_NEW
+    + "    END",
+    """CREATE TRIGGER IF NOT EXISTS questions_tally_delete AFTER DELETE ON questions_question
+    WHEN OLD.cluster_id IS NOT NULL AND OLD.status <> 'rejected' BEGIN
+"""
+    + _UNCOUNT_OLD
+    + "    END",
     """CREATE TRIGGER IF NOT EXISTS questions_tally_update
     AFTER UPDATE OF cluster_id, site_id, status ON questions_question
     WHEN OLD.cluster_id IS NOT NEW.cluster_id OR OLD.site_id <> NEW.site_id
         OR (OLD.status = 'rejected') <> (NEW.status = 'rejected')
     BEGIN
-        UPDATE questions_cluster SET
-            live_questions = MAX(live_questions - 1, 0),
-            live_sites = MAX(live_sites - COALESCE((SELECT n = 1 FROM questions_clustersite
-                WHERE cluster_id = OLD.cluster_id AND site_id = OLD.site_id), 0), 0)
-            WHERE id = OLD.cluster_id AND OLD.status <> 'rejected';
-        UPDATE questions_clustersite SET n = n - 1
-            WHERE cluster_id = OLD.cluster_id AND site_id = OLD.site_id
-            AND OLD.status <> 'rejected';
-        DELETE FROM questions_clustersite
-            WHERE cluster_id = OLD.cluster_id AND site_id = OLD.site_id AND n <= 0;
-        INSERT INTO questions_clustersite (cluster_id, site_id, n)
-            SELECT NEW.cluster_id, NEW.site_id, 1
-            WHERE NEW.cluster_id IS NOT NULL AND NEW.status <> 'rejected'
-            ON CONFLICT (cluster_id, site_id) DO UPDATE SET n = n + 1;
-        UPDATE questions_cluster SET
-            live_questions = live_questions + 1,
-            live_sites = live_sites + COALESCE((SELECT n = 1 FROM questions_clustersite
-                WHERE cluster_id = NEW.cluster_id AND site_id = NEW.site_id), 0)
-            WHERE id = NEW.cluster_id AND NEW.status <> 'rejected';
-    END""",
+"""
+    + _UNCOUNT_OLD
+    + _COUNT_NEW
+    + "    END",
     """CREATE TRIGGER IF NOT EXISTS questions_tally_cluster_gone AFTER DELETE ON questions_cluster
     BEGIN DELETE FROM questions_clustersite WHERE cluster_id = OLD.id; END""",
     # Rebuilt whole by `retally` right after, so a changed layout simply replaces the old one.
