@@ -273,7 +273,11 @@ def test_operator_on_a_phone(day: Day, walk_in: Any) -> None:
     walk.check("checked in by code")
     page.fill("#c-question-text", "Xã mới có phải lập lại sổ theo dõi văn bản đến không?")
     page.click("#c-question-form button[type=submit]")
-    expect(page.locator("#c-question-result")).not_to_be_empty()
+    # The card says "saved" before the queue's counter moves, so wait for the card itself to
+    # settle: "sent" once the server took it (a refusal would show "rejected" with the reason).
+    expect(page.locator("#c-question-result")).to_have_attribute(
+        "data-state", "sent", timeout=15_000
+    )
     expect(page.locator("#c-queued")).to_have_text("0", timeout=15_000)
     walk.check("question sent")
     assert CheckIn.objects.filter(delegate=delegate, session_id=day.plan.session_id).exists()
