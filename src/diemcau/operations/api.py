@@ -52,6 +52,9 @@ class HeartbeatSchema(Schema):
     latency: int = Field(0, ge=0, le=3_600_000, description="ms behind the live edge")
     queued: int = Field(0, ge=0, le=10_000_000, description="Items waiting in the offline queue")
     version: str = Field("", max_length=32, description="Console version")
+    behind: int = Field(
+        0, ge=0, le=86_400, description="0: live; else seconds behind the live edge (a rewind)"
+    )
 
 
 class HeartbeatAck(Schema):
@@ -79,6 +82,7 @@ def post_heartbeats(
                 latency_ms=b.latency,
                 queued=b.queued,
                 version=b.version,
+                behind_s=b.behind,
             )
             for b in items
         ],
@@ -130,6 +134,7 @@ class CallSiteOut(Schema):
     state: str = Field(..., description="offline, never, degraded or online")
     state_label: str
     cause: str
+    behind_s: int = Field(0, description="0: live; else seconds behind the live edge (a rewind)")
     last_seen: dt.datetime | None
     silent_s: float | None = Field(None, description="Seconds since the last heartbeat")
     tech_name: str

@@ -130,6 +130,7 @@ _FIELDS = (
     "live__last_seen",
     "live__reasons",
     "live__since",
+    "live__behind_s",
 )
 
 
@@ -192,6 +193,13 @@ def _cause(state: str, reasons: str | None, labels: dict[str, str]) -> str:
     return ", ".join(labels.get(r, r) for r in (reasons or "").split(",") if r)
 
 
+def behind_text(state: str, behind_s: int | None) -> str:
+    """A site watching behind the live broadcast (it rewound after a loss of signal)."""
+    if not behind_s or state not in (LiveState.ONLINE, LiveState.DEGRADED):
+        return ""
+    return _("watching a rewind, %(time)s behind live") % {"time": duration_text(behind_s)}
+
+
 def shape(rows: Any, now: float) -> list[dict[str, Any]]:
     """Rows for a page or an export: labels, silence in seconds, tel: links, open incident."""
     rows = list(rows)
@@ -214,7 +222,15 @@ def shape(rows: Any, now: float) -> list[dict[str, Any]]:
                 "province": r["province__name"] or "",
                 "state": r["st"],
                 "state_label": states.get(r["st"], r["st"]),
-                "cause": _cause(r["st"], r["live__reasons"], labels),
+                "cause": ", ".join(
+                    x
+                    for x in (
+                        _cause(r["st"], r["live__reasons"], labels),
+                        behind_text(r["st"], r.get("live__behind_s")),
+                    )
+                    if x
+                ),
+                "behind_s": r.get("live__behind_s") or 0,
                 "last_seen": last_seen,
                 "silent_s": max(0.0, silent) if silent is not None else None,
                 "silent_text": duration_text(max(0.0, silent)) if silent is not None else "",

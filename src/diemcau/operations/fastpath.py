@@ -126,6 +126,7 @@ _LIMITS = {  # name → (low, high, integer, field of HeartbeatIn); as api.Heart
     "dropped_frames": (0, 10_000_000, True, "dropped_frames"),
     "latency": (0, 3_600_000, True, "latency_ms"),
     "queued": (0, 10_000_000, True, "queued"),
+    "behind": (0, 86_400, True, "behind_s"),
 }
 
 

@@ -40,7 +40,7 @@ def classify(beat: Beat) -> Verdict:
     if beat.dropped_frames > MAX_DROPPED_FRAMES:
         reasons.append("dropped_frames")
         score += 20 + min(beat.dropped_frames, 1000) / 20
-    if beat.latency_ms > MAX_LATENCY_MS:
+    if beat.latency_ms > MAX_LATENCY_MS and not beat.behind_s:  # a rewind is chosen, not trouble
         reasons.append("latency")
         score += 20 + min(beat.latency_ms, 60_000) / 1000
     if beat.queued > MAX_QUEUED:

@@ -31,6 +31,7 @@ class Beat:
     latency_ms: int = 0
     queued: int = 0
     version: str = ""
+    behind_s: int = 0  # last: a beat queued in Redis by an older server still loads
 
     def dumps(self) -> str:
         return json.dumps(astuple(self), separators=(",", ":"))

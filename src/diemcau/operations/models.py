@@ -35,6 +35,9 @@ class SiteLive(models.Model):
     latency_ms = models.IntegerField(default=0)
     queued = models.IntegerField(default=0)
     version = models.CharField(max_length=32, blank=True)
+    # 0: following the live broadcast; else how far behind the live edge the site chose to watch
+    # (a rewind after a loss of signal, the DVR window), in seconds.
+    behind_s = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("live site state")
@@ -55,6 +58,9 @@ class HeartbeatSample(models.Model):
     latency_ms = models.IntegerField(default=0)
     queued = models.IntegerField(default=0)
     version = models.CharField(max_length=32, blank=True)
+    # 0: following the live broadcast; else how far behind the live edge the site chose to watch
+    # (a rewind after a loss of signal, the DVR window), in seconds.
+    behind_s = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("heartbeat")

@@ -55,6 +55,7 @@ class HeartbeatIn:
     latency_ms: int = 0
     queued: int = 0
     version: str = ""
+    behind_s: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def record_heartbeats(
             i.latency_ms,
             i.queued,
             i.version[:32],
+            i.behind_s,
         )
         for i in items
     ]
@@ -188,6 +190,7 @@ _HISTORY_COLUMNS = (
     "latency_ms",
     "queued",
     "version",
+    "behind_s",
 )
 _LIVE_COLUMNS = (
     _HISTORY_COLUMNS[0],
@@ -210,6 +213,7 @@ def _metrics(beat: Beat) -> tuple[Any, ...]:
         beat.latency_ms,
         beat.queued,
         beat.version,
+        beat.behind_s,
     )
 
 
