@@ -15,6 +15,7 @@ resolved once, existing sites are fetched in a few `IN` queries, and the clean r
 database with executemany in batches (see bench/bench_sites_import.py for the figures).
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -172,9 +173,16 @@ class ImportReport:
         return len({e.row for e in self.errors if e.row})
 
     @property
+    def good_rows(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    @property
     def ok(self) -> bool:
-        """The import did (or, in a dry run, would do) what was asked."""
-        return not self.errors or (self.skip_bad and not self._file_error)
+        """The import did (or, in a dry run, would do) what was asked: skipping bad rows imports
+        nothing, and fails, when no row is good."""
+        if not self.errors:
+            return True
+        return self.skip_bad and not self._file_error and self.good_rows > 0
 
     @property
     def _file_error(self) -> bool:
@@ -187,6 +195,8 @@ class ImportReport:
             return "Không nhập được tệp: " + "; ".join(
                 e.message for e in self.errors if e.row in (0, self.header_row)
             )
+        if nothing := self.nothing_usable():
+            return nothing
         if self.dry_run:
             if self.errors and not self.skip_bad:
                 return (
@@ -204,7 +214,32 @@ class ImportReport:
                 f"({len(self.errors)} lỗi). Hãy sửa rồi nhập lại, hoặc chọn bỏ qua dòng lỗi "
                 "để chỉ nhập các dòng đúng."
             )
-        return f"Đã nhập {self.total_rows} dòng: {counts}{skipped}."
+        rows = f"{self.good_rows} trong {self.total_rows}" if self.errors else str(self.total_rows)
+        return f"Đã nhập {rows} dòng: {counts}{skipped}."
+
+    def nothing_usable(self) -> str:
+        """The summary when no row could be imported whatever the user chose; "" otherwise."""
+        if self.errors and not self.good_rows:
+            # Skipping bad rows would import nothing either (or was chosen already): advising it
+            # would send the user round in a circle. Say that no row was usable, and where the
+            # problems are.
+            verb = "Kiểm tra thử" if self.dry_run else "Không ghi gì"
+            return (
+                f"{verb}: cả {self.bad_rows} trong {self.total_rows} dòng đều có lỗi, không còn "
+                f"dòng đúng nào để nhập ({self.why()}). Hãy sửa các dòng theo danh sách lỗi rồi "
+                "nhập lại."
+            )
+        if not self.total_rows and not self.dry_run:
+            return "Không ghi gì: tệp không có dòng điểm cầu nào dưới dòng tiêu đề."
+        return ""
+
+    def why(self) -> str:
+        """The columns the errors are in, most first, and the first error as an example."""
+        by_column = Counter(e.column or "—" for e in self.errors if e.row)
+        columns = "; ".join(f"cột “{c}”: {n} lỗi" for c, n in by_column.most_common(3))
+        first = min((e for e in self.errors if e.row), key=lambda e: e.row, default=None)
+        example = f"; ví dụ dòng {first.row}: {first.message}" if first else ""
+        return columns + example
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -423,7 +458,7 @@ def import_sites(
     total = len(data)
     with transaction.atomic():
         plan = _plan(scope, checker, good, report)
-        if report.errors and not skip_bad:
+        if (report.errors and not skip_bad) or not report.good_rows:
             report.written = False
         elif not dry_run:
             _write(plan)

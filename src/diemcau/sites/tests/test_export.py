@@ -223,6 +223,15 @@ def test_api_import_writes_or_refuses_with_the_row_errors(api_as, tmp_path):
     assert response.status_code == 200 and response.json()["created"] == 1
     assert set(Site.objects.values_list("code", flat=True)) == {"API-1", "API-2"}
 
+    # Skipping bad rows when every row is bad imports nothing: 422, and the summary says why.
+    all_bad = write_csv(tmp_path / "all-bad.csv", [HEAD, ["API-4", "Huế", first_commune(HUE).code]])
+    response = client.post("/api/v1/sites/import", {"file": _upload(all_bad), "skip_bad": "true"})
+    assert response.status_code == 422
+    body = response.json()
+    assert not body["written"] and body["created"] == 0 and body["bad_rows"] == 1
+    assert body["summary"].startswith("Không ghi gì: cả 1 trong 1 dòng đều có lỗi")
+    assert not Site.objects.filter(code="API-4").exists()
+
 
 def test_api_import_refuses_readers_and_bad_files(api_as, tmp_path):
     viewer = api_as("viewer", HANOI)

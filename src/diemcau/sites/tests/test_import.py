@@ -169,6 +169,43 @@ def test_skip_bad_writes_only_the_good_rows(tmp_path, make_site):
     assert Site.objects.get(code="OK-2").seats == 300
 
 
+def test_skip_bad_with_every_row_bad_says_nothing_was_imported_and_why(tmp_path):
+    path = write_csv(
+        tmp_path / "all-bad.csv",
+        [
+            HEAD,
+            ["B-1", "Một", HOAN_KIEM, "", "", "12345", ""],  # row 2: phone
+            ["B-2", "Hai", "99999", "", "", "", ""],  # row 3: unit
+            ["B-3", "Ba", HOAN_KIEM, "", "", "999", ""],  # row 4: phone
+        ],
+    )
+    for dry_run, skip_bad, verb in (
+        (True, True, "Kiểm tra thử"),
+        (False, True, "Không ghi gì"),
+        (False, False, "Không ghi gì"),  # no advice to skip bad rows: nothing would be left
+    ):
+        report = import_sites(EVERYTHING, path, skip_bad=skip_bad, dry_run=dry_run)
+        summary = report.summary()
+        assert not report.ok and not report.written
+        assert "Đã nhập" not in summary and "bỏ qua dòng lỗi" not in summary
+        assert summary.startswith(f"{verb}: cả 3 trong 3 dòng đều có lỗi")
+        assert "cột “SĐT liên hệ”: 2 lỗi" in summary and "ví dụ dòng 2:" in summary
+    assert not Site.objects.exists()
+
+    result = CliRunner().invoke(main, ["import", "sites", "--skip-bad", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "không còn dòng đúng nào để nhập" in result.output
+
+
+def test_skip_bad_summary_counts_only_the_rows_imported(tmp_path, make_site):
+    make_site(HOAN_KIEM, code="OK-2", name="Trước", seats=5)
+    report = import_sites(EVERYTHING, _bad_file(tmp_path), skip_bad=True)
+    assert report.summary().startswith("Đã nhập 2 trong 6 dòng: tạo mới 1, cập nhật 1")
+    empty = write_csv(tmp_path / "empty.csv", [HEAD])
+    report = import_sites(EVERYTHING, empty)
+    assert not report.written and "không có dòng điểm cầu nào" in report.summary()
+
+
 def test_dry_run_writes_nothing_but_counts_what_would_happen(tmp_path, make_site):
     make_site(HOAN_KIEM, code="OK-2", name="Trước", seats=5)
     path = write_csv(
