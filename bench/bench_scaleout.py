@@ -60,12 +60,37 @@ def wait_up(url: str, seconds: float = 180) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+def start_front(work: Path, ports: list[int], run: Any) -> tuple[subprocess.Popen[bytes], int]:
+    """The nginx front `diemcau deploy-config` writes, over `ports`, on a free loopback port."""
+    front_port = free_port()
+    deploy = work / "deploy"
+    hosts = [a for p in ports for a in ("--app-host", f"127.0.0.1:{p}")]
+    run("deploy-config", "-o", str(deploy), "--public-url", "http://127.0.0.1", *hosts,
+        capture_output=True)  # fmt: skip
+    front = (deploy / "nginx-diemcau.conf").read_text()
+    front = front.replace("listen 80;", f"listen 127.0.0.1:{front_port};")
+    front = front.replace("/var/log/nginx", str(work)).replace("allow 10.0.0.0/8;", "")
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"pid {work}/nginx.pid;\nworker_processes 1;\n"
+        "events { worker_connections 4096; }\n"
+        f"http {{\naccess_log off;\n{front}\n}}\n"
+    )
+    nginx = subprocess.Popen(  # noqa: S603 - the Debian nginx
+        ["/usr/sbin/nginx", "-p", str(work), "-e", str(work / "error.log"), "-c", str(conf),
+         "-g", "daemon off;"]
+    )  # fmt: skip
+    wait_up(f"http://127.0.0.1:{front_port}")
+    return nginx, front_port
+
+
 class Variant:
     def __init__(self, name: str, servers: int, front: bool, work: Path) -> None:
         self.name, self.servers, self.front = name, servers, front
         self.work = work / name
         self.work.mkdir(parents=True, exist_ok=True)
-        self.db = f"scaleout_{name}_{os.getpid()}"
+        self.db = f"bench_scale_{name}"
+        self.keep = False
         self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         self.env.update(
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{self.db}",
@@ -114,46 +139,19 @@ class Variant:
             self.start_server(port)
         if not self.front:
             return f"http://127.0.0.1:{ports[0]}"
-        front_port = free_port()
-        deploy = self.work / "deploy"
-        hosts = [a for p in ports for a in ("--app-host", f"127.0.0.1:{p}")]
-        self.run(
-            "deploy-config",
-            "-o",
-            str(deploy),
-            "--public-url",
-            "http://127.0.0.1",
-            *hosts,
-            capture_output=True,
-        )
-        front = (deploy / "nginx-diemcau.conf").read_text()
-        front = front.replace("listen 80;", f"listen 127.0.0.1:{front_port};")
-        front = front.replace("/var/log/nginx", str(self.work)).replace("allow 10.0.0.0/8;", "")
-        conf = self.work / "nginx.conf"
-        conf.write_text(
-            f"pid {self.work}/nginx.pid;\nworker_processes 1;\n"
-            "events { worker_connections 4096; }\n"
-            f"http {{\naccess_log off;\n{front}\n}}\n"
-        )
-        nginx = "/usr/sbin/nginx"
-        self.nginx = subprocess.Popen(  # noqa: S603 - the Debian nginx
-            [
-                nginx,
-                "-p",
-                str(self.work),
-                "-e",
-                str(self.work / "error.log"),
-                "-c",
-                str(conf),
-                "-g",
-                "daemon off;",
-            ]
-        )
-        wait_up(f"http://127.0.0.1:{front_port}")
+        self.nginx, front_port = start_front(self.work, ports, self.run)
         self.ports = ports
         return f"http://127.0.0.1:{front_port}"
 
     def stop(self) -> None:
+        self.stop_processes()
+        if self.keep:  # left for the backup/restore bench at this scale
+            say(f"{self.name}: database {self.db} and {self.work / 'data'} kept")
+            return
+        with psycopg.connect(**PG, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
+
+    def stop_processes(self) -> None:
         for port in list(self.procs):
             try:
                 os.killpg(self.procs[port].pid, signal.SIGTERM)
@@ -163,8 +161,6 @@ class Variant:
         if self.nginx is not None:
             self.nginx.terminate()
             self.nginx.wait()
-        with psycopg.connect(**PG, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
 
 
 def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> dict[str, Any]:
@@ -219,6 +215,16 @@ def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> d
     return figures
 
 
+def keep_figures(out: Path, results: dict[str, Any]) -> None:
+    """Into `out`, beside the variants an earlier run at the same scale measured."""
+    stored: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    kept = stored.get("postgresql+redis", {})
+    same = all(kept.get(k) == results[k] for k in ("sites", "delegates", "minutes"))
+    stored["postgresql+redis"] = {**kept, **results} if same else results
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sites", type=int, default=35_000)
@@ -232,6 +238,9 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=work)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scaleout.json")
     parser.add_argument("--runs", type=int, default=1, help="(one run: each day is minutes long)")
+    parser.add_argument(
+        "--keep", default="", help="variants whose database and data folder stay (e.g. killed)"
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {
         "sites": args.sites,
@@ -248,7 +257,10 @@ def main() -> None:
     for name in args.variants.split(","):
         servers, front, kill = plan[name]
         v = Variant(name, servers, front, args.work)
+        v.keep = name in args.keep.split(",")
         say(f"{name}: {servers} app server(s){' behind nginx' if front else ''}")
+        load = [round(x, 2) for x in os.getloadavg()]
+        started = time.perf_counter()
         try:
             v.setup()
             server = v.start()
@@ -256,9 +268,11 @@ def main() -> None:
         finally:
             v.stop()
         day = results[name]
+        day["wall_s"] = round(time.perf_counter() - started, 1)
+        day["loadavg_before"] = load
+        day["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         say(f"{name}: mismatches {day.get('mismatches')}, errors {len(day.get('errors', []))}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"postgresql+redis": results}, ensure_ascii=False, indent=1))
+        keep_figures(args.out, results)  # after each variant: a later one may not finish
     sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
 
 
