@@ -7,6 +7,7 @@ DATABASE_URL=postgres://… and REDIS_URL=redis://… and runs several app serve
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
     "diemcau.assessment",
     "diemcau.audit",
     "diemcau.exports",
+    "diemcau.notifications",
     "diemcau.backup",
     "diemcau.metrics",
 ]
@@ -334,6 +336,55 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # DIEMCAU_AUDIT=0 records nothing: only for measuring what the trail costs (bench_audit.py).
 DIEMCAU_AUDIT = _env_bool("DIEMCAU_AUDIT", True)
 AUDITLOG_LOGENTRY_MODEL = "audit.Entry"
+
+# -- Messages to sites (notifications) ---------------------------------------------------------
+# E-mail goes over SMTP with Django's e-mail framework (its MAILERS setting), one connection per
+# batch of messages. DIEMCAU_SMTP_STARTTLS upgrades a plain connection (port 587),
+# DIEMCAU_SMTP_SSL speaks TLS from the first byte (port 465).
+DIEMCAU_EMAIL_BACKEND = os.environ.get(
+    "DIEMCAU_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS: dict[str, dict[str, Any]] = {
+    "default": {
+        "BACKEND": DIEMCAU_EMAIL_BACKEND,
+        "OPTIONS": {
+            "host": os.environ.get("DIEMCAU_SMTP_HOST", "127.0.0.1"),
+            "port": int(os.environ.get("DIEMCAU_SMTP_PORT", "25")),
+            "username": os.environ.get("DIEMCAU_SMTP_USER", ""),
+            "password": os.environ.get("DIEMCAU_SMTP_PASSWORD", ""),
+            "use_tls": _env_bool("DIEMCAU_SMTP_STARTTLS", False),
+            "use_ssl": _env_bool("DIEMCAU_SMTP_SSL", False),
+            "timeout": int(os.environ.get("DIEMCAU_SMTP_TIMEOUT", "30")),
+        }
+        if DIEMCAU_EMAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("DIEMCAU_EMAIL_FROM", "hoinghi@localhost")
+# SMS through a brandname gateway's HTTP API: where to POST, how to sign in, the body to send
+# ($to, $text, $sender, $ref are filled in, escaped for the content type).
+DIEMCAU_SMS_URL = os.environ.get("DIEMCAU_SMS_URL", "")
+DIEMCAU_SMS_USER = os.environ.get("DIEMCAU_SMS_USER", "")
+DIEMCAU_SMS_PASSWORD = os.environ.get("DIEMCAU_SMS_PASSWORD", "")
+DIEMCAU_SMS_TOKEN = os.environ.get("DIEMCAU_SMS_TOKEN", "")
+DIEMCAU_SMS_CONTENT_TYPE = os.environ.get("DIEMCAU_SMS_CONTENT_TYPE", "application/json")
+DIEMCAU_SMS_BODY = os.environ.get(
+    "DIEMCAU_SMS_BODY", '{"to": "$to", "text": "$text", "sender": "$sender", "ref": "$ref"}'
+)
+DIEMCAU_SMS_SENDER = os.environ.get("DIEMCAU_SMS_SENDER", "")
+DIEMCAU_SMS_PHONE_FORMAT = os.environ.get("DIEMCAU_SMS_PHONE_FORMAT", "84")  # 84… or 0…
+DIEMCAU_SMS_DIACRITICS = os.environ.get("DIEMCAU_SMS_DIACRITICS", "strip")  # or keep
+DIEMCAU_SMS_MAX_PARTS = int(os.environ.get("DIEMCAU_SMS_MAX_PARTS", "4"))
+DIEMCAU_SMS_TIMEOUT = float(os.environ.get("DIEMCAU_SMS_TIMEOUT", "10"))
+# Messages handed to each channel per second, over all workers (shared through the cache).
+DIEMCAU_NOTIFY_RATES = {
+    "email": float(os.environ.get("DIEMCAU_NOTIFY_RATE_EMAIL", "100")),
+    "sms": float(os.environ.get("DIEMCAU_NOTIFY_RATE_SMS", "20")),
+    "zalo": float(os.environ.get("DIEMCAU_NOTIFY_RATE_ZALO", "20")),
+}
+# A failed hand-over is tried this many times in all, waiting BACKOFF_S, 2×, 4×… between.
+DIEMCAU_NOTIFY_ATTEMPTS = int(os.environ.get("DIEMCAU_NOTIFY_ATTEMPTS", "4"))
+DIEMCAU_NOTIFY_BACKOFF_S = float(os.environ.get("DIEMCAU_NOTIFY_BACKOFF_S", "5"))
 
 LOGGING = {
     "version": 1,

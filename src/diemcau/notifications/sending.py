@@ -1,0 +1,235 @@
+"""Hand queued deliveries to their channels: claimed one by one, rate-limited, retried with
+backoff, each sent at most once.
+
+A delivery is claimed (queued → sending, with the claiming task's id) in its own committed
+UPDATE before the channel sees it, and recorded (sent / failed / queued again for a retry) right
+after. A task killed between the two leaves the delivery "sending"; the next run finds its
+claimer dead (the task finished or failed, or the claim older than CLAIM_LEASE) and marks it
+"unknown" — shown to the organiser, never resent by itself, since the server or gateway may
+already have taken it. Everything still queued is sent by the next run, so a killed send that is
+started again reaches every recipient once.
+"""
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, F, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemcau.notifications import channels
+from diemcau.notifications.channels import Batch, ChannelError, Outcome, Outgoing
+from diemcau.notifications.models import FINISHED, Delivery, DeliveryStatus, OptOut
+
+log = logging.getLogger("diemcau.notifications")
+
+CLAIM_LEASE = dt.timedelta(minutes=10)
+CHUNK = 500
+MAX_WAIT_S = 5.0
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+# -- rate limits ------------------------------------------------------------------------------
+def wait_turn(channel: str) -> None:
+    """Wait until `channel` may take one more message this second (shared through the cache,
+    which is Redis in production: the limit holds over every worker)."""
+    rate = float(settings.DIEMCAU_NOTIFY_RATES.get(channel, 0) or 0)
+    if rate <= 0:
+        return
+    limit = max(1, int(rate))
+    while True:
+        now = time.time()
+        key = f"notify:rate:{channel}:{int(now)}"
+        cache.add(key, 0, timeout=5)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            continue
+        if used <= limit:
+            return
+        time.sleep(max(0.001, int(now) + 1 - time.time()))
+
+
+# -- opt-out ----------------------------------------------------------------------------------
+def opted_out(channel: str, address: str) -> bool:
+    return OptOut.objects.filter(channel=channel, address=address).exists()
+
+
+# -- dead claims ------------------------------------------------------------------------------
+DEAD_CLAIM = (
+    "Việc gửi bị dừng giữa chừng khi tin này đang được chuyển đi: không rõ máy chủ đã nhận "
+    "hay chưa, nên tin không được gửi lại tự động."
+)
+
+
+def release_dead_claims(deliveries: QuerySet[Delivery]) -> int:
+    """Mark "unknown" the deliveries left "sending" by a task that is no longer running."""
+    from diemcau.tasks.models import Task, TaskStatus
+
+    sending = list(
+        deliveries.filter(status=DeliveryStatus.SENDING).values_list(
+            "pk", "claimed_by", "claimed_at"
+        )
+    )
+    if not sending:
+        return 0
+    live = set(
+        Task.objects.filter(
+            pk__in={c for _pk, c, _at in sending if c},
+            status__in=[TaskStatus.QUEUED, TaskStatus.RUNNING],
+        ).values_list("pk", flat=True)
+    )
+    old = timezone.now() - CLAIM_LEASE
+    dead = [pk for pk, claimer, at in sending if claimer not in live or (at and at < old)]
+    if not dead:
+        return 0
+    return Delivery.objects.filter(pk__in=dead, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.UNKNOWN, answer=DEAD_CLAIM, claimed_by=None
+    )
+
+
+# -- one run ----------------------------------------------------------------------------------
+def _ready(deliveries: QuerySet[Delivery]) -> list[Delivery]:
+    now = timezone.now()
+    return list(
+        deliveries.filter(status=DeliveryStatus.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("message")
+        .only(
+            "pk",
+            "key",
+            "channel",
+            "address",
+            "subject",
+            "text",
+            "attempts",
+            "message__from_email",
+            "message__reply_to",
+        )
+        .order_by("pk")[:CHUNK]
+    )
+
+
+def _claim(delivery: Delivery, claimer: uuid.UUID) -> bool:
+    claimed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.SENDING,
+        claimed_by=claimer,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    delivery.attempts += 1
+    return claimed == 1
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.DIEMCAU_NOTIFY_BACKOFF_S * 2 ** max(0, attempts - 1))
+
+
+def _record(delivery: Delivery, outcome: Outcome) -> bool:
+    """Store the outcome; True when the delivery is finished (not queued for another try)."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"answer": outcome.answer, "claimed_by": None, "updated_at": now}
+    if outcome.parts:
+        fields["parts"] = outcome.parts
+    if outcome.ok:
+        fields.update(status=DeliveryStatus.SENT, sent_at=now, gateway_id=outcome.gateway_id)
+    elif outcome.gateway_id == "?":
+        fields.update(status=DeliveryStatus.UNKNOWN)
+    elif outcome.retry and delivery.attempts < settings.DIEMCAU_NOTIFY_ATTEMPTS:
+        fields.update(
+            status=DeliveryStatus.QUEUED, next_attempt_at=now + backoff(delivery.attempts)
+        )
+    else:
+        fields.update(status=DeliveryStatus.FAILED)
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING).update(**fields)
+    return fields["status"] != DeliveryStatus.QUEUED
+
+
+def run(
+    deliveries: QuerySet[Delivery],
+    claimer: uuid.UUID,
+    progress: Progress = _no_progress,
+    *,
+    reuse: bool = True,
+) -> dict[str, int]:
+    """Send every queued delivery of `deliveries` (a filter), waiting out retries' backoff;
+    returns the counts by status at the end."""
+    release_dead_claims(deliveries)
+    total = deliveries.count()
+    done = deliveries.filter(status__in=FINISHED).count()
+    progress(done, total)
+    batches: dict[str, Batch] = {}
+    broken: dict[str, str] = {}
+    try:
+        while True:
+            ready = _ready(deliveries)
+            if not ready:
+                later = deliveries.filter(status=DeliveryStatus.QUEUED).aggregate(
+                    at=Min("next_attempt_at")
+                )["at"]
+                if later is None:
+                    break
+                time.sleep(min(MAX_WAIT_S, max(0.01, (later - timezone.now()).total_seconds())))
+                continue
+            for delivery in ready:
+                if not _claim(delivery, claimer):
+                    continue
+                outcome = _send_one(delivery, batches, broken, reuse)
+                if _record(delivery, outcome):
+                    done += 1
+                    progress(done, total)
+    finally:
+        for batch in batches.values():
+            try:
+                batch.__exit__(None, None, None)
+            except Exception:  # closing a broken connection must not hide the result
+                log.warning("closing a channel batch failed", exc_info=True)
+    return counts(deliveries)
+
+
+def _send_one(
+    delivery: Delivery, batches: dict[str, Batch], broken: dict[str, str], reuse: bool
+) -> Outcome:
+    if opted_out(delivery.channel, delivery.address):
+        return Outcome(False, answer=_("The recipient asked not to receive messages."))
+    if delivery.channel in broken:
+        return Outcome(False, answer=broken[delivery.channel])
+    batch = batches.get(delivery.channel)
+    if batch is None:
+        try:
+            batch = channels.get(delivery.channel).batch(reuse=reuse)
+        except ChannelError as exc:
+            broken[delivery.channel] = str(exc)
+            return Outcome(False, answer=str(exc))
+        batch.__enter__()
+        batches[delivery.channel] = batch
+    wait_turn(delivery.channel)
+    message = delivery.message
+    return batch.send(
+        Outgoing(
+            key=delivery.key,
+            address=delivery.address,
+            text=delivery.text,
+            subject=delivery.subject,
+            from_email=message.from_email if message else "",
+            reply_to=message.reply_to if message else "",
+        )
+    )
+
+
+def counts(deliveries: QuerySet[Delivery]) -> dict[str, int]:
+    out = {s.value: 0 for s in DeliveryStatus}
+    for status, n in deliveries.order_by().values_list("status").annotate(n=Count("pk")):
+        out[status] = n
+    return out
