@@ -123,10 +123,19 @@ class Driver:
         self._run(send, list(batches(scans, CHECKIN_BATCH)))
 
     def headcounts(self, items: list[tuple[str, str, int]]) -> None:
-        # In order per site: the correction must arrive after the first report.
+        # In order per site (the correction must arrive after the first report), the sites side
+        # by side: one after another, 7,000 reports at 35,000 sites took longer than the day.
+        per_site: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for item_id, site, count in items:
-            body = {"id": item_id, "session": self.session_id, "count": count, "note": ""}
-            self.post("headcount", f"/api/v1/sites/{quote(site, safe='')}/headcounts", body)
+            per_site[site].append((item_id, count))
+
+        def send(site_items: tuple[str, list[tuple[str, int]]]) -> None:
+            site, reports = site_items
+            for item_id, count in reports:
+                body = {"id": item_id, "session": self.session_id, "count": count, "note": ""}
+                self.post("headcount", f"/api/v1/sites/{quote(site, safe='')}/headcounts", body)
+
+        self._run(send, per_site.items())
 
     def questions(self, items: list[tuple[str, str, str]]) -> None:
         def send(item: tuple[str, str, str]) -> None:
