@@ -81,6 +81,30 @@ def test_menu_follows_the_scope(web_as: Callable[..., Client], make_site: Any) -
     assert 'href="/admin/"' not in operator
 
 
+@pytest.mark.parametrize(
+    ("role", "scope"),
+    [
+        ("central_organiser", None),
+        ("province_organiser", HANOI),
+        ("viewer", HANOI),
+        ("site_operator", "SITE"),
+        ("sector_answerer", "noi-vu"),
+    ],
+)
+def test_menu_offers_the_exports_page_to_whoever_may_open_it(
+    web_as: Callable[..., Client], make_site: Any, role: str, scope: str | None
+) -> None:
+    if scope == "SITE":
+        scope = make_site(HOAN_KIEM).code
+    client = web_as(role, scope)
+    menu = client.get("/units/").content.decode()
+    opens = client.get("/exports/").status_code
+    assert opens in (200, 403)
+    assert ('href="/exports/"' in menu) == (opens == 200), (role, opens)
+    if role != "sector_answerer":
+        assert opens == 200  # everyone who reads sites exports their lists
+
+
 @pytest.mark.parametrize("query", ["hoan kiem", "Hoàn Kiếm", "HOAN  KIEM", "phuong hoan kiem"])
 def test_unit_search_with_and_without_diacritics(web_as: Callable[..., Client], query: str) -> None:
     response = web_as("province_organiser", HANOI).get("/units/", {"q": query})
