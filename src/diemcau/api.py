@@ -41,6 +41,7 @@ api_errors.install(api)
 def _register() -> None:
     from diemcau.accounts.api import router as accounts_router
     from diemcau.accounts.api_people import router as people_router
+    from diemcau.alerts.api import router as alerts_router
     from diemcau.assessment.api import router as assessment_router
     from diemcau.assessment.completion.api import router as completion_router
     from diemcau.attendance.api import checkins_router, headcounts_router
@@ -73,6 +74,7 @@ def _register() -> None:
     api.add_router("/heartbeats", heartbeats_router, tags=["operations"])
     api.add_router("/incidents", incidents_router, tags=["operations"])
     api.add_router("/rehearsals", rehearsals_router, tags=["operations"])
+    api.add_router("/alerts", alerts_router, tags=["alerts"])
     api.add_router("/checkins", checkins_router, tags=["attendance"])
     api.add_router("/sites", headcounts_router, tags=["attendance"])
     api.add_router("/attendance", attendance_router, tags=["attendance"])

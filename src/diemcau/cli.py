@@ -266,6 +266,7 @@ def _register_app_commands() -> None:
     """Apps that own a command add it here; their modules import only click at load time."""
     from diemcau.accounts.cli_signin import register as register_signin
     from diemcau.agent.cli import register as register_agent
+    from diemcau.alerts.cli import register as register_alerts
     from diemcau.assessment.completion.cli import register as register_completion
     from diemcau.backup.cli import register as register_backup
     from diemcau.console.cli import register as register_console
@@ -287,6 +288,7 @@ def _register_app_commands() -> None:
     register_reports(main)
     register_streaming(main)
     register_worker(main)
+    register_alerts(main)
     register_backup(main)
     register_deploy(main)
     register_console(main)

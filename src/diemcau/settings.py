@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "diemcau.audit",
     "diemcau.exports",
     "diemcau.notifications",
+    "diemcau.alerts",
     "diemcau.backup",
     "diemcau.metrics",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("programme/", include("diemcau.programme.urls")),
     path("tasks/", include("diemcau.tasks.urls")),
     path("operations/", include("diemcau.operations.urls")),
+    path("alerts/", include("diemcau.alerts.urls")),
     path("console/", include("diemcau.console.urls")),
     path("questions/", include("diemcau.questions.urls")),
     path("reports/", include("diemcau.reports.urls")),

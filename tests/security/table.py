@@ -131,6 +131,22 @@ API: list[Entry] = [
     ),
     E(f"GET {A}/rehearsals/{{rehearsal_id}}/readiness", "AAAHAL", rehearsal_id="rehearsal"),
     E(f"GET {A}/rehearsals/{{rehearsal_id}}/not-ready.csv", "AAAHAL", rehearsal_id="rehearsal"),
+    # automatic messages (alerts): rules and reminders for organisers, escalations by site scope
+    E(f"GET {A}/alerts/rules", "AAFFAL"),
+    E(
+        f"POST {A}/alerts/rules",
+        "AAFFFL",
+        out="F",
+        body={"unit": "@node", "recipient": "technician", "after_min": 3},
+    ),
+    E(f"GET {A}/alerts/escalations", "AAAAAL"),
+    E(f"GET {A}/alerts/reminders", "AAFFAL"),
+    E(
+        f"POST {A}/alerts/reminders",
+        "AAFFFL",
+        out="F",
+        body={"unit": "@node", "target": "rehearsal", "target_id": "@rehearsal", "before_min": 30},
+    ),
     # attendance
     # Batches answer 200 and refuse scan by scan: the first result's verdict is the outcome.
     E(
@@ -509,6 +525,20 @@ PAGES: list[Entry] = [
     ),
     E("GET /operations/rehearsals/{pk}/", "AAAHAL", pk="rehearsal"),
     E("GET /operations/rehearsals/{pk}/not-ready.csv", "AAAHAL", pk="rehearsal"),
+    E("GET /alerts/", "AAFFAL"),
+    E(
+        "POST /alerts/rules/",
+        "AAFFFL",
+        out="F",
+        body={"unit": "@node", "recipient": "technician", "after_min": "3"},
+    ),
+    E("GET /alerts/reminders/", "AAFFAL"),
+    E(
+        "POST /alerts/reminders/new/",
+        "AAFFFL",
+        out="F",
+        body={"unit": "@node", "target": "rehearsal:1", "when": "minutes", "before_min": "30"},
+    ),
     # console
     E("GET /console/", "AAAAAL"),
     E("GET /console/sw.js", "AAAAAA"),

@@ -88,6 +88,9 @@ FOLLOWED: dict[str, dict[str, Any]] = {
         ]
     },
     "operations.Rehearsal": {"exclude_fields": _STAMPS},
+    # automatic messages: who switched an escalation rule or scheduled a reminder
+    "alerts.EscalationRule": {"exclude_fields": ["updated_at"]},
+    "alerts.Reminder": {"exclude_fields": ["created_at", "sent_at", "sent_count"]},
     # streaming: the studio's ingest key (masked), relays as organisers set them (not the health
     # the checker writes every minute), a site's playback key bumped by a revocation
     "streaming.Stream": {
@@ -99,6 +102,8 @@ FOLLOWED: dict[str, dict[str, Any]] = {
         "m2m_fields": {"provinces"},
     },
     "streaming.SiteKey": {"include_fields": ["site", "version", "revoked_at"]},
+    # a session's recording made, its retention changed, deleted (central only)
+    "streaming.Recording": {"include_fields": ["session", "name", "keep_until"]},
 }
 USER_OPTIONS: dict[str, Any] = {"exclude_fields": ["last_login"], "mask_fields": ["password"]}
 
@@ -215,6 +220,8 @@ _UNIT_OF: dict[str, Callable[[Any], int | None]] = {
     "assessment.Certificate": lambda o: _delegate_unit(o.delegate_id),
     "operations.Incident": lambda o: _site_unit(o.site_id),
     "operations.Rehearsal": lambda o: o.unit_id,
+    "alerts.EscalationRule": lambda o: o.unit_id,
+    "alerts.Reminder": lambda o: o.unit_id,
     "streaming.SiteKey": lambda o: _site_unit(o.site_id),
 }
 

@@ -61,6 +61,10 @@ def worker_cmd(worker_id: str, batch: bool, interval: float, parent_pid: int | N
             "đã đánh dấu lỗi, người tạo có thể chạy lại."
         )
     click.echo(f"worker {worker_id}: đang chờ tác vụ nền (Ctrl+C để dừng)")
+    if not batch:
+        from diemcau.alerts.ticker import start_in_background
+
+        start_in_background()  # escalations and reminders, every DIEMCAU_ALERTS_TICK_S
     call_command(
         "db_worker",
         worker_id=worker_id,

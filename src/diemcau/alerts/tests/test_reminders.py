@@ -112,7 +112,7 @@ def test_two_jobs_at_the_same_moment_send_each_reminder_once(live_db, clock, mak
         try:
             start.wait()
             results.append(reminders.send_due().messages)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
