@@ -49,7 +49,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, free_port, save, stop, throwaway_data, wait_up  # noqa: E402 - a sibling module of this script
+from common import (  # noqa: E402 - a sibling module of this script
+    add_out_argument,
+    conference_day,
+    free_port,
+    migrated_with_units,
+    save,
+    sites_and_delegates,
+    stop,
+    throwaway_data,
+    wait_up,
+)
 
 DIEMCAU = str(ROOT / ".venv" / "bin" / "diemcau")
 DAY = dt.date(2025, 6, 14)
@@ -85,34 +95,16 @@ def create_delegates(n: int, site_ids: list[int], provinces: dict[int, int | Non
 
 
 def setup(args: argparse.Namespace) -> dict[str, Any]:
-    import django
-
-    django.setup()
-    from bench_delegates_import import create_sites
-    from django.core.management import call_command
+    migrated_with_units()
     from django.db import connection
 
     from diemcau.accounts.services import add_user, issue_token
     from diemcau.attendance.services import refresh_registered
-    from diemcau.programme.models import Conference, Day, Session
-    from diemcau.sites.models import Site
-    from diemcau.units.services import load_units
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_units()
     started = time.perf_counter()
-    create_sites(args.sites, 2025)
-    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
-    create_delegates(args.delegates, [pk for pk, _ in sites], dict(sites))
+    sites_and_delegates(args.sites, args.delegates)
     data_s = time.perf_counter() - started
-    conference = Conference.objects.create(
-        slug="bench", name="Hội nghị", host="BTC", starts_on=DAY, ends_on=DAY
-    )
-    day = Day.objects.create(conference=conference, date=DAY)
-    sessions = [
-        Session.objects.create(day=day, title=title, starts_at=dt.time(a), ends_at=dt.time(b)).pk
-        for title, a, b in (("Sáng", 8, 11), ("Chiều", 13, 17))
-    ]
+    sessions = conference_day(DAY, (("Sáng", 8, 11), ("Chiều", 13, 17)))
     refresh_registered()
     add_user("bench", "central_organiser", None, password="x" * 12)
     token = issue_token("bench")

@@ -36,42 +36,27 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module
+from common import (  # noqa: E402 - a sibling module
+    add_out_argument,
+    conference_day,
+    migrated_with_units,
+    save,
+    sites_and_delegates,
+    throwaway_data,
+)
 
 DAY = dt.date(2025, 6, 14)
 
 
 def load(args: argparse.Namespace) -> dict[str, Any]:
-    import django
-
-    django.setup()
-    from bench_checkins import create_delegates
-    from bench_delegates_import import create_sites
-    from django.core.management import call_command
-
-    from diemcau.programme.models import Conference, Day, Session
-    from diemcau.sites.models import Site
-    from diemcau.units.services import load_units
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_units()
+    migrated_with_units()
     started = time.perf_counter()
-    create_sites(args.sites, 2025)
-    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
-    create_delegates(args.delegates, [pk for pk, _ in sites], dict(sites))
-    conference = Conference.objects.create(
-        slug="bench", name="Hội nghị", host="BTC", starts_on=DAY, ends_on=DAY
-    )
-    session = Session.objects.create(
-        day=Day.objects.create(conference=conference, date=DAY),
-        title="Sáng",
-        starts_at=dt.time(8),
-        ends_at=dt.time(11),
-    )
-    checked = create_checkins(session.pk, args.share)
+    sites = sites_and_delegates(args.sites, args.delegates)
+    (session,) = conference_day(DAY, (("Sáng", 8, 11),))
+    checked = create_checkins(session, args.share)
     create_questions(args.questions, [pk for pk, _ in sites])
     return {
-        "session": session.pk,
+        "session": session,
         "checkins": checked,
         "data_s": round(time.perf_counter() - started, 1),
     }

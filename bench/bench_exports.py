@@ -42,50 +42,36 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
+from common import (  # noqa: E402 - a sibling module of this script
+    add_out_argument,
+    analyze,
+    conference_day,
+    migrated_with_units,
+    save,
+    sites_and_delegates,
+    throwaway_data,
+)
 
 
 def setup(args: argparse.Namespace) -> dict[str, Any]:
     import datetime as dt
 
-    import django
-
-    django.setup()
-    from bench_checkins import create_delegates
-    from bench_delegates_import import create_sites
+    migrated_with_units()
     from bench_reports import write_checkins
-    from django.core.management import call_command
     from django.db import connection
 
     from diemcau.attendance.models import SessionTally
     from diemcau.attendance.services import refresh_registered
-    from diemcau.programme.models import Conference, Day, Session
-    from diemcau.sites.models import Site
-    from diemcau.units.services import load_units
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_units()
     started = time.perf_counter()
-    create_sites(args.sites, 2025)
-    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
-    create_delegates(args.delegates, [pk for pk, _ in sites], dict(sites))
-    day = dt.date(2025, 6, 14)
-    conference = Conference.objects.create(
-        slug="bench", name="Hội nghị", host="BTC", starts_on=day, ends_on=day
-    )
-    d = Day.objects.create(conference=conference, date=day)
-    sessions = [
-        Session.objects.create(day=d, title=title, starts_at=dt.time(a), ends_at=dt.time(b)).pk
-        for title, a, b in (("Phiên sáng", 8, 11), ("Phiên chiều", 13, 17))
-    ]
+    sites = sites_and_delegates(args.sites, args.delegates)
+    sessions = conference_day(dt.date(2025, 6, 14))
     checkins = write_checkins(sessions[0], 7)
     SessionTally.objects.bulk_create(
         SessionTally(site_id=pk, session_id=sessions[1], headcount=120) for pk, _ in sites[::10]
     )
     refresh_registered()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     connection.close()
     return {"data_s": round(time.perf_counter() - started, 1), "checkins": checkins}
 

@@ -108,3 +108,62 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+# -- the data most benches stand on ----------------------------------------------------------
+def migrated_with_units() -> None:
+    """Django set up, the (throwaway) database migrated, the country's units loaded."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from diemcau.units.services import load_units
+
+    call_command("migrate", interactive=False, verbosity=0)
+    load_units()
+
+
+def sites_and_delegates(n_sites: int, n_delegates: int) -> list[tuple[int, int | None]]:
+    """`n_sites` sites over the communes and `n_delegates` delegates over them, written as the
+    imports write them (bench_delegates_import.create_sites, bench_checkins.create_delegates: a
+    site's delegates with consecutive ids). Returns every site's (pk, province id), by pk."""
+    from bench_checkins import create_delegates
+    from bench_delegates_import import create_sites
+
+    from diemcau.sites.models import Site
+
+    create_sites(n_sites, 2025)
+    sites = list(Site.objects.order_by("pk").values_list("pk", "province_id"))
+    create_delegates(n_delegates, [pk for pk, _ in sites], dict(sites))
+    return sites
+
+
+MORNING_AFTERNOON = (("Phiên sáng", 8, 11), ("Phiên chiều", 13, 17))
+
+
+def conference_day(
+    day: Any, sessions: tuple[tuple[str, int, int], ...] = MORNING_AFTERNOON, name: str = "Hội nghị"
+) -> list[int]:
+    """The conference "bench" of one day and its sessions (title, from hour, to hour): their pks."""
+    import datetime as dt
+
+    from diemcau.programme.models import Conference, Day, Session
+
+    conference = Conference.objects.create(
+        slug="bench", name=name, host="BTC", starts_on=day, ends_on=day
+    )
+    d = Day.objects.create(conference=conference, date=day)
+    return [
+        Session.objects.create(day=d, title=title, starts_at=dt.time(a), ends_at=dt.time(b)).pk
+        for title, a, b in sessions
+    ]
+
+
+def analyze() -> None:
+    """On PostgreSQL, what autovacuum does after such a load: statistics for the planner."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
