@@ -105,6 +105,32 @@ def test_menu_offers_the_exports_page_to_whoever_may_open_it(
         assert opens == 200  # everyone who reads sites exports their lists
 
 
+def test_operators_find_their_delegates_link_sheets(
+    web_as: Callable[..., Client], make_site: Any
+) -> None:
+    """The sheets page (/assessment/links/) is reached from the menu of an operator (whom the
+    start page sends to the console) and from the console's list of sites."""
+    mine, other = make_site(HOAN_KIEM), make_site(HOAN_KIEM)
+    link = 'href="/assessment/links/"'
+    operator = web_as("site_operator", mine.code)
+    console = operator.get("/", follow=True)
+    assert console.redirect_chain[-1][0] == f"/console/{mine.code}/"
+    assert link in console.content.decode()
+    assert "In đường dẫn cá nhân của đại biểu" in console.content.decode()
+    sheets = operator.get("/assessment/links/")
+    assert sheets.status_code == 200
+    assert [s.code for s in sheets.context["own_sites"]] == [mine.code]
+    assert operator.get("/assessment/links/sheet.xlsx", {"site": other.code}).status_code == 404
+
+    two = web_as("site_operator", f"{mine.code},{other.code}")
+    index = two.get("/console/").content.decode()
+    assert index.count(link) == 2  # the menu and the console's list of sites
+    assert "tờ mã QR cho các điểm cầu của bạn" in index
+
+    for role, scope in (("viewer", HANOI), ("sector_answerer", "noi-vu")):
+        assert link not in web_as(role, scope).get("/units/").content.decode()
+
+
 @pytest.mark.parametrize("query", ["hoan kiem", "Hoàn Kiếm", "HOAN  KIEM", "phuong hoan kiem"])
 def test_unit_search_with_and_without_diacritics(web_as: Callable[..., Client], query: str) -> None:
     response = web_as("province_organiser", HANOI).get("/units/", {"q": query})
