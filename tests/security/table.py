@@ -147,6 +147,31 @@ API: list[Entry] = [
         out="F",
         body={"unit": "@node", "target": "rehearsal", "target_id": "@rehearsal", "before_min": 30},
     ),
+    # messages to sites (notifications): organisers send within their scope; a message is
+    # its sender's (and central's)
+    E(f"GET {A}/notifications/templates", "AAFFFL"),
+    E(f"POST {A}/notifications/templates", "AAFFFL", body={"name": "Mẫu", "body": "Chào"}),
+    E(
+        f"POST {A}/notifications/preview",
+        "AAFFFL",
+        out="AAFFFLL",  # another province's site: refused as not yours (400), not hidden
+        body={"body": "Chào {nguoi_nhan}", "audience": {"kind": "list", "codes": ["@site"]}},
+    ),
+    E(f"GET {A}/notifications/messages", "AAFFFL"),
+    E(
+        f"POST {A}/notifications/messages",
+        "AAFFFL",
+        out="AAFFFLL",
+        body={"body": "Chào {nguoi_nhan}", "audience": {"kind": "list", "codes": ["@site"]}},
+    ),
+    E(f"GET {A}/notifications/messages/{{message_id}}", "AAHHHL", message_id="message"),
+    E(f"POST {A}/notifications/messages/{{message_id}}/resume", "AAHHHL", message_id="message"),
+    E(
+        f"GET {A}/notifications/messages/{{message_id}}/deliveries",
+        "AAHHHL",
+        message_id="message",
+    ),
+    E(f"GET {A}/notifications/sites/{{code}}/deliveries", "AAAHAL", code="site"),
     # attendance
     # Batches answer 200 and refuse scan by scan: the first result's verdict is the outcome.
     E(
@@ -371,6 +396,24 @@ API: list[Entry] = [
     E(f"GET {A}/streaming/streams", "AFFFFL"),
     E(f"GET {A}/streaming/capacity", "AFFFFL"),
     E(f"GET {A}/streaming/network", "AAFFFL"),
+    # session recordings: listed to everyone signed in, played per site (in scope), made, kept
+    # and deleted by central organisers only (a 422 for the world's recording without segments)
+    E(f"GET {A}/streaming/recordings", "AAAAAL"),
+    E(f"POST {A}/streaming/recordings", "AFFFFL", body={"session": "@session"}),
+    E(f"GET {A}/streaming/recordings/{{recording_id}}", "AAAAAL", recording_id="recording"),
+    E(
+        f"GET {A}/streaming/recordings/{{recording_id}}/playback",
+        "AAAHAL",
+        recording_id="recording",
+        query={"site": "@site"},
+    ),
+    E(
+        f"PATCH {A}/streaming/recordings/{{recording_id}}",
+        "AFFFFL",
+        recording_id="recording",
+        body={"keep_until": "2030-01-01T00:00:00+07:00"},
+    ),
+    E(f"DELETE {A}/streaming/recordings/{{recording_id}}", "AFFFFL", recording_id="recording"),
     E(f"GET {A}/reports/snapshots/{{pk}}", "AAHHAL", pk="snapshot"),
     E(f"GET {A}/reports/{{node}}", "AAHAAL", out="AHHAHLL", node="node"),
     E(f"POST {A}/reports/{{node}}/freeze", "AAHHHL", node="node"),
@@ -525,6 +568,18 @@ PAGES: list[Entry] = [
     ),
     E("GET /operations/rehearsals/{pk}/", "AAAHAL", pk="rehearsal"),
     E("GET /operations/rehearsals/{pk}/not-ready.csv", "AAAHAL", pk="rehearsal"),
+    E("GET /notifications/", "AAFFFL"),
+    E("GET /notifications/new/", "AAFFFL"),
+    E(
+        "POST /notifications/new/",
+        "AAFFFL",
+        out="AAFFFLL",
+        body={"kind": "list", "codes": "@site", "body": "Chào", "action": "preview"},
+    ),
+    E("GET /notifications/templates/", "AAFFFL"),
+    E("POST /notifications/templates/", "AAFFFL", body={"name": "Mẫu", "body": "Chào"}),
+    E("GET /notifications/{pk}/", "AAHHHL", pk="message"),
+    E("POST /notifications/{pk}/resume/", "AAHHHL", pk="message"),
     E("GET /alerts/", "AAFFAL"),
     E(
         "POST /alerts/rules/",

@@ -44,6 +44,7 @@ from diemcau.delegates.badge_token import link_token, mac_for
 from diemcau.delegates.codes import code_for
 from diemcau.delegates.models import Delegate
 from diemcau.exports import services as export_services
+from diemcau.notifications.models import Message
 from diemcau.operations import incidents, rehearsals
 from diemcau.programme.materials import upload_material
 from diemcau.programme.models import Conference, Day, Session, Speaker, Topic
@@ -51,7 +52,7 @@ from diemcau.questions.services import answering, intake, moderation
 from diemcau.reports import services as report_services
 from diemcau.reports import tasks as report_tasks
 from diemcau.sites.models import Site
-from diemcau.streaming.models import Stream
+from diemcau.streaming.models import Recording, Stream
 from diemcau.tasks.models import Task, TaskStatus
 from diemcau.units.models import Unit
 
@@ -276,6 +277,10 @@ def build() -> World:
         for d in (delegates.mine, delegates.neighbour, delegates.hue)
     ]
     Stream.objects.create(name="sec-live", title="Trực tiếp", conference=conference)
+    # A session recording (its files are not needed to sign, list, keep or delete it).
+    recording = Recording.objects.create(
+        session=session, name="rec-sec", started_at=now, duration_s=60, segments=30
+    )
     # A learning report sent as a file, so the grader's download has something to open.
     for report in reports:
         Reflection.objects.filter(pk=report.pk).update(
@@ -326,6 +331,17 @@ def build() -> World:
         )
         tasks["list_task"][who], tasks["paperlist_task"][who] = str(listed.pk), str(checked.pk)
     operator_commune = hn.unit.code
+    # Messages to sites: two sent by the Hà Nội organiser, one by central to a Huế site.
+    messages = [
+        Message.objects.create(
+            channel="email",
+            body="Kính gửi {nguoi_nhan}",
+            created_by=sender,
+            unit=site.province,
+            audience={"kind": "list", "codes": [site.code]},
+        )
+        for sender, site in ((users["P"], hn), (users["P"], hn2), (central, hue))
+    ]
     return World(
         users=users,
         tokens=tokens,
@@ -367,6 +383,7 @@ def build() -> World:
             "node": Trio(HANOI, hn2.unit.code, HUE),
             "commune": Trio(operator_commune, _commune(HANOI, 1).code, _commune(HUE, 0).code),
             "sector": Trio(SECTOR_IN, SECTOR_IN, SECTOR_OUT),
+            "message": Trio(*(m.pk for m in messages)),
         },
         fixed={
             "conference": str(conference.pk),
@@ -374,6 +391,7 @@ def build() -> World:
             "topic": str(topic.pk),
             "speaker": str(speaker.pk),
             "material": str(material.pk),
+            "recording": str(recording.pk),
             "unit": HANOI,
             "which": "emblem",
             "exporter": "delegates",

@@ -7,17 +7,75 @@ from ninja import Router, Schema
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.streaming import capacity as capacity_service
-from diemcau.streaming import services
-from diemcau.streaming.models import Relay, Stream
+from diemcau.streaming import recordings, services
+from diemcau.streaming.models import Recording, Relay, Stream
 
 router = Router()
 
 
 class PlaybackOut(Schema):
     stream: str
+    kind: str
     urls: list[str]
     expires_at: datetime
     expires_in_s: int
+    server_time: datetime
+    dvr_urls: list[str]
+    dvr_window_s: int
+    segment_s: int
+    live_edge_at: datetime | None
+    recording: int | None
+    duration_s: float | None
+
+
+class TopicOffsetOut(Schema):
+    topic: int
+    number: int
+    title: str
+    offset_s: int
+
+
+class RecordingOut(Schema):
+    id: int
+    name: str
+    session: int
+    session_title: str
+    conference: int
+    started_at: datetime
+    duration_s: float
+    segments: int
+    renditions: list[str]
+    topics: list[TopicOffsetOut]
+    keep_until: datetime
+    created_at: datetime
+
+    @staticmethod
+    def resolve_session(obj: Recording) -> int:
+        return obj.session_id
+
+    @staticmethod
+    def resolve_session_title(obj: Recording) -> str:
+        return obj.session.title
+
+    @staticmethod
+    def resolve_conference(obj: Recording) -> int:
+        return obj.session.day.conference_id
+
+
+class RecordingIn(Schema):
+    session: int
+    stream: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class RetentionIn(Schema):
+    keep_until: datetime
+
+
+class DeletedOut(Schema):
+    id: int
+    files: int
 
 
 class PlaybackRevokeOut(Schema):
@@ -124,3 +182,41 @@ def network(request: HttpRequest) -> dict[str, object]:
     """The ingest's state and each relay's health, for the operations dashboard."""
     streams, relays = services.network_state(scope_for(request.user))
     return {"streams": streams, "relays": relays}
+
+
+@router.get("/recordings", response=list[RecordingOut])
+def recording_list(
+    request: HttpRequest, conference: int | None = None, session: int | None = None
+) -> object:
+    """Session recordings, newest first, with each topic's start offset."""
+    return list(recordings.list_recordings(scope_for(request.user), conference, session))
+
+
+@router.post("/recordings", response=RecordingOut)
+def recording_make(request: HttpRequest, payload: RecordingIn) -> Recording:
+    """Cut a session's recording now (no re-encode: playlists over the live segments)."""
+    return recordings.make_recording(
+        scope_for(request.user), payload.session, payload.stream, payload.start, payload.end
+    )
+
+
+@router.get("/recordings/{recording_id}", response=RecordingOut)
+def recording_detail(request: HttpRequest, recording_id: int) -> Recording:
+    return recordings.get_recording(recording_id)
+
+
+@router.get("/recordings/{recording_id}/playback", response=PlaybackOut)
+def recording_playback(request: HttpRequest, recording_id: int, site: str) -> services.Playback:
+    """Signed, expiring URLs of a recording for one site (its relays first, the origin last)."""
+    return recordings.recording_playback(scope_for(request.user), site, recording_id)
+
+
+@router.patch("/recordings/{recording_id}", response=RecordingOut)
+def recording_retention(request: HttpRequest, recording_id: int, payload: RetentionIn) -> Recording:
+    return recordings.set_retention(scope_for(request.user), recording_id, payload.keep_until)
+
+
+@router.delete("/recordings/{recording_id}", response=DeletedOut)
+def recording_delete(request: HttpRequest, recording_id: int) -> dict[str, int]:
+    files = recordings.delete_recording(scope_for(request.user), recording_id)
+    return {"id": recording_id, "files": files}

@@ -211,6 +211,12 @@ def _reload_nginx(run_dir: Path, conf_path: Path) -> None:
 @click.option("--test-size", default="320x180", show_default=True, help="testsrc frame size.")
 @click.option("--max-restarts", type=int, default=None, help="Give up after N restarts.")
 @click.option("--no-db", is_flag=True, help="Only the state file, no database row.")
+@click.option(
+    "--dvr-window",
+    type=click.IntRange(0),
+    default=None,
+    help="Seconds of DVR playlist (dvr.m3u8); 0: none. Default DIEMCAU_STREAM_DVR_S or 7200.",
+)
 def ingest_cmd(
     *,
     source: str,
@@ -220,8 +226,15 @@ def ingest_cmd(
     test_size: str,
     max_restarts: int | None,
     no_db: bool,
+    dvr_window: int | None,
 ) -> None:
-    """Run ffmpeg from INPUT to HLS in OUT/STREAM and restart it when it dies."""
+    """Run ffmpeg from INPUT to HLS in OUT/STREAM and restart it when it dies.
+
+    Keeps the DVR playlists (STREAM/dvr.m3u8) and the segment journal recordings are cut from;
+    removes segments older than DIEMCAU_STREAM_KEEP_S (12 h) unless a recording holds them.
+    """
+    from diemcau.streaming import conf
+    from diemcau.streaming.dvr import DvrWriter
     from diemcau.streaming.ffmpeg import FfmpegMissing, Rendition, build_command
     from diemcau.streaming.supervisor import IngestState, Supervisor
 
@@ -255,7 +268,9 @@ def ingest_cmd(
             last = datetime.fromisoformat(state.last_segment_at) if state.last_segment_at else None
             record(name, state.state, state.restarts, last, state.detail)
 
-    supervisor = Supervisor(command, stream_dir, name, on_state, max_restarts=max_restarts)
+    window = conf.dvr_window_s() if dvr_window is None else dvr_window
+    dvr = DvrWriter(stream_dir, window, conf.keep_segments_s())
+    supervisor = Supervisor(command, stream_dir, name, on_state, max_restarts=max_restarts, dvr=dvr)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: supervisor.stop())
     click.echo(f"ffmpeg → {stream_dir}/master.m3u8 (pid của diemcau: {os.getpid()})", err=True)

@@ -3,6 +3,15 @@
 Segments are ~2 s: a key frame is forced every 2 s so each rendition cuts at the same instants
 (players switch bitrate on segment borders). Segment numbers start at the Unix time, so a restarted
 ffmpeg never writes a name that a relay has already cached with other content.
+
+ffmpeg's own playlists stay short (the live edge), with the wall time of every segment
+(#EXT-X-PROGRAM-DATE-TIME); ffmpeg deletes no segment. The ingest keeps them for the DVR window
+and for the session recordings (streaming/dvr.py) and removes them itself once they are older.
+
+The lowest rung is "audio": AAC plus a still of the picture every `still_s` seconds (one frame
+per segment). A pure audio variant would be cleaner, but hls.js drops audio-only variants from a
+master playlist that has video ones (hls.js 1.7 `filterAndSortMediaOptions`), so its adaptive
+switching could never reach it; a still costs ~16 kbit/s and keeps the rung an ordinary level.
 """
 
 import shutil
@@ -34,6 +43,7 @@ class Rendition:
     height: int  # 0: audio only
     video_kbps: int
     audio_kbps: int
+    still_s: int = 0  # > 0: one picture every still_s seconds instead of moving video
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> "Rendition":
@@ -42,6 +52,7 @@ class Rendition:
             height=int(str(data.get("height", 0))),
             video_kbps=int(str(data.get("video_kbps", 0))),
             audio_kbps=int(str(data.get("audio_kbps", 64))),
+            still_s=int(str(data.get("still_s", 0))),
         )
 
     @property
@@ -94,7 +105,9 @@ def build_command(
         parts = []
         if r.has_video:
             cmd += ["-map", video]
-            cmd += [f"-filter:v:{v}", f"scale=-2:{r.height}"]
+            # At least one picture per segment: a segment without one stalls the player.
+            still = f"fps=1/{min(r.still_s, SEGMENT_S)}," if r.still_s > 0 else ""
+            cmd += [f"-filter:v:{v}", f"{still}scale=-2:{r.height}"]
             cmd += [f"-c:v:{v}", "libx264", f"-b:v:{v}", f"{r.video_kbps}k"]
             cmd += [
                 f"-maxrate:v:{v}",
@@ -120,7 +133,7 @@ def build_command(
         "-hls_list_size",
         str(LIST_SIZE),
         "-hls_flags",
-        "delete_segments+independent_segments+temp_file",
+        "independent_segments+temp_file+program_date_time",
         "-hls_start_number_source",
         "epoch",
         "-master_pl_name",

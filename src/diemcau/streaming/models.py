@@ -4,9 +4,12 @@ diemcau does not move video; ffmpeg and nginx do. These rows are what the contro
 sign playback URLs, order relays for failover and write the nginx configs.
 """
 
+import datetime
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -16,11 +19,15 @@ def new_ingest_key() -> str:
 
 
 def default_renditions() -> list[dict[str, object]]:
-    """The ladder a weak commune link can still follow: audio-only needs ~64 kbit/s."""
+    """The ladder a weak commune link can still follow: the "audio" rung needs ~90 kbit/s.
+
+    It is 64 kbit/s of sound and a still of the picture every 2 s (see ffmpeg.py: hls.js ignores
+    a variant with no picture at all when the others have one).
+    """
     return [
         {"name": "720p", "height": 720, "video_kbps": 2500, "audio_kbps": 128},
         {"name": "480p", "height": 480, "video_kbps": 1000, "audio_kbps": 96},
-        {"name": "audio", "height": 0, "video_kbps": 0, "audio_kbps": 64},
+        {"name": "audio", "height": 144, "video_kbps": 16, "audio_kbps": 64, "still_s": 2},
     ]
 
 
@@ -119,3 +126,53 @@ class SiteKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} v{self.version}"
+
+
+def default_keep_until() -> "datetime.datetime":
+    from diemcau.streaming import conf
+
+    return timezone.now() + datetime.timedelta(days=conf.recording_keep_days())
+
+
+class Recording(models.Model):
+    """A session's segments as a video on demand: playlists over hard links of the live files.
+
+    `name` is the folder under the HLS root and the path component of its signed URLs, exactly
+    like a stream's name, so the origin and relays serve and cache it with the same rules.
+    `topics` holds each topic's start within the recording: [{"topic", "number", "title",
+    "offset_s"}], from the programme's order and planned minutes when it was made.
+    """
+
+    session = models.ForeignKey(
+        "programme.Session",
+        on_delete=models.CASCADE,
+        related_name="recordings",
+        verbose_name=_("session"),
+    )
+    stream = models.ForeignKey(
+        Stream,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recordings",
+        verbose_name=_("stream"),
+    )
+    name = models.SlugField(_("name"), max_length=64, unique=True)
+    renditions = models.JSONField(_("renditions"), default=list)
+    started_at = models.DateTimeField(_("recording start"))
+    duration_s = models.FloatField(_("duration (s)"))
+    segments = models.PositiveIntegerField(_("segments"))
+    topics = models.JSONField(_("topics"), default=list)
+    keep_until = models.DateTimeField(_("keep until"), default=default_keep_until)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return self.name

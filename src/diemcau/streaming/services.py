@@ -8,7 +8,7 @@ down "other" relay is replaced by the next healthy one.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.db import transaction
@@ -22,6 +22,8 @@ from diemcau.errors import Forbidden, NotFound
 from diemcau.sites import services as sites
 from diemcau.sites.models import Site
 from diemcau.streaming import conf, signing
+from diemcau.streaming.dvr import DVR
+from diemcau.streaming.ffmpeg import SEGMENT_S
 from diemcau.streaming.models import Relay, RelayHealth, SiteKey, Stream, StreamState
 
 OTHER_RELAYS = 2  # fallbacks before the origin; more only adds URLs a player never reaches
@@ -29,14 +31,30 @@ OTHER_RELAYS = 2  # fallbacks before the origin; more only adds URLs a player ne
 
 @dataclass(frozen=True)
 class Playback:
+    """Signed URLs in failover order; for a live stream also its DVR playlists and live edge.
+
+    `stream` is the path component the URLs carry: a stream's or a recording's name.
+    """
+
     urls: list[str]
     expires_at: datetime
     stream: str
+    kind: str = "live"  # or "recording"
+    dvr_urls: list[str] = field(default_factory=list)  # same order as urls; [] for a recording
+    dvr_window_s: int = 0
+    segment_s: int = SEGMENT_S
+    live_edge_at: datetime | None = None  # end of the newest segment, as the ingest reported it
+    recording: int | None = None
+    duration_s: float | None = None
 
     @property
     def expires_in_s(self) -> int:
         """For the player, whose clock may be hours off at a commune site."""
         return max(0, int(self.expires_at.timestamp() - time.time()))
+
+    @property
+    def server_time(self) -> datetime:
+        return timezone.now()
 
 
 def enabled_relays() -> list[Relay]:
@@ -76,19 +94,36 @@ def current_stream(name: str | None = None) -> Stream:
     return stream
 
 
+def signed_urls(site: Site, name: str, files: list[str]) -> tuple[list[list[str]], datetime]:
+    """For each file of stream (or recording) `name`: its URLs for `site`, relays first, the
+    origin last; one token covers the name's whole folder."""
+    expires = int(time.time()) + conf.url_ttl_s()
+    secret, version = conf.signing_secret(), key_version(site)
+    bases = [r.base_url.rstrip("/") for r in relay_order(site)] + [conf.origin_url()]
+    out = []
+    for file in files:
+        path = signing.playback_path(secret, expires, site.code, name, version, file=file)
+        out.append([base + path for base in bases])
+    return out, datetime.fromtimestamp(expires, tz=UTC)
+
+
 def playback(scope: Scope, site_code: str, stream_name: str | None = None) -> Playback:
-    """Signed URLs for one site, relays first, the origin last; one token covers them all."""
+    """Signed URLs for one site, relays first, the origin last; one token covers them all.
+
+    With them the DVR playlists (dvr.m3u8, the last `dvr_window_s` seconds) a player loads to
+    go back to where its link dropped, and the live edge the ingest last reported.
+    """
     site = sites.get_site(scope, site_code)
     stream = current_stream(stream_name)
-    expires = int(time.time()) + conf.url_ttl_s()
-    path = signing.playback_path(
-        conf.signing_secret(), expires, site.code, stream.name, key_version(site)
-    )
-    bases = [r.base_url.rstrip("/") for r in relay_order(site)] + [conf.origin_url()]
+    (urls, dvr_urls), expires_at = signed_urls(site, stream.name, [signing.MASTER, DVR])
+    window = conf.dvr_window_s()
     return Playback(
-        urls=[base + path for base in bases],
-        expires_at=datetime.fromtimestamp(expires, tz=UTC),
+        urls=urls,
+        expires_at=expires_at,
         stream=stream.name,
+        dvr_urls=dvr_urls if window > 0 else [],
+        dvr_window_s=window,
+        live_edge_at=stream.last_segment_at,
     )
 
 

@@ -17,10 +17,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from diemcau.streaming.dvr import DvrWriter
+
 BACKOFF_MIN_S = 1.0
 BACKOFF_MAX_S = 30.0
 STABLE_S = 60.0
 POLL_S = 0.25
+PRUNE_EVERY_S = 60.0
 
 
 @dataclass
@@ -36,12 +39,14 @@ class IngestState:
 
 
 def newest_segment(stream_dir: Path) -> float | None:
-    """mtime of the newest segment in any rendition; None before the first one."""
+    """When the newest segment was written (ffmpeg rewrites a rendition's playlist right after
+    each one); None before the first one. The segments themselves are too many to look at: the
+    DVR window and the recordings keep hours of them."""
     newest: float | None = None
-    for path in stream_dir.glob("*/*.ts"):
+    for path in stream_dir.glob("*/index.m3u8"):
         try:
             mtime = path.stat().st_mtime
-        except FileNotFoundError:  # deleted by ffmpeg's rolling window meanwhile
+        except FileNotFoundError:  # between ffmpeg's temp file and its rename
             continue
         newest = mtime if newest is None or mtime > newest else newest
     return newest
@@ -62,7 +67,9 @@ class Supervisor:
         stream_dir: Path,
         stream: str,
         on_state: Callable[[IngestState], None] | None = None,
+        *,
         max_restarts: int | None = None,
+        dvr: DvrWriter | None = None,
     ) -> None:
         self.command = list(command)
         self.stream_dir = stream_dir
@@ -72,6 +79,9 @@ class Supervisor:
         self.state_file = stream_dir / "state.json"
         self._stop = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
+        # The DVR playlists and the segment journal; None: ffmpeg's short playlists only.
+        self.dvr = dvr
+        self._pruned_at = 0.0
 
     # -- publishing --------------------------------------------------------------------------
     def _publish(self, **changes: object) -> None:
@@ -116,6 +126,15 @@ class Supervisor:
                 proc.wait()
         self._stderr(proc)
 
+    def _keep_dvr(self) -> None:
+        if self.dvr is None:
+            return
+        self.dvr.poll()
+        now = time.monotonic()
+        if now - self._pruned_at > PRUNE_EVERY_S:
+            self._pruned_at = now
+            self.dvr.prune(round(time.time() * 1000))
+
     def run(self) -> IngestState:
         """Run until stop() or until max_restarts is exhausted; returns the last state."""
         self.stream_dir.mkdir(parents=True, exist_ok=True)
@@ -127,6 +146,7 @@ class Supervisor:
             live_since: float | None = None
             seen = newest_segment(self.stream_dir)
             while proc.poll() is None and not self._stop.is_set():
+                self._keep_dvr()
                 newest = newest_segment(self.stream_dir)
                 if newest is not None and newest != seen:
                     seen = newest
@@ -145,6 +165,7 @@ class Supervisor:
                 self._stop.wait(POLL_S)
             if self._stop.is_set():
                 self._end(proc)
+                self._keep_dvr()  # the last segment, written as ffmpeg stopped
                 break
             error = self._stderr(proc)
             detail = f"ffmpeg exited with {proc.returncode}: {error.strip()[-200:]}"

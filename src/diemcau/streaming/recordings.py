@@ -1,0 +1,305 @@
+"""Session recordings: a session's live segments as a video on demand, for sites and delegates.
+
+Made when a session ends (`record_ended_sessions`, run by the ingest and by
+`diemcau stream recordings make`) or by an organiser: the segments whose wall time falls in the
+session are read from the ingest's journal (dvr.py), hard-linked into the recording's folder and
+listed in a VOD playlist per rendition. Nothing is re-encoded or even read: a 4-hour session is
+~7,200 links and lines per rendition, well under a second. The hard links keep the files alive
+when the ingest prunes the live folder, and cost no disk space of their own.
+
+The folder sits beside the streams' folders under the HLS root and its name takes a stream's
+place in signed URLs, so the origin and the relays serve and cache a recording exactly like the
+live stream: through the site's relays in failover order, with expiring URLs per site.
+"""
+
+import datetime as dt
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from diemcau.accounts.scopes import Scope
+from diemcau.audit.services import record_event
+from diemcau.errors import Forbidden, Invalid, NotFound
+from diemcau.programme.models import Session, SessionKind
+from diemcau.sites import services as sites
+from diemcau.sites.models import Site
+from diemcau.streaming import conf, services, signing
+from diemcau.streaming.dvr import MASTER, Segment, master_playlist, master_variants, read_journal
+from diemcau.streaming.dvr import media_playlist as media_playlist_text
+from diemcau.streaming.models import Recording, Stream
+
+VOD = "index.m3u8"
+
+
+@dataclass
+class Cut:
+    renditions: list[str]
+    segments: int
+    started_at: dt.datetime
+    duration_s: float
+
+
+def _link(source: Path, target: Path) -> None:
+    try:
+        target.hardlink_to(source)
+    except OSError:  # another file system (or no hard links): a copy, still no re-encode
+        shutil.copy2(source, target)
+
+
+def cut(stream_dir: Path, target: Path, start: dt.datetime, end: dt.datetime) -> Cut | None:
+    """Write `target` (master.m3u8 + one VOD playlist per rendition) from the segments of
+    `stream_dir` that start in [start, end); None when there are none. All or nothing: the
+    folder is built under a temporary name and renamed into place."""
+    variants = master_variants(stream_dir)
+    start_ms, end_ms = round(start.timestamp() * 1000), round(end.timestamp() * 1000)
+    chosen: dict[str, list[Segment]] = {}
+    for _info, folder in variants:
+        rows = [
+            s
+            for s in read_journal(stream_dir / folder)
+            if start_ms <= s.at_ms < end_ms and (stream_dir / folder / s.uri).exists()
+        ]
+        if rows:
+            chosen[folder] = rows
+    if not chosen:
+        return None
+    kept = [(info, folder) for info, folder in variants if folder in chosen]
+    main = chosen[kept[0][1]]
+    building = target.with_name(target.name + ".part")
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        for folder, rows in chosen.items():
+            (building / folder).mkdir(parents=True)
+            for segment in rows:
+                _link(stream_dir / folder / segment.uri, building / folder / segment.uri)
+            first_disc = sum(1 for s in rows[:1] if s.discontinuity)
+            text = media_playlist_text(rows, vod=True, disc_before=first_disc)
+            (building / folder / VOD).write_text(text, encoding="utf-8")
+        (building / MASTER).write_text(master_playlist(kept, VOD), encoding="utf-8")
+        building.chmod(0o755)
+        building.rename(target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return Cut(
+        renditions=[folder for _info, folder in kept],
+        segments=len(main),
+        started_at=dt.datetime.fromtimestamp(main[0].at_ms / 1000, tz=dt.UTC),
+        duration_s=round(sum(s.duration for s in main), 3),
+    )
+
+
+def topic_offsets(session: Session, started_at: dt.datetime, duration_s: float) -> list[dict]:
+    """Where each topic starts in the recording: the session's planned start, then the topics
+    in programme order, each after the planned minutes of the ones before it."""
+    planned_start, _end = session.bounds()
+    offset = max(0.0, (planned_start - started_at).total_seconds())
+    last = max(0.0, duration_s - 1)
+    out = []
+    for topic in session.topics.order_by("order", "number", "pk"):
+        out.append(
+            {
+                "topic": topic.pk,
+                "number": topic.number,
+                "title": topic.title,
+                "offset_s": int(min(offset, last)),
+            }
+        )
+        offset += topic.planned_minutes * 60
+    return out
+
+
+def _require_manager(scope: Scope) -> None:
+    """Streaming is run centrally: only a central organiser makes, keeps or deletes recordings."""
+    if not scope.everything:
+        raise Forbidden(_("Only central organisers manage recordings."))
+
+
+def _stream_for(session: Session, stream_name: str | None) -> Stream:
+    if stream_name:
+        return services.current_stream(stream_name)
+    own = Stream.objects.filter(conference_id=session.day.conference_id).order_by("pk").first()
+    return own or services.current_stream()
+
+
+def make_recording(
+    scope: Scope,
+    session_id: int,
+    stream_name: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    *,
+    hls_root: Path | None = None,
+) -> Recording:
+    """Cut a session's recording from its stream's segments (by default its planned times)."""
+    _require_manager(scope)
+    session = Session.objects.select_related("day").filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_("No such session."))
+    recording = _make(session, _stream_for(session, stream_name), start, end, hls_root)
+    if recording is not None and scope.user_id:
+        Recording.objects.filter(pk=recording.pk).update(created_by_id=scope.user_id)
+        recording.created_by_id = scope.user_id
+    if recording is None:
+        raise Invalid(
+            _("The stream has no segments in this session's time (they may have been removed)."),
+            {"session": str(session_id)},
+        )
+    return recording
+
+
+def _make(
+    session: Session,
+    stream: Stream,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    hls_root: Path | None,
+) -> Recording | None:
+    planned_start, planned_end = session.bounds()
+    start, end = start or planned_start, end or planned_end
+    if end <= start:
+        raise Invalid(_("The end must be after the start."), {"end": end.isoformat()})
+    root = hls_root or conf.hls_root()
+    name = f"rec-{session.pk}-{secrets.token_hex(4)}"
+    while Stream.objects.filter(name=name).exists() or (root / name).exists():
+        name = f"rec-{session.pk}-{secrets.token_hex(4)}"
+    done = cut(root / stream.name, root / name, start, end)
+    if done is None:
+        return None
+    try:
+        with transaction.atomic():
+            return Recording.objects.create(
+                session=session,
+                stream=stream,
+                name=name,
+                renditions=done.renditions,
+                started_at=done.started_at,
+                duration_s=done.duration_s,
+                segments=done.segments,
+                topics=topic_offsets(session, done.started_at, done.duration_s),
+            )
+    except BaseException:
+        shutil.rmtree(root / name, ignore_errors=True)
+        raise
+
+
+def record_ended_sessions(
+    now: dt.datetime | None = None, *, hls_root: Path | None = None
+) -> list[Recording]:
+    """A recording for every session that ended within the segments' keep time and has none.
+
+    Rehearsals are left out. Called by the ingest every minute and by `diemcau stream
+    recordings make`; a session whose stream has no segments in its time is skipped quietly.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(seconds=conf.keep_segments_s())
+    sessions = (
+        Session.objects.select_related("day")
+        .filter(kind=SessionKind.SESSION, recordings__isnull=True)
+        .filter(day__date__gte=since.date() - dt.timedelta(days=1), day__date__lte=now.date())
+    )
+    made: list[Recording] = []
+    for session in sessions:
+        _start, end = session.bounds()
+        if session.status_at(now) != "ended" or not since <= end <= now:
+            continue
+        try:
+            stream = _stream_for(session, None)
+        except NotFound:
+            return made
+        recording = _make(session, stream, None, None, hls_root)
+        if recording is not None:
+            made.append(recording)
+    return made
+
+
+def list_recordings(
+    scope: Scope, conference_id: int | None = None, session_id: int | None = None
+) -> QuerySet[Recording]:
+    """Recordings are part of the programme: every signed-in person may list them."""
+    if not scope.is_authenticated:
+        raise Forbidden(_("Sign in first."))
+    qs = Recording.objects.select_related("session__day__conference")
+    if conference_id is not None:
+        qs = qs.filter(session__day__conference_id=conference_id)
+    if session_id is not None:
+        qs = qs.filter(session_id=session_id)
+    return qs.order_by("-started_at", "-pk")
+
+
+def get_recording(recording_id: int) -> Recording:
+    recording = (
+        Recording.objects.select_related("session__day__conference").filter(pk=recording_id).first()
+    )
+    if recording is None:
+        raise NotFound(_("No such recording."))
+    return recording
+
+
+def recording_playback_for_site(site: Site, recording: Recording) -> services.Playback:
+    """Signed URLs of a recording for `site`: its relays in failover order, the origin last.
+
+    No scope check: the caller has decided that whoever asks plays for this site (the console
+    through `recording_playback`, a delegate's own page with the delegate's site).
+    """
+    (urls,), expires_at = services.signed_urls(site, recording.name, [signing.MASTER])
+    return services.Playback(
+        urls=urls,
+        expires_at=expires_at,
+        stream=recording.name,
+        kind="recording",
+        recording=recording.pk,
+        duration_s=recording.duration_s,
+    )
+
+
+def recording_playback(scope: Scope, site_code: str, recording_id: int) -> services.Playback:
+    """For a site's console: the site must be in the caller's read scope."""
+    site = sites.get_site(scope, site_code)
+    return recording_playback_for_site(site, get_recording(recording_id))
+
+
+def set_retention(scope: Scope, recording_id: int, keep_until: dt.datetime) -> Recording:
+    _require_manager(scope)
+    recording = get_recording(recording_id)
+    recording.keep_until = keep_until
+    recording.save(update_fields=["keep_until"])  # audited (audit/registry.py)
+    return recording
+
+
+def _remove(recording: Recording, root: Path, event: str) -> int:
+    folder = root / recording.name
+    files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
+    with transaction.atomic():
+        record_event(
+            event,
+            "recording",
+            counts={"files": files},
+            detail=f"{recording.name} ({recording.session})",
+        )
+        recording.delete()
+    shutil.rmtree(folder, ignore_errors=True)
+    return files
+
+
+def delete_recording(scope: Scope, recording_id: int, *, hls_root: Path | None = None) -> int:
+    """Remove the row and the files; relays drop their copies as their caches expire."""
+    _require_manager(scope)
+    return _remove(get_recording(recording_id), hls_root or conf.hls_root(), "delete_recording")
+
+
+def prune_recordings(now: dt.datetime | None = None, *, hls_root: Path | None = None) -> list[str]:
+    """Delete every recording kept past its `keep_until`; their names."""
+    now = now or timezone.now()
+    root = hls_root or conf.hls_root()
+    gone = []
+    for recording in Recording.objects.filter(keep_until__lt=now).select_related("session__day"):
+        _remove(recording, root, "expire_recording")
+        gone.append(recording.name)
+    return gone
