@@ -13,14 +13,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import redis
-from django.db import connection
 
 BIN = Path(sys.executable).parent
 SETUP = """
@@ -70,7 +67,7 @@ def _until(check: Any, seconds: float = 20.0) -> Any:
 
 
 @pytest.fixture
-def environment(tmp_path: Path, django_db_setup: None) -> Iterator[dict[str, str]]:
+def environment(tmp_path: Path, django_db_setup: None, spare_database: Any) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(
         DIEMCAU_DATA_DIR=str(tmp_path),
@@ -78,30 +75,13 @@ def environment(tmp_path: Path, django_db_setup: None) -> Iterator[dict[str, str
         DIEMCAU_TASKS_INLINE="0",
         DIEMCAU_PUBLIC_URL="https://hoinghi.example.gov.vn",
     )
-    postgres = connection.vendor == "postgresql"
-    s = connection.settings_dict
-    name = f"twosrv_{os.getpid()}"
-    admin_args = {
-        "host": s["HOST"] or "127.0.0.1",
-        "port": s["PORT"] or 5432,
-        "user": s["USER"],
-        "password": s["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    if postgres:
-        with psycopg.connect(**admin_args) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        env["DATABASE_URL"] = f"postgres://{auth}@{admin_args['host']}:{admin_args['port']}/{name}"
-    redis_db = 12 if postgres else 11
+    url = spare_database("twosrv")  # None on SQLite: one embedded file in the data folder
+    if url:
+        env["DATABASE_URL"] = url
+    redis_db = 12 if url else 11
     redis.Redis(host="127.0.0.1", port=6379, db=redis_db).flushdb()
     env["REDIS_URL"] = f"redis://127.0.0.1:6379/{redis_db}"
-    yield env
-    if postgres:
-        with psycopg.connect(**admin_args) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return env
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

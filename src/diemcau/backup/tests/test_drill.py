@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -69,37 +68,15 @@ class Writer(threading.Thread):
             connection.close()
 
 
-def _admin() -> psycopg.Connection[Any]:
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s["HOST"] or "127.0.0.1",
-        port=s["PORT"] or 5432,
-        user=s["USER"],
-        password=s["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
 @pytest.fixture
-def fresh_target(tmp_path: Path) -> Any:
+def fresh_target(tmp_path: Path, spare_database: Any) -> dict[str, str]:
     """The environment of a server with an empty data folder (and an empty database)."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["DIEMCAU_DATA_DIR"] = str(tmp_path / "restored")
-    name = f"drill_{os.getpid()}"
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        s = connection.settings_dict
-        with _admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-        host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-        env["DATABASE_URL"] = f"postgres://{auth}@{host}/{name}"
-    yield env
-    if postgres:
-        with _admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    url = spare_database("drill")  # None on SQLite: the file in the fresh data folder
+    if url:
+        env["DATABASE_URL"] = url
+    return env
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
