@@ -51,6 +51,7 @@ sys.path.insert(0, str(HERE))
 from bench_questions import corpus, perturb  # noqa: E402 - path above
 
 from diemcau.questions.labelled import labelled_questions  # noqa: E402
+from diemcau.questions.pairs import PairScorer, fit_weights, shipped_weights  # noqa: E402
 from diemcau.questions.routing import (  # noqa: E402
     AUTO_ROUTE,
     KEYWORD_WEIGHT,
@@ -187,6 +188,45 @@ def retrieval(rows: Sequence[Row], config: Config) -> dict[str, float]:
     return {"r_at_1": r4(rank1 / len(texts)), "r_at_5": r4(top5 / len(texts))}
 
 
+ROUTE_GRID = (0.5, 0.7, 0.8, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)
+RERANK_DEPTH = 20
+CV_FOLDS = 5
+
+
+def retrieval_reranked(rows: Sequence[Row], cross_validate: bool) -> dict[str, float]:
+    """R@1 / R@5 after the pair scorer re-ranks the engine's nearest RERANK_DEPTH questions.
+
+    `cross_validate`: the weights for each fold of groups are fitted on the other folds (the
+    tuning set, which the shipped weights were fitted on); else the shipped weights.
+    """
+    texts, groups = [r.text for r in rows], [r.group for r in rows]
+    vec = Vectoriser(DEFAULT).fit(texts)
+    names = sorted(set(groups))
+    random.Random(0).shuffle(names)
+    folds = [set(names[f::CV_FOLDS]) for f in range(CV_FOLDS)] if cross_validate else [set(names)]
+    rank1 = top5 = 0
+    for fold in folds:
+        if cross_validate:
+            train = [i for i, g in enumerate(groups) if g not in fold]
+            weights = fit_weights([texts[i] for i in train], [groups[i] for i in train])
+        else:
+            weights = list(shipped_weights())
+        scorer = PairScorer.fitted(vec, texts, weights)
+        vecs = [scorer.profile(t).vector for t in texts]
+        for i in (i for i, g in enumerate(groups) if g in fold):
+            near = sorted(
+                ((cosine(vecs[i], vecs[j]), j) for j in range(len(texts)) if j != i), reverse=True
+            )[:RERANK_DEPTH]
+            ranked = scorer.rerank(texts[i], ((j, texts[j]) for _s, j in near))
+            rank1 += groups[ranked[0][0]] == groups[i]
+            top5 += any(groups[j] == groups[i] for j, _p in ranked[:5])
+    return {
+        "r_at_1": r4(rank1 / len(texts)),
+        "r_at_5": r4(top5 / len(texts)),
+        "weights": "fitted on the other folds' groups" if cross_validate else "shipped",
+    }
+
+
 def _routing_scores(preds: list[tuple[str, float]], truth: list[str]) -> dict[str, float]:
     right = [p[0] == t for p, t in zip(preds, truth, strict=True)]
     sure = [ok for (_s, conf), ok in zip(preds, right, strict=True) if conf >= AUTO_ROUTE]
@@ -198,6 +238,17 @@ def _routing_scores(preds: list[tuple[str, float]], truth: list[str]) -> dict[st
         "coverage_above_auto_route": r4(len(sure) / len(right)),
         "accuracy_conf_ge_0_5": r4(sum(half) / len(half)) if half else 0.0,
         "coverage_conf_ge_0_5": r4(len(half) / len(right)),
+        # right / share of questions at or above each confidence: AUTO_ROUTE is the lowest
+        # confidence at which the tuning set (left out group by group) is right ≥ 0.99
+        "by_confidence": {
+            str(t): [
+                r4(sum(ok for (_s, c), ok in zip(preds, right, strict=True) if c >= t) / n)
+                if (n := sum(1 for _s, c in preds if c >= t))
+                else 0.0,
+                r4(n / len(right)),
+            ]
+            for t in ROUTE_GRID
+        },
     }
 
 
@@ -246,6 +297,7 @@ def quality(name: str, rows: list[Row], n_orders: int, variants: list[str]) -> d
         k: r4(v) for k, v in pair_scores(exact, [r.group for r in rows]).items()
     } | {"clusters": len(set(exact))}
     out["retrieval"] = {v: retrieval(rows, VARIANTS[v].config) for v in variants}
+    out["retrieval"]["engine_reranked"] = retrieval_reranked(rows, cross_validate=name == "tuning")
     tuning = (
         None if name == "tuning" else [Row(q.text, q.group, q.sector) for q in labelled_questions()]
     )

@@ -17,6 +17,7 @@ from django.db.models import Count, Max
 from diemcau.questions import feedback
 from diemcau.questions.labelled import labelled_questions
 from diemcau.questions.models import Cluster, LessonKind, Question, QuestionStatus, Sector
+from diemcau.questions.pairs import PairScorer
 from diemcau.questions.routing import (
     CONFIRMED_WEIGHT,
     KEYWORD_WEIGHT,
@@ -26,6 +27,7 @@ from diemcau.questions.routing import (
 from diemcau.questions.sectors import VOCABULARY
 from diemcau.questions.similarity import (
     AUTO_JOIN,
+    IDF_SAMPLE,
     REPS_PER_CLUSTER,
     Index,
     Vector,
@@ -52,6 +54,7 @@ class Lessons:
 @dataclass
 class _IndexState:
     index: Index
+    scorer: PairScorer
     last_id: int
     fitted_on: int
     lessons_key: tuple[object, ...]
@@ -104,8 +107,11 @@ def _build(taught: Lessons) -> _IndexState:
     index = Index(Vectoriser(thesaurus=taught.thesaurus).fit(corpus))
     for pk, text in rows:
         index.add(pk, index.vectoriser.vector(text))
+    # The scorer's own vectorisers: document frequencies settle on an even sample.
+    scorer = PairScorer.fitted(index.vectoriser, corpus[:: max(1, len(corpus) // IDF_SAMPLE)])
     return _IndexState(
         index=index,
+        scorer=scorer,
         last_id=rows[-1][0] if rows else 0,
         fitted_on=len(rows),
         lessons_key=taught.key,
@@ -114,6 +120,15 @@ def _build(taught: Lessons) -> _IndexState:
 
 def question_index() -> Index:
     """The index, caught up with the database."""
+    return _caught_up().index
+
+
+def pair_scorer() -> PairScorer:
+    """The pair scorer over the index's vectoriser (pairs.py), for re-ranking suggestions."""
+    return _caught_up().scorer
+
+
+def _caught_up() -> _IndexState:
     global _state  # noqa: PLW0603
     taught = lessons()
     with _lock:
@@ -134,7 +149,7 @@ def question_index() -> Index:
                     state.index.add(pk, state.index.vectoriser.vector(text))
                     state.last_id = pk
         _state = state
-        return state.index
+        return state
 
 
 def _mean(vec: Vector, index: Index, group: tuple[int, ...] | list[int]) -> float:

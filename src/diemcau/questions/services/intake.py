@@ -16,10 +16,13 @@ from diemcau.programme.models import Session, Topic
 from diemcau.questions import engine
 from diemcau.questions.models import Cluster, Question, QuestionStatus, Sector
 from diemcau.questions.services.state import sync
+from diemcau.questions.similarity import SUGGEST_FLOOR
 from diemcau.sites.services import get_site_for_write
 from diemcau.textnorm import nfc
 
 MAX_TEXT = 4000
+# How many of the index's nearest questions the pair scorer re-ranks for a suggestion.
+RERANK_DEPTH = 20
 
 
 def propose(cluster: Cluster, texts: Sequence[str]) -> None:
@@ -32,14 +35,20 @@ def propose(cluster: Cluster, texts: Sequence[str]) -> None:
 
 
 def similar(text: str, k: int = 5, exclude: int | None = None) -> list[tuple[Question, float]]:
-    """Live questions most like `text`, best first (whoever asked them)."""
+    """Live questions most like `text`, best first (whoever asked them), each with the pair
+    scorer's probability that it is the same question: the index's nearest RERANK_DEPTH
+    (cosine ≥ SUGGEST_FLOOR) re-ranked by the scorer (pairs.py)."""
     index = engine.question_index()
-    hits = index.nearest(index.vectoriser.vector(text), k=k * 3, exclude=exclude)
+    hits = index.nearest(index.vectoriser.vector(text), k=max(k * 3, RERANK_DEPTH), exclude=exclude)
+    hits = [(pk, score) for pk, score in hits if score >= SUGGEST_FLOOR]
     found = Question.objects.filter(pk__in=[pk for pk, _s in hits], cluster__isnull=False).exclude(
         status=QuestionStatus.REJECTED
     )
     by_pk = {q.pk: q for q in found}
-    return [(by_pk[pk], score) for pk, score in hits if pk in by_pk][:k]
+    ranked = engine.pair_scorer().rerank(
+        text, ((pk, by_pk[pk].text) for pk, _s in hits if pk in by_pk)
+    )
+    return [(by_pk[pk], probability) for pk, probability in ranked][:k]
 
 
 def _cluster_to_join(text: str) -> tuple[Cluster, float] | None:

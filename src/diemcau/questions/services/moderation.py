@@ -20,7 +20,6 @@ from diemcau.questions.services.intake import propose, similar
 from diemcau.questions.services.reading import get_cluster, get_question, visible_clusters
 from diemcau.questions.services.sector_list import active_sector
 from diemcau.questions.services.state import sync
-from diemcau.questions.similarity import SUGGEST_FLOOR
 from diemcau.textnorm import nfc
 
 
@@ -35,7 +34,7 @@ def suggestions(scope: Scope, pk: int, k: int = 5) -> list[tuple[Cluster, float,
     best: dict[int, tuple[float, Question]] = {}
     for question in Question.objects.filter(cluster=cluster).order_by("pk")[:10]:
         for other, score in similar(question.text, k=k + 5, exclude=question.pk):
-            if other.cluster_id == cluster.pk or score < SUGGEST_FLOOR:
+            if other.cluster_id == cluster.pk:
                 continue
             assert other.cluster_id is not None
             if score > best.get(other.cluster_id, (0.0, other))[0]:
