@@ -2,6 +2,7 @@
 its route pattern (the fast paths in front of Django too); check-ins by outcome; the sites'
 states exactly as the operations dashboard counts them; the task queue's depth."""
 
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -9,11 +10,14 @@ from typing import Any
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
+from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from diemcau.attendance.tests.helpers import badge, make_delegate, make_session, scan
 from diemcau.conftest import HOAN_KIEM
 from diemcau.metrics.wsgi import wrap
+from diemcau.operations import health
+from diemcau.operations.models import SiteLive
 from diemcau.tasks.models import Task, TaskStatus
 
 pytestmark = pytest.mark.django_db
@@ -54,13 +58,20 @@ def test_only_the_monitoring_token_reads_it(settings: Any) -> None:
 def test_sites_by_state_are_the_dashboards_own_figures(
     scrape: Any, make_site: Any, api_as: Any
 ) -> None:
+    now = timezone.now()
+    long_ago = now - dt.timedelta(seconds=health.OFFLINE_AFTER_S + 60)
+    lives = [("online", now), ("degraded", now), ("offline", long_ago), ("online", long_ago)]
     for n in range(3):
         make_site(HOAN_KIEM, code=f"M-{n}")
+    for n, (state, seen) in enumerate(lives):  # the last: silent too long, offline at read time
+        site = make_site(HOAN_KIEM, code=f"L-{n}")
+        SiteLive.objects.create(site=site, state=state, since=seen, last_seen=seen)
     dashboard = api_as("central_organiser").get("/api/v1/operations/status").json()["counts"]
     text = scrape()
     for state in ("online", "degraded", "offline", "never"):
         assert value(text, "diemcau_sites", state=state) == dashboard[state]
-    assert value(text, "diemcau_sites", state="never") == 3
+    expected = {"online": 1, "degraded": 1, "offline": 2, "never": 3}
+    assert {s: value(text, "diemcau_sites", state=s) for s in expected} == expected
 
 
 def test_the_queue_depth_counts_waiting_tasks(scrape: Any, make_user: Any) -> None:
