@@ -179,6 +179,7 @@ def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> d
             str(args.minutes),
             "--json-out",
             str(out),
+            *(["--questions", str(args.questions)] if args.questions else []),
         ],
         env=v.env,
         stdout=subprocess.DEVNULL,
@@ -234,6 +235,12 @@ def main() -> None:
     parser.add_argument("--kill-after", type=float, default=30.0)
     parser.add_argument("--down-for", type=float, default=5.0)
     parser.add_argument("--variants", default="one,front,killed")
+    parser.add_argument(
+        "--questions",
+        type=int,
+        default=3000,
+        help="At most this many questions (0: all, ~10,000 at 35,000 sites)",
+    )
     work = Path(tempfile.gettempdir()) / "diemcau-scaleout"
     parser.add_argument("--work", type=Path, default=work)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scaleout.json")
@@ -246,6 +253,7 @@ def main() -> None:
         "sites": args.sites,
         "delegates": args.delegates,
         "minutes": args.minutes,
+        "questions_cap": args.questions or None,
         "cpus": os.cpu_count(),
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }

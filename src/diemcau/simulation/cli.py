@@ -26,6 +26,13 @@ import click
 @click.option("--workers", type=int, default=8, show_default=True, help="Concurrent connections.")
 @click.option("--beat-every", type=float, default=5.0, show_default=True, help="Heartbeat period.")
 @click.option("--seed", type=int, default=2025, show_default=True)
+@click.option(
+    "--questions",
+    "max_questions",
+    type=int,
+    default=None,
+    help="At most this many questions (default: one or two from a fifth of the sites).",
+)
 @click.option("--json-out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
     server: str,
@@ -35,6 +42,7 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
     workers: int,
     beat_every: float,
     seed: int,
+    max_questions: int | None,
     json_out: Path | None,
 ) -> None:
     """Simulate the day (heartbeats, check-ins, headcounts, questions) and reconcile the totals."""
@@ -44,7 +52,7 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
     from diemcau.agent.http import JsonClient
     from diemcau.operations.health import OFFLINE_AFTER_S
     from diemcau.simulation.driver import Driver, keep_beating, play
-    from diemcau.simulation.plan import make_plan
+    from diemcau.simulation.plan import cap_questions, make_plan
     from diemcau.simulation.prepare import prepare
     from diemcau.simulation.reconcile import reconcile
     from diemcau.sites.models import Site
@@ -62,6 +70,8 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
     stage = prepare(n_sites, n_delegates, seed, lambda label, d, t: say(f"{label} {d}/{t or '?'}"))
     prepared = time.perf_counter()
     plan = make_plan(stage, seed)
+    if max_questions is not None:
+        cap_questions(plan, max_questions)
     say(
         f"kế hoạch: {len(plan.connected)} điểm cầu kết nối, {len(plan.silent)} im lặng, "
         f"{len(plan.scans) + len(plan.late_scans)} lượt quét, {len(plan.questions)} câu hỏi"

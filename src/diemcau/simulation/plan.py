@@ -111,6 +111,14 @@ def make_plan(stage: Stage, seed: int) -> Plan:
     return plan
 
 
+def cap_questions(plan: Plan, at_most: int) -> None:
+    """Keep the first `at_most` questions (and the resends among them); the truth follows."""
+    plan.questions = plan.questions[:at_most]
+    kept = set(plan.questions)
+    plan.question_resends = [q for q in plan.question_resends if q in kept]
+    plan.expect_questions = len(plan.questions)
+
+
 def _scan_site(  # noqa: PLR0917 - the plan's state, passed along
     plan: Plan,
     rng: random.Random,
