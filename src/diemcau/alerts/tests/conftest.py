@@ -1,6 +1,7 @@
 """Alerts fixtures: the operations' clock and live stores, a live session, a recording outbox."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,13 +9,29 @@ import pytest
 
 from diemcau.accounts.scopes import Scope
 from diemcau.alerts import outbox
-from diemcau.operations import health, services
+from diemcau.operations import api, health, livestate, services
+from diemcau.operations.livestate import MemoryStore
 from diemcau.operations.services import HeartbeatIn
-from diemcau.operations.tests.conftest import T0, Clock, clock, store  # noqa: F401 - fixtures
+from diemcau.operations.tests.conftest import T0, Clock, clock  # noqa: F401 - a fixture
 from diemcau.programme.models import Conference, Day, Session
 
 LOCAL = dt.datetime.fromtimestamp(T0, tz=dt.timezone(dt.timedelta(hours=7)))
 EVERYTHING = Scope(user_id=0, everything=True)
+
+
+@pytest.fixture
+def store(settings: Any) -> Iterator[MemoryStore]:
+    """The in-process live store (the operations tests run both stores; ours read the database)."""
+    settings.DIEMCAU_LIVE_FLUSHER = False
+    services.site_cache.clear()
+    api.bearer.clear()
+    live = MemoryStore()
+    livestate.set_store(live)
+    try:
+        yield live
+    finally:
+        livestate.set_store(None)
+        services.site_cache.clear()
 
 
 def make_session(status: str = "live", starts: str = "21:00", ends: str = "23:30") -> Session:
@@ -43,11 +60,12 @@ def beat(*codes: str) -> None:
 
 
 def silence(moved: Clock, seconds: float, keep: tuple[str, ...] = ()) -> None:
-    """Let `seconds` pass with the flusher running every 5 s (as the server does); the sites
-    in `keep` send a heartbeat each time."""
+    """Let `seconds` pass with the flusher running every 10 s (30 s when nobody beats); the
+    sites in `keep` send a heartbeat each time, often enough to stay online."""
     end = moved.now + seconds
+    step = 10.0 if keep else 30.0
     while moved.now < end:
-        moved.advance(min(5.0, end - moved.now))
+        moved.advance(min(step, end - moved.now))
         if keep:
             beat(*keep)
         else:
