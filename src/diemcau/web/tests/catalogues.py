@@ -14,12 +14,15 @@ from django.utils.translation import trans_real
 
 PACKAGE = Path(__file__).resolve().parents[2]  # src/diemcau
 APPS = tuple(sorted(p.parents[3].name for p in PACKAGE.glob("*/locale/vi/LC_MESSAGES/django.po")))
+# The apps' catalogues, and the project's (LOCALE_PATHS: words that must win over Django's own,
+# and Django's messages its Vietnamese catalogue lacks).
+CATALOGUES = [PACKAGE / app / "locale" / "vi" / "LC_MESSAGES" / "django.po" for app in APPS]
+CATALOGUES.append(PACKAGE / "locale" / "vi" / "LC_MESSAGES" / "django.po")
 
 
 def _stale() -> list[Path]:
     stale = []
-    for app in APPS:
-        po = PACKAGE / app / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+    for po in CATALOGUES:
         mo = po.with_suffix(".mo")
         assert po.exists(), f"missing catalogue {po}"
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
