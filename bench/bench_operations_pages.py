@@ -28,8 +28,6 @@ JSON goes to stdout and into bench/results/operations_pages.json (one entry per 
 
 import argparse
 import datetime as dt
-import os
-import platform
 import random
 import statistics
 import sys
@@ -41,7 +39,13 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
+from common import (  # noqa: E402 - a sibling module of this script
+    add_out_argument,
+    machine,
+    migrated_then_built,
+    save,
+    throwaway_data,
+)
 
 HANOI = "01"
 
@@ -71,25 +75,16 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    built = migrated_then_built(lambda: build(args))
     from django.db import connection
 
-    call_command("migrate", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    built = build(args)
-    built["build_s"] = round(time.perf_counter() - started, 1)
     figures = measure(args, built.pop("at"))
     return {
         "database": connection.vendor,
         "sites": args.sites,
         "seed": args.seed,
         "runs": args.runs,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "data": built,
         **figures,
     }

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -167,3 +167,35 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures ran on, for the JSON: Python, Django and the number of cores."""
+    import platform
+
+    import django
+
+    return {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def migrated_then_built(
+    build: Callable[[], dict[str, Any]], *, analyze_after: bool = False
+) -> dict[str, Any]:
+    """Django set up and the (throwaway) database migrated, then `build()` timed: what it
+    returns, with `build_s` (and, if asked, ANALYZE on PostgreSQL inside the timing)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    built = build()
+    if analyze_after:
+        analyze()
+    built["build_s"] = round(time.perf_counter() - started, 1)
+    return built
