@@ -6,7 +6,7 @@ A search word matches an answer when it is inside the answer's text (with its le
 or inside one of the live questions of its cluster, as a substring of the folded text ("con
 dau" finds "con dấu", "118/2025" a decree). Rejected questions are not searched: the public
 never sees them. The database indexes these texts (see `questions.upkeep`): SQLite's FTS5
-trigram table, PostgreSQL's pg_trgm indexes; both give the same answers.
+trigram table, PostgreSQL's per-cluster search documents; both give the same answers.
 """
 
 from django.db import connection
@@ -32,16 +32,27 @@ def _clusters_with(word: str) -> Expression:
             "SELECT abs(rowid) >> 32 FROM questions_kb_fts WHERE questions_kb_fts MATCH %s",
             [phrase],
         )
-    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _like(word)
     return RawSQL(
         "SELECT abs(rowid) >> 32 FROM questions_kb_fts WHERE text_folded LIKE %s ESCAPE '\\'",
         [pattern],
     )
 
 
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _matching(word: str) -> Q:
     if connection.vendor == "sqlite":
         return Q(cluster_id__in=_clusters_with(word))
+    if connection.vendor == "postgresql":
+        # One search document per cluster with anything published (questions.upkeep).
+        return Q(
+            cluster_id__in=RawSQL(
+                "SELECT cluster_id FROM questions_kb_doc WHERE text_folded LIKE %s", [_like(word)]
+            )
+        )
     asked = Question.objects.filter(status=QuestionStatus.PUBLISHED, text_folded__contains=word)
     return Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
 

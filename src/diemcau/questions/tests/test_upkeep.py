@@ -205,3 +205,24 @@ def test_a_missing_trigger_is_put_back_and_everything_recounted(make_site: Make)
     assert upkeep.install() is True
     assert upkeep.installed() and _tallies() == _recount()
     assert upkeep.install() is False  # nothing left to do
+
+
+def test_search_texts_written_while_their_trigger_was_away_are_indexed_again(
+    make_site: Make,
+) -> None:
+    world = make_world(make_site)
+    seal = ask(world.hn, SEAL)
+    route(seal, "cong-an")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in upkeep.SQLITE_FTS_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER {name}")
+        else:
+            cursor.execute("DROP TRIGGER questions_kb_doc_answer ON questions_answer")
+            for name in ("questions_kb_doc_question", "questions_kb_doc_question_update"):
+                cursor.execute(f"DROP TRIGGER {name} ON questions_question")
+    assert not upkeep.installed()
+    answer(seal, "Công an tỉnh cấp mẫu dấu mới.")
+    assert _found("mau dau") == _found("con dau") == []  # published while nothing indexed
+    assert upkeep.install() is True
+    assert _found("mau dau") == _found("con dau") == [seal.cluster_id]

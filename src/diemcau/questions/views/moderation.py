@@ -32,10 +32,10 @@ def moderate(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     require(can_moderate(scope), _("Only organisers moderate questions."))
     statuses = [(v, label) for v, label in STATUS_LABELS if v in services.CLUSTER_STATES]
-    form = FilterForm(request.GET, statuses=statuses, sectors=list(services.sectors()))
+    sectors = list(services.sectors())  # one query for the filter and the route forms
+    form = FilterForm(request.GET, statuses=statuses, sectors=sectors)
     filters = services.QuestionFilters(**form.values())
     page, rows = cluster_rows(request, scope, services.moderation_clusters(scope, filters))
-    sectors = list(services.sectors())
     options = _SectorOptions(sectors)
     for cluster, _qs in rows:
         cluster.sector_options = options.of(cluster)
