@@ -34,7 +34,11 @@ class Assumptions:
     quiz_window_s: float = 30 * 60  # … within 30 minutes after the last session
     organisers: int = 400  # central, province and commune organisers watching dashboards
     page_every_s: float = 10.0  # an open dashboard refreshes
-    bitrate_kbps: int = 1_500  # the rung most sites play (720p); 64 on the audio-only rung
+    bitrate_kbps: int = 1_500  # the rung most sites play (720p); ~90 on the audio rung
+    # Catch-up: delegates watching a session's recording on their own page, through their
+    # site's relays, at the same moment as a live session (day 2 while day 1 is watched again).
+    catchup_share: float = 0.01  # of all delegates, at once
+    catchup_kbps: int = 1_096  # the 480p rung with its sound: phones and home links
     relay_mbps: int = 1_000  # a relay's link
     utilisation: float = 0.6  # plan servers and relays to run at most this full at the peak
     cores_per_server: int = 4
@@ -51,7 +55,9 @@ class Plan:
     app_servers: int
     db_writes_per_s: float
     relays: int
-    relay_egress_gbps: float
+    relay_egress_gbps: float  # live and catch-up together
+    catchup_viewers: int = 0
+    catchup_egress_gbps: float = 0.0
     notes: list[str] = field(default_factory=list)
 
 
@@ -74,7 +80,11 @@ def plan(sites: int, delegates: int, a: Assumptions | None = None) -> Plan:
     # Rows written per second: a history row per beat (flushed in batches), a row per check-in,
     # an attempt and a completion mark per quiz submission.
     writes = rates["heartbeat"] + max(rates["checkin_scan"], rates["quiz_submission"] * 2)
-    egress_gbps = sites * a.bitrate_kbps / 1e6
+    # Relays serve catch-up like live (a recording's segments are cached there like live ones:
+    # the origin sends each once per relay, bench_recordings.py), so both count on their links.
+    catchup_viewers = round(delegates * a.catchup_share)
+    catchup_gbps = catchup_viewers * a.catchup_kbps / 1e6
+    egress_gbps = sites * a.bitrate_kbps / 1e6 + catchup_gbps
     relays = math.ceil(egress_gbps * 1000 / (a.relay_mbps * a.utilisation))
     notes = [
         f"{kind}: {rate:,.0f}/s × {COSTS[kind][0] * 1000:.3f} ms CPU ({COSTS[kind][1]})"
@@ -90,5 +100,7 @@ def plan(sites: int, delegates: int, a: Assumptions | None = None) -> Plan:
         db_writes_per_s=writes,
         relays=relays,
         relay_egress_gbps=egress_gbps,
+        catchup_viewers=catchup_viewers,
+        catchup_egress_gbps=catchup_gbps,
         notes=notes,
     )

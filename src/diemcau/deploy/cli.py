@@ -88,13 +88,34 @@ def deploy_config_cmd(  # noqa: PLR0917 - click passes every option by keyword
 @click.option("--cores-per-server", type=click.IntRange(1, 256), default=4, show_default=True)
 @click.option("--bitrate", type=click.IntRange(16), default=1500, show_default=True, help="kbit/s")
 @click.option("--relay-mbps", type=click.IntRange(10), default=1000, show_default=True)
+@click.option(
+    "--catchup-share",
+    type=click.FloatRange(0, 1),
+    default=0.01,
+    show_default=True,
+    help="Share of delegates watching a recording at once, during a live session.",
+)
+@click.option("--catchup-kbps", type=click.IntRange(16), default=1096, show_default=True)
 def capacity_cmd(
-    sites: int, delegates: int, cores_per_server: int, bitrate: int, relay_mbps: int
+    *,
+    sites: int,
+    delegates: int,
+    cores_per_server: int,
+    bitrate: int,
+    relay_mbps: int,
+    catchup_share: float,
+    catchup_kbps: int,
 ) -> None:
     """How many app servers, cores and relays the day needs (measured costs × peak rates)."""
     from diemcau.deploy.capacity import Assumptions, plan
 
-    a = Assumptions(cores_per_server=cores_per_server, bitrate_kbps=bitrate, relay_mbps=relay_mbps)
+    a = Assumptions(
+        cores_per_server=cores_per_server,
+        bitrate_kbps=bitrate,
+        relay_mbps=relay_mbps,
+        catchup_share=catchup_share,
+        catchup_kbps=catchup_kbps,
+    )
     p = plan(sites, delegates, a)
     click.echo(f"{sites:,} điểm cầu, {delegates:,} đại biểu".replace(",", "."))
     for line in p.notes:
@@ -104,9 +125,12 @@ def capacity_cmd(
         f"{cores_per_server} lõi (dùng tối đa {a.utilisation:.0%}, thêm 1 máy dự phòng)"
     )
     click.echo(f"Ghi CSDL lúc cao điểm: {p.db_writes_per_s:,.0f} dòng/giây".replace(",", "."))
+    live_gbps = p.relay_egress_gbps - p.catchup_egress_gbps
     click.echo(
         f"Trạm chuyển tiếp: {p.relays} × {relay_mbps} Mbit/s cho {p.relay_egress_gbps:.1f} Gbit/s "
-        f"({bitrate} kbit/s mỗi điểm cầu)"
+        f"(trực tiếp {live_gbps:.1f} Gbit/s: {bitrate} kbit/s mỗi điểm cầu; "
+        f"xem lại {p.catchup_egress_gbps:.1f} Gbit/s: "
+        f"{p.catchup_viewers:,} đại biểu × {catchup_kbps} kbit/s)".replace(",", ".")
     )
 
 

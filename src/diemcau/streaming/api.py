@@ -139,6 +139,8 @@ class RelayLoadOut(Schema):
     egress_mbps: float
     capacity_mbps: int
     overloaded: bool
+    catchup_viewers: int
+    catchup_mbps: float
 
 
 class CapacityOut(Schema):
@@ -150,6 +152,12 @@ class CapacityOut(Schema):
     direct_sites: int
     origin_egress_mbps: float
     warnings: list[str]
+    catchup_viewers: int
+    catchup_rendition: str
+    catchup_kbps: int
+    recordings_in_play: int
+    catchup_egress_mbps: float
+    origin_catchup_mbps: float
 
 
 @router.get("/sites/{code}/playback", response=PlaybackOut)
@@ -171,10 +179,24 @@ def streams(request: HttpRequest) -> object:
 
 
 @router.get("/capacity", response=CapacityOut)
-def capacity(
-    request: HttpRequest, stream: str | None = None, rendition: str | None = None
+def capacity(  # noqa: PLR0917 - the query parameters, one to one
+    request: HttpRequest,
+    stream: str | None = None,
+    rendition: str | None = None,
+    catchup_viewers: int = 0,
+    catchup_rendition: str | None = None,
+    recordings_in_play: int | None = None,
 ) -> capacity_service.CapacityView:
-    return capacity_service.capacity(scope_for(request.user), stream, rendition)
+    """Egress per relay and at the origin: live sites, plus `catchup_viewers` watching
+    recordings (or rewinding) through their sites' relays at the same time."""
+    return capacity_service.capacity(
+        scope_for(request.user),
+        stream,
+        rendition,
+        catchup_viewers=max(0, catchup_viewers),
+        catchup_rendition=catchup_rendition,
+        recordings_in_play=recordings_in_play,
+    )
 
 
 @router.get("/network", response=NetworkOut, url_name="streaming_network")

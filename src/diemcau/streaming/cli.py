@@ -7,12 +7,14 @@
     diemcau stream ingest --input rtmp://0.0.0.0:1935/live/KEY --out /srv/hls --stream hoi-nghi
     diemcau stream revoke SITE
     diemcau stream check-relays [--every 30]
+    diemcau stream recordings make [--session ID] | list | delete ID | keep ID --until DATE | prune
 
 Only click is imported at load time; Django is set up inside the commands that need it.
 """
 
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,6 +128,13 @@ def check_relays_cmd(timeout: float, every: float | None, codes: tuple[str, ...]
 @click.option("--hls-root", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--origin", "origin_url", default=None, help="Origin URL for a relay.")
 @click.option("--workers", type=int, default=1, show_default=True)
+@click.option("--cache-size", default="20g", show_default=True, help="Relay: disk for segments.")
+@click.option(
+    "--cache-inactive",
+    default="24h",
+    show_default=True,
+    help="Relay: how long a segment nobody asks for stays cached (DVR window, recordings).",
+)
 @click.option("--reload", is_flag=True, help="Tell the running nginx to load it (nginx -s reload).")
 def nginx_config_cmd(
     *,
@@ -137,6 +146,8 @@ def nginx_config_cmd(
     hls_root: Path | None,
     origin_url: str | None,
     workers: int,
+    cache_size: str,
+    cache_inactive: str,
     reload: bool,
 ) -> None:
     """Write a complete nginx.conf for the origin or a relay (non-root, high port)."""
@@ -169,6 +180,8 @@ def nginx_config_cmd(
         origin_url=origin_url or conf.origin_url(),
         relay_code=relay_code or "",
         workers=workers,
+        cache_size=cache_size,
+        cache_inactive=cache_inactive,
     )
     try:
         write_config(params)
@@ -260,6 +273,8 @@ def ingest_cmd(
         _fail(str(exc))
         return
 
+    recorded_at = [0.0]
+
     def on_state(state: IngestState) -> None:
         click.echo(f"[{state.state}] lần khởi động lại: {state.restarts} {state.detail}", err=True)
         if record is not None:
@@ -267,6 +282,10 @@ def ingest_cmd(
 
             last = datetime.fromisoformat(state.last_segment_at) if state.last_segment_at else None
             record(name, state.state, state.restarts, last, state.detail)
+            # Once a minute: a recording for each session that has just ended.
+            if time.monotonic() - recorded_at[0] > 60:
+                recorded_at[0] = time.monotonic()
+                _record_ended(out.absolute())
 
     window = conf.dvr_window_s() if dvr_window is None else dvr_window
     dvr = DvrWriter(stream_dir, window, conf.keep_segments_s())
@@ -278,6 +297,19 @@ def ingest_cmd(
     raise SystemExit(0 if final.state == "stopped" else 1)
 
 
+def _record_ended(hls_root: Path) -> None:
+    """Never let a recording problem stop the live stream: it is said and tried again later."""
+    from diemcau.streaming.recordings import prune_recordings, record_ended_sessions
+
+    try:
+        for recording in record_ended_sessions(hls_root=hls_root):
+            click.echo(f"Đã tạo bản ghi {recording.name} ({recording.session})", err=True)
+        for name in prune_recordings(hls_root=hls_root):
+            click.echo(f"Đã xóa bản ghi hết hạn {name}", err=True)
+    except Exception as exc:  # reported; the ingest goes on and tries again in a minute
+        click.secho(f"Không tạo được bản ghi: {exc}", fg="red", err=True)
+
+
 def _parse_rendition(text: str) -> Any:
     from diemcau.streaming.ffmpeg import Rendition
 
@@ -287,6 +319,145 @@ def _parse_rendition(text: str) -> Any:
             f"“{text}”: cần dạng TÊN:CAO:KBPS_HÌNH:KBPS_TIẾNG, ví dụ 480p:480:1000:96"
         )
     return Rendition(parts[0], int(parts[1]), int(parts[2]), int(parts[3]))
+
+
+@stream_group.group("recordings")
+def recordings_group() -> None:
+    """Session recordings (VOD playlists over the live segments): make, list, keep, delete."""
+
+
+def _hls_root_option(func: Any) -> Any:
+    return click.option(
+        "--hls-root",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="The HLS folder (default DIEMCAU_STREAM_HLS_ROOT or DATA_DIR/hls).",
+    )(func)
+
+
+def _central() -> Any:
+    from diemcau.accounts.scopes import Scope
+
+    return Scope(user_id=0, everything=True)
+
+
+def _when(text: str | None) -> Any:
+    if not text:
+        return None
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"“{text}”: cần dạng 2025-06-14T07:30 (giờ Việt Nam) hoặc có múi giờ.")
+    return value if value.tzinfo else timezone.make_aware(value)
+
+
+def _describe(recording: Any) -> str:
+    minutes = recording.duration_s / 60
+    return (
+        f"{recording.pk}\t{recording.name}\t{recording.session}\t{minutes:.0f} phút\t"
+        f"{recording.segments} đoạn\tlưu đến {recording.keep_until:%d/%m/%Y}"
+    )
+
+
+@recordings_group.command("make")
+@click.option(
+    "--session", "session_id", type=int, default=None, help="Session id (default: all ended)."
+)
+@click.option("--stream", "stream_name", default=None, help="Stream (default: the conference's).")
+@click.option("--from", "start", default=None, help="Start (default: the session's).")
+@click.option("--to", "end", default=None, help="End (default: the session's).")
+@_hls_root_option
+def recordings_make_cmd(
+    session_id: int | None,
+    stream_name: str | None,
+    start: str | None,
+    end: str | None,
+    hls_root: Path | None,
+) -> None:
+    """Cut a session's recording (or one for every session that ended without one)."""
+    _setup()
+    from diemcau.errors import DomainError
+    from diemcau.streaming import recordings
+
+    root = hls_root.absolute() if hls_root else None
+    started = time.perf_counter()
+    try:
+        if session_id is None:
+            made = recordings.record_ended_sessions(hls_root=root)
+        else:
+            made = [
+                recordings.make_recording(
+                    _central(), session_id, stream_name, _when(start), _when(end), hls_root=root
+                )
+            ]
+    except DomainError as exc:
+        _fail(exc.message)
+        return
+    for recording in made:
+        click.echo(_describe(recording))
+    click.echo(f"{len(made)} bản ghi, {time.perf_counter() - started:.1f} giây.")
+
+
+@recordings_group.command("list")
+@click.option("--conference", type=int, default=None)
+def recordings_list_cmd(conference: int | None) -> None:
+    """Recordings, newest first."""
+    _setup()
+    from diemcau.streaming import recordings
+
+    for recording in recordings.list_recordings(_central(), conference):
+        click.echo(_describe(recording))
+
+
+@recordings_group.command("keep")
+@click.argument("recording_id", type=int)
+@click.option("--until", "until", required=True, help="Keep until, e.g. 2025-12-31.")
+def recordings_keep_cmd(recording_id: int, until: str) -> None:
+    """Change how long a recording is kept."""
+    _setup()
+    from diemcau.errors import DomainError
+    from diemcau.streaming import recordings
+
+    try:
+        recording = recordings.set_retention(_central(), recording_id, _when(until))
+    except DomainError as exc:
+        _fail(exc.message)
+        return
+    click.echo(_describe(recording))
+
+
+@recordings_group.command("delete")
+@click.argument("recording_id", type=int)
+@_hls_root_option
+def recordings_delete_cmd(recording_id: int, hls_root: Path | None) -> None:
+    """Delete a recording and its files (recorded in the audit trail)."""
+    _setup()
+    from diemcau.errors import DomainError
+    from diemcau.streaming import recordings
+
+    try:
+        files = recordings.delete_recording(
+            _central(), recording_id, hls_root=hls_root.absolute() if hls_root else None
+        )
+    except DomainError as exc:
+        _fail(exc.message)
+        return
+    click.echo(f"Đã xóa bản ghi {recording_id} ({files} tệp).")
+
+
+@recordings_group.command("prune")
+@_hls_root_option
+def recordings_prune_cmd(hls_root: Path | None) -> None:
+    """Delete the recordings kept past their date."""
+    _setup()
+    from diemcau.streaming import recordings
+
+    gone = recordings.prune_recordings(hls_root=hls_root.absolute() if hls_root else None)
+    click.echo(f"Đã xóa {len(gone)} bản ghi hết hạn.")
 
 
 def register(main: click.Group) -> None:

@@ -15,7 +15,10 @@ media sequence stays right across an ffmpeg restart (whose segment numbers jump;
 the jump as a discontinuity).
 """
 
+import errno
 import math
+import os
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +28,7 @@ JOURNAL = "segments.tsv"
 DVR = "dvr.m3u8"
 LIVE = "index.m3u8"
 MASTER = "master.m3u8"
+VOD = "index.m3u8"  # a recording's playlist per rendition
 
 
 @dataclass(frozen=True)
@@ -265,3 +269,84 @@ class DvrWriter:
                     pass
             _write_atomic(rendition.folder / JOURNAL, "".join(s.line() for s in kept))
         return removed
+
+
+# -- recordings ------------------------------------------------------------------------------
+@dataclass
+class Cut:
+    renditions: list[str]
+    segments: int
+    started_at: datetime
+    duration_s: float
+
+
+def _link_all(source: Path, target: Path, rows: list[Segment]) -> list[Segment]:
+    """Hard-link each segment of `rows` from `source` into `target`; those that exist.
+
+    linkat() relative to two open folders: no path walk per file, no stat before it (a missing
+    file is the link's own error). Where the folders are on two file systems, a copy: still no
+    re-encode. ~30 µs a segment, so a 4-hour ladder (21,600 files) takes well under a second.
+    """
+    linked = []
+    src = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    dst = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for segment in rows:
+            name = segment.uri
+            try:
+                os.link(name, name, src_dir_fd=src, dst_dir_fd=dst, follow_symlinks=False)
+            except FileNotFoundError:
+                continue  # pruned meanwhile, or a name the journal has and the disk not
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                    raise
+                shutil.copy2(source / name, target / name)
+            linked.append(segment)
+    finally:
+        os.close(src)
+        os.close(dst)
+    return linked
+
+
+def cut(stream_dir: Path, target: Path, start: datetime, end: datetime) -> Cut | None:
+    """Write `target` (master.m3u8 + one VOD playlist per rendition) from the segments of
+    `stream_dir` that start in [start, end); None when there are none. All or nothing: the
+    folder is built under a temporary name and renamed into place."""
+    variants = master_variants(stream_dir)
+    start_ms, end_ms = round(start.timestamp() * 1000), round(end.timestamp() * 1000)
+    building = target.with_name(target.name + ".part")
+    shutil.rmtree(building, ignore_errors=True)
+    chosen: dict[str, list[Segment]] = {}
+    try:
+        for _info, folder in variants:
+            rows = [s for s in read_journal(stream_dir / folder) if start_ms <= s.at_ms < end_ms]
+            if not rows:
+                continue
+            (building / folder).mkdir(parents=True)
+            rows = _link_all(stream_dir / folder, building / folder, rows)
+            if not rows:
+                continue
+            chosen[folder] = rows
+            first_disc = sum(1 for s in rows[:1] if s.discontinuity)
+            text = media_playlist(rows, vod=True, disc_before=first_disc)
+            (building / folder / VOD).write_text(text, encoding="utf-8")
+        if not chosen:
+            shutil.rmtree(building, ignore_errors=True)
+            return None
+        kept = [(info, folder) for info, folder in variants if folder in chosen]
+        for _info, folder in variants:
+            if folder not in chosen:
+                shutil.rmtree(building / folder, ignore_errors=True)
+        (building / MASTER).write_text(master_playlist(kept, VOD), encoding="utf-8")
+        building.chmod(0o755)
+        building.rename(target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    main = chosen[kept[0][1]]
+    return Cut(
+        renditions=[folder for _info, folder in kept],
+        segments=len(main),
+        started_at=datetime.fromtimestamp(main[0].at_ms / 1000, UTC),
+        duration_s=round(sum(s.duration for s in main), 3),
+    )

@@ -27,6 +27,8 @@ class NginxParams:
     origin_url: str = ""  # relay
     relay_code: str = ""
     workers: int = 1
+    cache_size: str = "20g"  # relay: disk for cached segments (the DVR window and recordings)
+    cache_inactive: str = "24h"  # relay: a segment nobody asked for this long leaves the cache
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
@@ -53,6 +55,10 @@ def origin_upstream(url: str) -> str:
 def render(params: NginxParams) -> str:
     if params.role not in ("origin", "relay"):
         raise ValueError(f"role must be origin or relay, not {params.role!r}")
+    if not re.fullmatch(r"[1-9][0-9]{0,6}[kKmMgG]?", params.cache_size):
+        raise ValueError(f"cache size must look like 20g, not {params.cache_size!r}")
+    if not re.fullmatch(r"[1-9][0-9]{0,6}[smhd]", params.cache_inactive):
+        raise ValueError(f"cache time must look like 24h, not {params.cache_inactive!r}")
     check = _fill((_TEMPLATES / "check.conf.in").read_text(), {"SECRET": params.secret})
     role_values = {
         "LISTEN": params.listen,
@@ -67,6 +73,8 @@ def render(params: NginxParams) -> str:
         role_values["HLS_ROOT"] = str(params.hls_root)
     else:
         role_values["ORIGIN"] = origin_upstream(params.origin_url)
+        role_values["CACHE_SIZE"] = params.cache_size
+        role_values["CACHE_INACTIVE"] = params.cache_inactive
     role_block = _fill((_TEMPLATES / f"{params.role}.conf.in").read_text(), role_values)
     versions = "\n".join(
         f"        {_quote(site)} {int(version)};"

@@ -15,7 +15,6 @@ live stream: through the site's relays in failover order, with expiring URLs per
 import datetime as dt
 import secrets
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -30,69 +29,8 @@ from diemcau.programme.models import Session, SessionKind
 from diemcau.sites import services as sites
 from diemcau.sites.models import Site
 from diemcau.streaming import conf, services, signing
-from diemcau.streaming.dvr import MASTER, Segment, master_playlist, master_variants, read_journal
-from diemcau.streaming.dvr import media_playlist as media_playlist_text
+from diemcau.streaming.dvr import cut
 from diemcau.streaming.models import Recording, Stream
-
-VOD = "index.m3u8"
-
-
-@dataclass
-class Cut:
-    renditions: list[str]
-    segments: int
-    started_at: dt.datetime
-    duration_s: float
-
-
-def _link(source: Path, target: Path) -> None:
-    try:
-        target.hardlink_to(source)
-    except OSError:  # another file system (or no hard links): a copy, still no re-encode
-        shutil.copy2(source, target)
-
-
-def cut(stream_dir: Path, target: Path, start: dt.datetime, end: dt.datetime) -> Cut | None:
-    """Write `target` (master.m3u8 + one VOD playlist per rendition) from the segments of
-    `stream_dir` that start in [start, end); None when there are none. All or nothing: the
-    folder is built under a temporary name and renamed into place."""
-    variants = master_variants(stream_dir)
-    start_ms, end_ms = round(start.timestamp() * 1000), round(end.timestamp() * 1000)
-    chosen: dict[str, list[Segment]] = {}
-    for _info, folder in variants:
-        rows = [
-            s
-            for s in read_journal(stream_dir / folder)
-            if start_ms <= s.at_ms < end_ms and (stream_dir / folder / s.uri).exists()
-        ]
-        if rows:
-            chosen[folder] = rows
-    if not chosen:
-        return None
-    kept = [(info, folder) for info, folder in variants if folder in chosen]
-    main = chosen[kept[0][1]]
-    building = target.with_name(target.name + ".part")
-    shutil.rmtree(building, ignore_errors=True)
-    try:
-        for folder, rows in chosen.items():
-            (building / folder).mkdir(parents=True)
-            for segment in rows:
-                _link(stream_dir / folder / segment.uri, building / folder / segment.uri)
-            first_disc = sum(1 for s in rows[:1] if s.discontinuity)
-            text = media_playlist_text(rows, vod=True, disc_before=first_disc)
-            (building / folder / VOD).write_text(text, encoding="utf-8")
-        (building / MASTER).write_text(master_playlist(kept, VOD), encoding="utf-8")
-        building.chmod(0o755)
-        building.rename(target)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
-    return Cut(
-        renditions=[folder for _info, folder in kept],
-        segments=len(main),
-        started_at=dt.datetime.fromtimestamp(main[0].at_ms / 1000, tz=dt.UTC),
-        duration_s=round(sum(s.duration for s in main), 3),
-    )
 
 
 def topic_offsets(session: Session, started_at: dt.datetime, duration_s: float) -> list[dict]:

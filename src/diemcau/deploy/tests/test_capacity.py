@@ -49,3 +49,19 @@ def test_the_command_prints_the_plan_in_vietnamese() -> None:
     assert result.exit_code == 0, result.output
     assert "35.000 điểm cầu" in result.output and "máy chủ ứng dụng" in result.output
     assert "Trạm chuyển tiếp" in result.output
+
+
+def test_the_relays_also_carry_catch_up_viewers() -> None:
+    """Delegates watching recordings go through the same relays as the live picture."""
+    live_only = plan(11_000, 1_500_000, Assumptions(catchup_share=0))
+    a = Assumptions(catchup_share=0.01)
+    both = plan(11_000, 1_500_000, a)
+    assert both.catchup_viewers == 15_000
+    assert both.catchup_egress_gbps == 15_000 * a.catchup_kbps / 1e6
+    assert both.relay_egress_gbps == live_only.relay_egress_gbps + both.catchup_egress_gbps
+    assert both.relays * a.relay_mbps * a.utilisation >= both.relay_egress_gbps * 1000
+    assert both.relays > live_only.relays
+    result = CliRunner().invoke(
+        capacity_cmd, ["--sites", "11000", "--delegates", "1500000", "--catchup-share", "0.02"]
+    )
+    assert "xem lại 32.9 Gbit/s: 30.000 đại biểu" in result.output, result.output

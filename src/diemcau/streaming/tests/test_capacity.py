@@ -42,3 +42,28 @@ def test_egress_per_relay_and_origin_with_overload_warning(api_as, make_site):
 def test_capacity_is_for_central_organisers(api_as):
     Stream.objects.create(name="hoi-nghi")
     assert api_as("province_organiser", HANOI).get("/api/v1/streaming/capacity").status_code == 403
+
+
+def test_catch_up_viewers_load_the_relays_of_their_sites_but_barely_the_origin(api_as, make_site):
+    Stream.objects.create(name="hoi-nghi", renditions=LADDER)
+    save_relay("hn", "http://relay-hn.test:8080", [HANOI], 1000, True)
+    save_relay("hue", "http://relay-hue.test:8080", [HUE], 1000, True)
+    for _ in range(3):
+        make_site(HOAN_KIEM)
+    make_site(first_commune(HUE).code)
+    central = api_as("central_organiser")
+    live = central.get("/api/v1/streaming/capacity").json()
+    url = "/api/v1/streaming/capacity?catchup_viewers=400&catchup_rendition=720p"
+    body = central.get(url + "&recordings_in_play=3").json()
+    loads = {r["code"]: r for r in body["relays"]}
+    # 400 viewers spread like the sites (3 : 1), each at 2,628 kbit/s, on top of the live load.
+    assert (loads["hn"]["catchup_viewers"], loads["hue"]["catchup_viewers"]) == (300, 100)
+    assert loads["hn"]["catchup_mbps"] == pytest.approx(300 * 2.628, abs=0.1)
+    assert loads["hn"]["egress_mbps"] == pytest.approx(3 * 2.628 + 300 * 2.628, abs=0.1)
+    assert body["catchup_egress_mbps"] == pytest.approx(400 * 2.628, abs=0.1)
+    # The origin: each relay pulls each of the 3 recordings once, not once per viewer.
+    assert body["origin_catchup_mbps"] == pytest.approx(2 * 3 * 2.628, abs=0.1)
+    assert body["origin_egress_mbps"] == pytest.approx(
+        live["origin_egress_mbps"] + body["origin_catchup_mbps"], abs=0.11
+    )
+    assert live["catchup_viewers"] == 0 and live["origin_catchup_mbps"] == 0

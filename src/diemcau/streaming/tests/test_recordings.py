@@ -206,3 +206,29 @@ def _central():
     from diemcau.accounts.scopes import Scope
 
     return Scope(user_id=0, everything=True)
+
+
+def test_the_recordings_commands(session, hls):
+    from click.testing import CliRunner
+
+    from diemcau.streaming.cli import stream_group
+
+    runner = CliRunner()
+    made = runner.invoke(stream_group, ["recordings", "make", "--session", str(session.pk)])
+    assert made.exit_code == 0, made.output
+    recording = Recording.objects.get()
+    assert recording.name in made.output and "4 phút" in made.output
+    listed = runner.invoke(stream_group, ["recordings", "list"])
+    assert recording.name in listed.output
+    kept = runner.invoke(
+        stream_group, ["recordings", "keep", str(recording.pk), "--until", "2027-01-31"]
+    )
+    assert kept.exit_code == 0 and "31/01/2027" in kept.output
+    bad = runner.invoke(stream_group, ["recordings", "keep", str(recording.pk), "--until", "mai"])
+    assert bad.exit_code == 1 and "cần dạng" in bad.output
+    late = ["--from", "2026-12-05T12:00", "--to", "2026-12-05T13:00"]
+    again = runner.invoke(stream_group, ["recordings", "make", "--session", str(session.pk), *late])
+    assert again.exit_code == 1 and "không có đoạn video" in again.output
+    gone = runner.invoke(stream_group, ["recordings", "delete", str(recording.pk)])
+    assert gone.exit_code == 0 and "(243 tệp)" in gone.output
+    assert not (hls / recording.name).exists()
