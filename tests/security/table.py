@@ -384,6 +384,41 @@ API: list[Entry] = [
         token="link",
         conference_id="conference",
     ),
+    # catch-up (xem lại): the delegate's recordings, playback and minutes behind their link; the
+    # rule read by anyone signed in, set by central organisers
+    E(
+        f"GET {A}/assessment/catchup/me/{{token}}/{{conference_id}}/recordings",
+        LINK_API,
+        out=OTHER_API,
+        token="link",
+        conference_id="conference",
+    ),
+    E(
+        f"GET {A}/assessment/catchup/me/{{token}}/recordings/{{recording_id}}/playback",
+        LINK_API,
+        out=OTHER_API,
+        token="link",
+        recording_id="recording",
+    ),
+    E(
+        f"POST {A}/assessment/catchup/me/{{token}}/recordings/{{recording_id}}/watched",
+        LINK_API,
+        out=OTHER_API,
+        token="link",
+        recording_id="recording",
+        body={"ranges": [[0, 10]]},
+    ),
+    E(
+        f"GET {A}/assessment/catchup/conferences/{{conference_id}}/rule",
+        "AAAAAL",
+        conference_id="conference",
+    ),
+    E(
+        f"PUT {A}/assessment/catchup/conferences/{{conference_id}}/rule",
+        "AFFFFL",
+        conference_id="conference",
+        body={"percent": 80},
+    ),
     # completion, streaming, reports
     E(f"GET {A}/completion", "AAHHAL", query={"conference": "@conference", "unit": "@node"}),
     E(
@@ -789,6 +824,14 @@ PAGES: list[Entry] = [
         out=OTHER_PAGE,
         token="link",
         conference_id="conference",
+    ),
+    E(
+        "GET /hoc-vien/{token}/{conference_id}/xem-lai/{recording_id}/",
+        LINK_PAGE,
+        out=OTHER_PAGE,
+        token="link",
+        conference_id="conference",
+        recording_id="recording",
     ),
     E(
         "GET /hoc-vien/{token}/{conference_id}/certificate.pdf",

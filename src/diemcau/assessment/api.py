@@ -13,6 +13,8 @@ from ninja import Field, Router, Schema
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import services
+from diemcau.assessment.catchup.api import me_router as catchup_me_router
+from diemcau.assessment.catchup.api import router as catchup_router
 from diemcau.assessment.certificates.api import router as certificates_router
 from diemcau.assessment.completion.api import rates_router
 from diemcau.assessment.delegate.api import links_router
@@ -23,6 +25,8 @@ from diemcau.assessment.services import MAX_SETTING
 
 router = Router()
 router.add_router("/me", delegate_router)
+router.add_router("/catchup/me", catchup_me_router)
+router.add_router("/catchup", catchup_router)
 
 
 def _number() -> Any:

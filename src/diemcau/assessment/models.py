@@ -10,6 +10,7 @@ those modules import nothing of the app, so loading the models loads no services
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from diemcau.assessment.catchup.models import CatchUpRule, CatchUpView
 from diemcau.assessment.certificates.models import Certificate
 from diemcau.assessment.completion.models import CompletionSite
 from diemcau.assessment.quiz.models import Attempt, Question, QuestionKind
@@ -78,6 +79,8 @@ __all__ = [
     "DEFAULT_CERTIFICATE_BODY",
     "AssessmentSettings",
     "Attempt",
+    "CatchUpRule",
+    "CatchUpView",
     "Certificate",
     "CompletionSite",
     "Question",

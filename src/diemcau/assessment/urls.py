@@ -73,6 +73,11 @@ learner = (
         ),
         path("<str:token>/<int:conference_id>/report/", delegate_views.report, name="report"),
         path(
+            "<str:token>/<int:conference_id>/xem-lai/<int:recording_id>/",
+            delegate_views.catchup,
+            name="catchup",
+        ),
+        path(
             "<str:token>/<int:conference_id>/certificate.pdf",
             delegate_views.certificate,
             name="certificate",

@@ -52,6 +52,7 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     "programme.Material": {},
     # settings, grades and certificates
     "assessment.AssessmentSettings": {},
+    "assessment.CatchUpRule": {"exclude_fields": _STAMPS},
     "assessment.Question": {},
     "assessment.Reflection": {
         # Grading only: a delegate's drafts are their own work, not a change to audit.

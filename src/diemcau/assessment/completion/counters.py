@@ -18,10 +18,12 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from diemcau.assessment.catchup import services as catchup
 from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import (
     AssessmentSettings,
     Attempt,
+    CatchUpView,
     CompletionSite,
     Reflection,
     ReportStatus,
@@ -33,6 +35,7 @@ from diemcau.programme.models import Session
 _TABLE = CompletionSite._meta.db_table
 _DELEGATES = Delegate._meta.db_table
 _CHECKINS = CheckIn._meta.db_table
+_WATCHED = CatchUpView._meta.db_table
 _ATTEMPTS = Attempt._meta.db_table
 _REPORTS = Reflection._meta.db_table
 FIGURES = ("delegates", "attended", "quiz_passed", "report_graded", "report_passed", "completed")
@@ -140,6 +143,19 @@ def count_sql(conference_id: int, site_ids: Sequence[int] | None) -> tuple[str, 
         "GROUP BY delegate_id"
     )
     params += [*sessions, *within]
+    catchup_rule = catchup.rule_of(conference_id)
+    if catchup_rule is not None:
+        # Sessions followed: attended, or not attended and their recording watched to the
+        # organiser's share (catchup); UNION counts a session attended and watched once.
+        checkins = (
+            "SELECT delegate_id, COUNT(*) AS n FROM ("  # noqa: S608
+            f"SELECT delegate_id, session_id FROM {_CHECKINS} "
+            f"WHERE annulled_at IS NULL AND session_id IN ({_in(sessions)}){narrow} UNION "
+            f"SELECT delegate_id, session_id FROM {_WATCHED} "
+            f"WHERE session_id IN ({_in(sessions)}) AND watched_s >= duration_s * %s{narrow}"
+            ") followed GROUP BY delegate_id"
+        )
+        params += [*sessions, catchup_rule.percent / 100, *within]
     passed = (
         f"SELECT DISTINCT delegate_id FROM {_ATTEMPTS} "  # noqa: S608
         f"WHERE conference_id = %s AND passed = %s{narrow}"

@@ -1,5 +1,6 @@
 """What marks the completion counters stale: a report graded, the rule edited, delegates imported
-or moved, check-ins counted or annulled. Connected once, in AssessmentConfig.ready()."""
+or moved, check-ins counted or annulled, a recording watched (catch-up) or its rule edited.
+Connected once, in AssessmentConfig.ready()."""
 
 from typing import Any
 
@@ -35,6 +36,15 @@ def _checkins_changed(sender: Any, delegate_ids: list[int], **kwargs: Any) -> No
     completion_counters.mark_delegates(delegate_ids)
 
 
+def _watched_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Minutes of a recording credited (catch-up): the share may have crossed the rule."""
+    completion_counters.mark_delegates([instance.delegate_id])
+
+
+def _catchup_rule_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    completion_counters.mark_conference(instance.conference_id)
+
+
 def connect() -> None:
     """Once, from AssessmentConfig.ready(); dispatch_uid keeps a second call harmless."""
     post_save.connect(
@@ -42,6 +52,12 @@ def connect() -> None:
     )
     post_save.connect(
         _settings_saved, sender="assessment.AssessmentSettings", dispatch_uid="completion.settings"
+    )
+    post_save.connect(
+        _watched_saved, sender="assessment.CatchUpView", dispatch_uid="completion.catchup"
+    )
+    post_save.connect(
+        _catchup_rule_saved, sender="assessment.CatchUpRule", dispatch_uid="completion.catchup_rule"
     )
     delegates_changed.connect(_delegates_changed, dispatch_uid="completion.delegates")
     checkins_changed.connect(_checkins_changed, dispatch_uid="completion.checkins")

@@ -4,6 +4,9 @@ The three facts are read in three grouped queries over the delegates in view and
 Python, so one rule serves a delegate's own page, a site's certificates and a province's rates.
 Attendance is read here, from attendance.models.CheckIn (valid = not annulled), rather than
 through the attendance app's services, which were being written at the same time.
+
+Catch-up (xem lại): a session the delegate did not attend but whose recording they watched to the
+organiser's share (catchup.services.caught_up) counts as followed, beside the sessions attended.
 """
 
 from collections import Counter, defaultdict
@@ -16,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.access import get_conference, readable_unit
+from diemcau.assessment.catchup import services as catchup
 from diemcau.assessment.conference_settings import settings_for
 from diemcau.assessment.models import AssessmentSettings, Attempt, Reflection, ReportStatus
 from diemcau.attendance.models import CheckIn
@@ -32,10 +36,12 @@ class Status:
     quiz_passed: bool
     report_score: int | None
     complete: bool
+    caught_up: int = 0  # sessions not attended, followed by watching their recording
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "attended": self.attended,
+            "caught_up": self.caught_up,
             "quiz_passed": self.quiz_passed,
             "report_score": self.report_score,
             "complete": self.complete,
@@ -88,6 +94,7 @@ def statuses(delegate_ids: Iterable[int], conference_id: int) -> dict[int, Statu
     ids = list(delegate_ids)
     conf = settings_for(conference_id)
     attended = attended_sessions(ids, conference_id)
+    caught = catchup.caught_up(ids, conference_id)
     passed = _passed(ids, conference_id)
     scores = _report_scores(ids, conference_id)  # a graded report always has a score
     return {
@@ -95,7 +102,10 @@ def statuses(delegate_ids: Iterable[int], conference_id: int) -> dict[int, Statu
             attended=attended.get(d, 0),
             quiz_passed=d in passed,
             report_score=scores.get(d),
-            complete=decide(conf, attended.get(d, 0), d in passed, scores.get(d)),
+            complete=decide(
+                conf, attended.get(d, 0) + caught.get(d, 0), d in passed, scores.get(d)
+            ),
+            caught_up=caught.get(d, 0),
         )
         for d in ids
     }
@@ -142,13 +152,21 @@ def rates(scope: Scope, conference_id: int, unit_code: str | None) -> dict[str, 
             bucket["quiz_passed"] += s.quiz_passed
             bucket["report_graded"] += s.report_score is not None
             bucket["attended"] += s.attended > 0
+            bucket["caught_up"] += s.caught_up > 0
     names = dict(Unit.objects.filter(pk__in=list(by_child)).values_list("pk", "code"))
 
     def line(c: Counter[str]) -> dict[str, Any]:
         return {
             **{
                 k: c[k]
-                for k in ("delegates", "completed", "quiz_passed", "report_graded", "attended")
+                for k in (
+                    "delegates",
+                    "completed",
+                    "quiz_passed",
+                    "report_graded",
+                    "attended",
+                    "caught_up",
+                )
             },
             "rate": _rate(c["completed"], c["delegates"]),
         }

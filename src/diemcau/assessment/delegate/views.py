@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.assessment import conference_settings
+from diemcau.assessment.catchup import services as catchup_side
 from diemcau.assessment.certificates import services as certificates
 from diemcau.assessment.delegate import factor as delegate_factor
 from diemcau.assessment.delegate.access import (
@@ -171,7 +172,49 @@ def conference(
         **overview(delegate, conference_id),
     }
     context["certificate"] = certificates.valid_certificate(delegate, conference_id)
+    context["recordings"] = catchup_side.recordings_for(delegate, conference_id)
+    context["catchup_rule"] = catchup_side.rule_of(conference_id)
     return render(request, "assessment/delegate_page.html", context)
+
+
+@never_cache
+@domain_errors
+@with_pass
+def catchup(
+    request: HttpRequest, delegate: Delegate, token: str, conference_id: int, recording_id: int
+) -> HttpResponse:
+    """A session's recording on the delegate's own page, from a topic's start (?t=seconds); the
+    player reports what was played (catch-up API), which completion counts under the rule."""
+    conf = conference_or_404(conference_id)
+    mine = {r["id"]: r for r in catchup_side.recordings_for(delegate, conference_id)}
+    if recording_id not in mine:
+        raise Http404
+    try:
+        start = max(0, int(request.GET.get("t", "0")))
+    except ValueError:
+        start = 0
+    recording = mine[recording_id]
+    player = {
+        "playback": reverse(
+            "api:catchup_playback", kwargs={"token": token, "recording_id": recording_id}
+        ),
+        "watched": reverse(
+            "api:catchup_watched", kwargs={"token": token, "recording_id": recording_id}
+        ),
+        "start": min(start, max(0, int(recording["duration_s"]) - 1)),
+        "report_s": 30,
+    }
+    return render(
+        request,
+        "assessment/delegate_catchup.html",
+        {
+            "token": token,
+            "conference": conf,
+            "recording": recording,
+            "player": player,
+            "rule": catchup_side.rule_of(conference_id),
+        },
+    )
 
 
 @require_POST

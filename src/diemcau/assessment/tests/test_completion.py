@@ -60,6 +60,7 @@ def test_rates_in_the_api_are_scoped(w: dict[str, Any], api_as: Any, make_user: 
             "quiz_passed": 1,
             "report_graded": 1,
             "attended": 1,
+            "caught_up": 0,
             "rate": 0.5,
         }
     ]
