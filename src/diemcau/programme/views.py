@@ -132,13 +132,27 @@ def conference_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     conference = services.get_conference(scope, pk)
     days = services.agenda(scope, conference)
+    day = _chosen_day(days, request.GET.get("day"))
+    if day is not None:
+        _with_recordings(scope, conference.pk, day)
     context = {
         "conference": conference,
         "days": days,
-        "day": _chosen_day(days, request.GET.get("day")),
+        "day": day,
         "can_edit": services.can_edit(scope),
     }
     return render(request, "programme/agenda.html", context)
+
+
+def _with_recordings(scope: Scope, conference_pk: int, day: Day) -> None:
+    """Each session's recordings and each topic's start in them (issue 22: catch-up)."""
+    from diemcau.streaming.recordings import recordings_for_agenda
+
+    by_session, by_topic = recordings_for_agenda(scope, conference_pk)
+    for session in day.sessions.all():
+        session.recordings_list = by_session.get(session.pk, [])  # type: ignore[attr-defined]
+        for topic in session.topics.all():
+            topic.recording_starts = by_topic.get(topic.pk, [])  # type: ignore[attr-defined]
 
 
 @login_required

@@ -176,3 +176,7 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def duration_minutes(self) -> int:
+        return round(self.duration_s / 60)

@@ -15,6 +15,7 @@ live stream: through the site's relays in failover order, with expiring URLs per
 import datetime as dt
 import secrets
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
@@ -169,6 +170,33 @@ def list_recordings(
     if session_id is not None:
         qs = qs.filter(session_id=session_id)
     return qs.order_by("-started_at", "-pk")
+
+
+@dataclass(frozen=True)
+class TopicStart:
+    """Where a topic starts in one recording, for the programme page."""
+
+    recording: Recording
+    offset_s: int
+
+    @property
+    def at(self) -> str:
+        hours, rest = divmod(self.offset_s, 3600)
+        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def recordings_for_agenda(
+    scope: Scope, conference_id: int
+) -> tuple[dict[int, list[Recording]], dict[int, list[TopicStart]]]:
+    """A conference's recordings by session, and each topic's starts in them (one query)."""
+    by_session: dict[int, list[Recording]] = {}
+    by_topic: dict[int, list[TopicStart]] = {}
+    for recording in list_recordings(scope, conference_id).order_by("started_at", "pk"):
+        by_session.setdefault(recording.session_id, []).append(recording)
+        for topic in recording.topics:
+            start = TopicStart(recording, int(topic.get("offset_s", 0)))
+            by_topic.setdefault(int(topic["topic"]), []).append(start)
+    return by_session, by_topic
 
 
 def get_recording(recording_id: int) -> Recording:

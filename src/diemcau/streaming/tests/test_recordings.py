@@ -232,3 +232,17 @@ def test_the_recordings_commands(session, hls):
     gone = runner.invoke(stream_group, ["recordings", "delete", str(recording.pk)])
     assert gone.exit_code == 0 and "(243 tệp)" in gone.output
     assert not (hls / recording.name).exists()
+
+
+def test_the_programme_page_lists_each_topics_start_in_the_recording(
+    client, make_user, session, settings
+):
+    settings.LANGUAGE_CODE = "vi"
+    recording = recordings.make_recording(_central(), session.pk)
+    client.force_login(make_user("province_organiser", HUE))
+    url = f"/programme/{session.day.conference_id}/?day=2026-12-05"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert page.count(f'data-recording="{recording.pk}"') == 4  # the session and its 3 topics
+    assert "Bản ghi: từ 0:00:00" in page and "Bản ghi: từ 0:01:00" in page
+    assert "Bản ghi: từ 0:03:00" in page
+    assert "4 phút, lưu đến" in page
