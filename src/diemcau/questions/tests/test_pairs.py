@@ -53,7 +53,8 @@ def _rank1_reranked(rows: tuple[Labelled, ...]) -> float:
     return right / len(rows)
 
 
-# A floor slightly under what bench/bench_question_quality.py measured (bench/README.md), not the
-# goal (R@1 0.90): the suggestions' order must not slide back unnoticed.
+# A floor at what bench/bench_question_quality.py measured (bench/README.md), not the goal
+# (R@1 0.90): the suggestions' order must not slide back unnoticed. The figure is exact (no
+# randomness), so the floor is the measured figure itself.
 def test_re_ranked_suggestions_hold_the_measured_held_out_figure() -> None:
-    assert _rank1_reranked(heldout_questions()) >= 0.875  # measured 0.883; cosine alone 0.858
+    assert _rank1_reranked(heldout_questions()) >= 0.882  # measured 0.8825; cosine alone 0.8579

@@ -77,19 +77,20 @@ def _rank1(rows: tuple[Labelled, ...]) -> float:
     return right / len(rows)
 
 
-# Floors slightly under what bench/bench_question_quality.py measured (bench/README.md, issue 18),
-# not the goals (F1 0.85, R@1 0.90): they stop the engine from sliding back unnoticed.
+# Floors at what bench/bench_question_quality.py measured (bench/README.md, issue 18; the
+# held-out figures are exact, seeded orders, so the floor is the figure), not the goals (F1 0.85,
+# R@1 0.90): they stop the engine from sliding back unnoticed.
 def test_automatic_clusters_hold_the_measured_tuning_figure() -> None:
     assert _engine_f1(labelled_questions()) >= 0.70  # measured 0.724; before issue 18: 0.40
 
 
 def test_automatic_clusters_hold_the_measured_held_out_figure() -> None:
-    assert _engine_f1(heldout_questions()) >= 0.63  # measured 0.655; before issue 18: 0.17
+    assert _engine_f1(heldout_questions()) >= 0.655  # measured 0.6553; before issue 18: 0.17
 
 
 def test_the_nearest_question_is_a_paraphrase_as_often_as_measured() -> None:
     assert _rank1(labelled_questions()) >= 0.91  # measured 0.926
-    assert _rank1(heldout_questions()) >= 0.84  # measured 0.858; before issue 18: 0.80
+    assert _rank1(heldout_questions()) >= 0.857  # measured 0.8579; before issue 18: 0.80
 
 
 def test_routing_seeds_alone_route_most_of_the_labelled_set() -> None:
