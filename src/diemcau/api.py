@@ -50,6 +50,7 @@ def _register() -> None:
     from diemcau.delegates.api import router as delegates_router
     from diemcau.exports.api import router as exports_router
     from diemcau.exports.api_paperlist import router as paperlist_router
+    from diemcau.notifications.api import router as notifications_router
     from diemcau.operations.api import heartbeats_router
     from diemcau.operations.api import router as operations_router
     from diemcau.operations.api_incidents import router as incidents_router
@@ -85,6 +86,7 @@ def _register() -> None:
     api.add_router("/reports", reports_router, tags=["reports"])
     api.add_router("/exports", exports_router, tags=["exports"])
     api.add_router("/attendance/paper-list", paperlist_router, tags=["attendance"])
+    api.add_router("/notifications", notifications_router, tags=["notifications"])
 
 
 _register()

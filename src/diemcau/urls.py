@@ -23,6 +23,7 @@ urlpatterns = [
     path("questions/", include("diemcau.questions.urls")),
     path("reports/", include("diemcau.reports.urls")),
     path("exports/", include("diemcau.exports.urls")),
+    path("notifications/", include("diemcau.notifications.urls")),
     path("attendance/", include("diemcau.attendance.urls")),
     path("hoi-dap/", include(knowledge_base)),
     path("assessment/completion/", include("diemcau.assessment.completion.urls")),

@@ -51,6 +51,10 @@ ACTION_LABELS: dict[str, Any] = {
     "remove_grant": gettext_lazy("Role removed"),
     "reissue": gettext_lazy("Site link reissued"),
     "issue": gettext_lazy("Certificates issued"),
+    "send": gettext_lazy("Messages sent"),
+    "deliver": gettext_lazy("Messages handed over"),
+    "opt_out": gettext_lazy("Opted out of messages"),
+    "opt_in": gettext_lazy("Messages allowed again"),
 }
 _MODEL_ACTIONS = {"create": Action.CREATE, "update": Action.UPDATE, "delete": Action.DELETE}
 _ACTION_NAMES = {v: k for k, v in _MODEL_ACTIONS.items()}
@@ -67,6 +71,7 @@ SUBJECT_LABELS: dict[str, Any] = {
     "quiz_bank": gettext_lazy("Quiz questions"),
     "playback_key": gettext_lazy("Site playback key"),
     "audit": gettext_lazy("Audit trail"),
+    "notifications": gettext_lazy("Messages to sites"),
 }
 COUNT_LABELS: dict[str, Any] = {
     "total_rows": gettext_lazy("rows"),
@@ -88,6 +93,11 @@ COUNT_LABELS: dict[str, Any] = {
     "tokens": gettext_lazy("tokens"),
     "grants": gettext_lazy("grants"),
     "delegates": gettext_lazy("delegates"),
+    "recipients": gettext_lazy("recipients"),
+    "sent": gettext_lazy("sent"),
+    "failed": gettext_lazy("failed"),
+    "skipped": gettext_lazy("not sent"),
+    "unknown": gettext_lazy("unknown"),
 }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,45 +165,84 @@ def run(
     reuse: bool = True,
 ) -> dict[str, int]:
     """Send every queued delivery of `deliveries` (a filter), waiting out retries' backoff;
-    returns the counts by status at the end."""
+    returns the counts by status at the end.
+
+    One transaction per message: the outcome of the previous one and the claim of the next
+    commit together, so at most one delivery is ever "sending" and a kill costs at most one
+    "unknown".
+    """
     release_dead_claims(deliveries)
-    total = deliveries.count()
-    done = deliveries.filter(status__in=FINISHED).count()
-    progress(done, total)
-    batches: dict[str, Batch] = {}
-    broken: dict[str, str] = {}
+    sender = _Sender(claimer, progress, reuse)
+    sender.total = deliveries.count()
+    sender.done = deliveries.filter(status__in=FINISHED).count()
+    progress(sender.done, sender.total)
     try:
         while True:
             ready = _ready(deliveries)
-            if not ready:
-                later = deliveries.filter(status=DeliveryStatus.QUEUED).aggregate(
-                    at=Min("next_attempt_at")
-                )["at"]
-                if later is None:
-                    break
-                time.sleep(min(MAX_WAIT_S, max(0.01, (later - timezone.now()).total_seconds())))
+            if ready:
+                sender.chunk(ready)
                 continue
-            for delivery in ready:
-                if not _claim(delivery, claimer):
-                    continue
-                outcome = _send_one(delivery, batches, broken, reuse)
-                if _record(delivery, outcome):
-                    done += 1
-                    progress(done, total)
+            later = deliveries.filter(status=DeliveryStatus.QUEUED).aggregate(
+                at=Min("next_attempt_at")
+            )["at"]
+            if later is None:
+                break
+            time.sleep(min(MAX_WAIT_S, max(0.01, (later - timezone.now()).total_seconds())))
     finally:
-        for batch in batches.values():
+        sender.close()
+    return counts(deliveries)
+
+
+class _Sender:
+    def __init__(self, claimer: uuid.UUID, progress: Progress, reuse: bool) -> None:
+        self.claimer, self.progress, self.reuse = claimer, progress, reuse
+        self.total = self.done = 0
+        self.batches: dict[str, Batch] = {}
+        self.broken: dict[str, str] = {}
+        self.pending: tuple[Delivery, Outcome] | None = None
+
+    def _flush(self) -> None:
+        if self.pending is not None and _record(*self.pending):
+            self.done += 1
+        self.pending = None
+
+    def chunk(self, ready: list[Delivery]) -> None:
+        opted = _opted_out(ready)
+        for delivery in ready:
+            with transaction.atomic():
+                self._flush()
+                claimed = _claim(delivery, self.claimer)
+            self.progress(self.done, self.total)
+            if not claimed:
+                continue
+            if (delivery.channel, delivery.address) in opted:
+                outcome = Outcome(False, answer=_("The recipient asked not to receive messages."))
+            else:
+                outcome = _send_one(delivery, self.batches, self.broken, self.reuse)
+            self.pending = (delivery, outcome)
+        self._flush()
+        self.progress(self.done, self.total)
+
+    def close(self) -> None:
+        self._flush()  # after an exception too: a message handed over keeps its outcome
+        for batch in self.batches.values():
             try:
                 batch.__exit__(None, None, None)
             except Exception:  # closing a broken connection must not hide the result
                 log.warning("closing a channel batch failed", exc_info=True)
-    return counts(deliveries)
+
+
+def _opted_out(ready: list[Delivery]) -> set[tuple[str, str]]:
+    """The (channel, address) pairs of this chunk that opted out: one query a chunk."""
+    q = Q()
+    for channel in {d.channel for d in ready}:
+        q |= Q(channel=channel, address__in={d.address for d in ready if d.channel == channel})
+    return set(OptOut.objects.filter(q).values_list("channel", "address"))
 
 
 def _send_one(
     delivery: Delivery, batches: dict[str, Batch], broken: dict[str, str], reuse: bool
 ) -> Outcome:
-    if opted_out(delivery.channel, delivery.address):
-        return Outcome(False, answer=_("The recipient asked not to receive messages."))
     if delivery.channel in broken:
         return Outcome(False, answer=broken[delivery.channel])
     batch = batches.get(delivery.channel)

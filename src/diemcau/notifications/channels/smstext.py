@@ -24,11 +24,18 @@ class SmsSize:
     parts: int
 
 
+# Typography that would push a stripped text out of GSM-7 (and double its cost) for one dash.
+_PLAIN_PUNCTUATION = str.maketrans(
+    {"–": "-", "—": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "\u00a0": " "}
+)
+
+
 def strip_diacritics(text: str) -> str:
-    """Vietnamese without marks: "Điểm cầu Hoàn Kiếm" → "Diem cau Hoan Kiem"."""
+    """Vietnamese without marks, and plain punctuation: "Điểm cầu – Hoàn Kiếm" →
+    "Diem cau - Hoan Kiem"."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", plain)
+    return unicodedata.normalize("NFC", plain).translate(_PLAIN_PUNCTUATION)
 
 
 def is_gsm7(text: str) -> bool:

@@ -8,25 +8,6 @@ from diemcau.conftest import HUE
 from diemcau.errors import Forbidden
 from diemcau.notifications import services
 from diemcau.notifications.models import Delivery, DeliveryStatus, OptOut, OrganiserPhone
-from diemcau.notifications.testing import FakeGateway, SmtpSink
-
-
-@pytest.fixture
-def gateway(settings):
-    with FakeGateway() as gw:
-        settings.DIEMCAU_SMS_URL = gw.url
-        settings.DIEMCAU_SMS_TOKEN = "bi-mat"
-        settings.DIEMCAU_SMS_SENDER = "HOINGHI"
-        settings.DIEMCAU_NOTIFY_BACKOFF_S = 0.01
-        yield gw
-
-
-@pytest.fixture
-def smtp(settings):
-    with SmtpSink() as sink:
-        settings.MAILERS = sink.mailers()
-        settings.DEFAULT_FROM_EMAIL = "hoinghi@example.gov.vn"
-        yield sink
 
 
 @pytest.fixture
