@@ -463,10 +463,10 @@ function reconnected() {
 
 // -- heartbeat ------------------------------------------------------------------------------
 function playback() {
-  const { playing, buffer, bitrate, latency, dropped_total: total } = player.health();
+  const { playing, buffer, bitrate, latency, dropped_total: total, behind } = player.health();
   const dropped = Math.max(0, total - state.dropped);
   state.dropped = total;
-  return { playing, buffer, bitrate, latency, dropped_frames: dropped };
+  return { playing, buffer, bitrate, latency, dropped_frames: dropped, behind };
 }
 
 async function heartbeat() {
