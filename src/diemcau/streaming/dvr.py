@@ -29,6 +29,7 @@ DVR = "dvr.m3u8"
 LIVE = "index.m3u8"
 MASTER = "master.m3u8"
 VOD = "index.m3u8"  # a recording's playlist per rendition
+PDT_SLACK_MS = 250  # a wall time further than this from the running sum is written out
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,13 @@ def _write_atomic(path: Path, text: str) -> None:
 def media_playlist(
     segments: list[Segment], *, vod: bool, disc_before: int = 0, prefix: str = ""
 ) -> str:
-    """An HLS media playlist; `disc_before`: discontinuities before the first segment."""
+    """An HLS media playlist; `disc_before`: discontinuities before the first segment.
+
+    The wall time (#EXT-X-PROGRAM-DATE-TIME) is written on the first segment and wherever it
+    does not follow from the one before (a restart, a gap); players count the others from the
+    lengths (hls.js sets `programDateTime` on every fragment). A tag on every segment would
+    double a 2-hour playlist (317 kB, 20 kB gzipped, refetched every 2 s).
+    """
     target = max((math.ceil(s.duration) for s in segments), default=2)
     head = ["#EXTM3U", "#EXT-X-VERSION:6", f"#EXT-X-TARGETDURATION:{target}"]
     if vod:
@@ -116,12 +123,16 @@ def media_playlist(
         head.append(f"#EXT-X-DISCONTINUITY-SEQUENCE:{disc_before}")
     head.append("#EXT-X-INDEPENDENT-SEGMENTS")
     body = []
+    expected: int | None = None
     for i, s in enumerate(segments):
         if s.discontinuity and i > 0:
             body.append("#EXT-X-DISCONTINUITY")
-        stamp = datetime.fromtimestamp(s.at_ms / 1000, UTC)
         body.append(f"#EXTINF:{s.duration:.3f},")
-        body.append(f"#EXT-X-PROGRAM-DATE-TIME:{stamp.isoformat(timespec='milliseconds')}")
+        if expected is None or s.discontinuity or abs(s.at_ms - expected) > PDT_SLACK_MS:
+            stamp = datetime.fromtimestamp(s.at_ms / 1000, UTC)
+            body.append(f"#EXT-X-PROGRAM-DATE-TIME:{stamp.isoformat(timespec='milliseconds')}")
+            expected = s.at_ms
+        expected += round(s.duration * 1000)
         body.append(prefix + s.uri)
     tail = ["#EXT-X-ENDLIST"] if vod else []
     return "\n".join([*head, *body, *tail]) + "\n"

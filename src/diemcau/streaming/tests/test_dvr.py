@@ -29,7 +29,9 @@ def test_the_dvr_playlist_keeps_the_window_while_the_live_one_keeps_six(tmp_path
     assert _uris(dvr) == [f"seg_{n}.ts" for n in range(1070, 1100)]
     assert _tag(dvr, "EXT-X-MEDIA-SEQUENCE") == "70"
     assert "#EXT-X-ENDLIST" not in dvr and "PLAYLIST-TYPE" not in dvr
+    # The wall time of the first segment; the others follow from the lengths.
     assert _tag(dvr, "EXT-X-PROGRAM-DATE-TIME") == "2026-12-05T01:02:20.000+00:00"
+    assert dvr.count("#EXT-X-PROGRAM-DATE-TIME:") == 1
     master = (tmp_path / "s/dvr.m3u8").read_text()
     assert _uris(master) == ["480p/dvr.m3u8", "audio/dvr.m3u8"]
     assert "RESOLUTION=256x144" in master
@@ -48,6 +50,9 @@ def test_a_restarted_ffmpeg_is_a_discontinuity_and_the_sequence_stays_dense(tmp_
     dvr = (tmp_path / "s/480p/dvr.m3u8").read_text()
     assert dvr.count("#EXT-X-DISCONTINUITY\n") == 1
     assert _uris(dvr)[9:11] == ["seg_1009.ts", "seg_5000.ts"]
+    # A wall time at the start and again after the restart (20 s later than the lengths say).
+    stamps = [ln.split(":", 1)[1] for ln in dvr.splitlines() if ln.startswith("#EXT-X-PROGRAM")]
+    assert stamps == ["2026-12-05T01:00:00.000+00:00", "2026-12-05T01:00:40.000+00:00"]
 
 
 def test_the_discontinuity_sequence_counts_what_left_the_window(tmp_path):

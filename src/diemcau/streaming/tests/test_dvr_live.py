@@ -109,7 +109,7 @@ def test_the_dvr_playlist_plays_through_the_relay_with_the_same_token(engines):
     live = get(engines.origin.url + engines.path("HK-01", file="144p/index.m3u8")).body.decode()
     dvr = get(engines.relay.url + engines.path("HK-01", file="144p/dvr.m3u8")).body.decode()
     assert "#EXT-X-PROGRAM-DATE-TIME:" in live and "#EXT-X-PROGRAM-DATE-TIME:" in dvr
-    assert dvr.count("#EXT-X-PROGRAM-DATE-TIME:") == len(playlist_uris(dvr))
+    assert dvr.index("#EXT-X-PROGRAM-DATE-TIME:") < dvr.index(".ts\n")  # the first segment's
     assert playlist_uris(live)[0] in playlist_uris(dvr)  # the window reaches past the live one
     assert "#EXT-X-MEDIA-SEQUENCE:0\n" in dvr  # the journal's own dense numbers
     result = watch([engines.relay.url + engines.path("HK-01", file="dvr.m3u8")], segments=3)
