@@ -144,7 +144,9 @@ class Draft:
         session_id: int | None = None,
         reply_to: str = "",
     ) -> "Draft":
-        if channel not in (Channel.EMAIL, Channel.SMS, Channel.ZALO):
+        if channel == Channel.ZALO:
+            raise Invalid(_("Zalo ZNS is not available yet: send by SMS or e-mail."))
+        if channel not in (Channel.EMAIL, Channel.SMS):
             raise Invalid(_("Unknown channel “%(channel)s”.") % {"channel": channel})
         if role not in (RecipientRole.CONTACT, RecipientRole.TECHNICIAN):
             raise Invalid(_("Unknown recipient “%(role)s”.") % {"role": role})

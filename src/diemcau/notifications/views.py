@@ -90,7 +90,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         "error": error,
         "templates": templates,
         "kinds": list(audiences.KINDS.items()),
-        "channels": [(c.value, c.label) for c in Channel],
+        "channels": [(c.value, c.label) for c in Channel if c != Channel.ZALO],
         "roles": [
             (r.value, r.label) for r in RecipientRole if r != RecipientRole.PROVINCE_ORGANISER
         ],

@@ -117,6 +117,8 @@ def test_an_unknown_field_is_refused_when_written():
         _draft(body="Kính gửi {ho_tne}")
     with pytest.raises(Invalid):
         _draft(body="Mở ngoặc { chưa đóng")
+    with pytest.raises(Invalid, match="Zalo"):  # a place for it, not implemented
+        _draft(channel="zalo")
 
 
 def test_sms_parts_gsm7_and_ucs2():
