@@ -274,7 +274,6 @@ def _register_app_commands() -> None:
     from diemcau.delegates.cli_data import register as register_data
     from diemcau.deploy.cli import register as register_deploy
     from diemcau.exports.cli import register as register_exports
-    from diemcau.notifications.cli import register as register_notify
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.simulation.cli_demo import register as register_demo_day
@@ -296,7 +295,6 @@ def _register_app_commands() -> None:
     register_completion(main)
     register_data(main)
     register_exports(export_group, main)
-    register_notify(main)
 
 
 _register_app_commands()
@@ -423,14 +421,10 @@ def up_cmd(  # noqa: PLR0917 - click passes every option by keyword
     """Migrate, load units, load the living demo (a session on now), start the demo day, serve."""
     setup()
     from django.conf import settings
-    from django.core.management import call_command
 
     from diemcau.sites.models import Site
-    from diemcau.units.services import load_units
 
-    call_command("migrate", interactive=False, verbosity=0)
-    result = load_units()
-    click.echo(f"Đơn vị hành chính: {result.total} ({result.created} mới)")
+    click.echo(prepare_database())
     demo = not no_demo and settings.DIEMCAU_DEMO
     if demo and not Site.objects.exists():
         from diemcau.sites.demo import load_demo_accounts, load_demo_sites
@@ -455,6 +449,29 @@ def up_cmd(  # noqa: PLR0917 - click passes every option by keyword
     prepare(Path(settings.DATA_DIR))
     click.echo(f"diemcau đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng)")
     serve(host, port, workers, threads)
+
+
+def prepare_database() -> str:
+    """Migrate and load the administrative units; a fresh embedded database starts from the
+    template of the same migrations when there is one (see dbtemplate.py) and leaves one when
+    there is not. The line to print."""
+    from django.core.management import call_command
+
+    from diemcau import dbtemplate
+    from diemcau.units.services import load_units
+
+    started = time.perf_counter()
+    fresh = dbtemplate.fresh()
+    copied = fresh and dbtemplate.restore()
+    call_command("migrate", interactive=False, verbosity=0)
+    result = load_units()
+    if fresh and not copied:
+        dbtemplate.save()  # the next fresh data folder starts from this copy
+    how = " (chép từ bản mẫu đã chuyển đổi)" if copied else ""
+    return (
+        f"Cơ sở dữ liệu sẵn sàng trong {time.perf_counter() - started:.1f} s{how}; "
+        f"đơn vị hành chính: {result.total} ({result.created} mới)"
+    )
 
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:
