@@ -63,6 +63,8 @@ DIEMCAU_BEHIND_PROXY=1
 DIEMCAU_DEMO=0
 DIEMCAU_STATIC_ROOT=$static_root
 DIEMCAU_METRICS_TOKEN=$metrics_token
+# The ingest's --out on the origin: session recordings are cut there (by the ingest).
+DIEMCAU_STREAM_HLS_ROOT=/srv/hls
 # Set once and keep (a new key makes stored national-ID hashes and printed badges unverifiable):
 # DIEMCAU_SECRET_KEY=
 # DIEMCAU_PII_KEY=

@@ -299,13 +299,19 @@ def ingest_cmd(
 
 def _record_ended(hls_root: Path) -> None:
     """Never let a recording problem stop the live stream: it is said and tried again later."""
-    from diemcau.streaming.recordings import prune_recordings, record_ended_sessions
+    from diemcau.streaming.recordings import (
+        prune_recordings,
+        record_ended_sessions,
+        sweep_orphans,
+    )
 
     try:
         for recording in record_ended_sessions(hls_root=hls_root):
             click.echo(f"Đã tạo bản ghi {recording.name} ({recording.session})", err=True)
         for name in prune_recordings(hls_root=hls_root):
             click.echo(f"Đã xóa bản ghi hết hạn {name}", err=True)
+        for name in sweep_orphans(hls_root):
+            click.echo(f"Đã xóa thư mục bản ghi không còn trong danh sách: {name}", err=True)
     except Exception as exc:  # reported; the ingest goes on and tries again in a minute
         click.secho(f"Không tạo được bản ghi: {exc}", fg="red", err=True)
 

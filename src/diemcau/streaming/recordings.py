@@ -15,6 +15,7 @@ live stream: through the site's relays in failover order, with expiring URLs per
 import datetime as dt
 import secrets
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,6 +259,24 @@ def delete_recording(scope: Scope, recording_id: int, *, hls_root: Path | None =
     """Remove the row and the files; relays drop their copies as their caches expire."""
     _require_manager(scope)
     return _remove(get_recording(recording_id), hls_root or conf.hls_root(), "delete_recording")
+
+
+def sweep_orphans(hls_root: Path | None = None, *, min_age_s: float = 300) -> list[str]:
+    """Remove recording folders that have no row any more (deleted through an app server that
+    does not hold the HLS folder) or were left half-built; run by the ingest on the origin.
+    A folder younger than `min_age_s` is left alone: its row may be on its way."""
+    root = hls_root or conf.hls_root()
+    if not root.is_dir():
+        return []
+    names = set(Recording.objects.values_list("name", flat=True))
+    now = time.time()
+    gone = []
+    for path in root.glob("rec-*"):
+        if path.name in names or not path.is_dir() or now - path.stat().st_mtime < min_age_s:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        gone.append(path.name)
+    return gone
 
 
 def prune_recordings(now: dt.datetime | None = None, *, hls_root: Path | None = None) -> list[str]:

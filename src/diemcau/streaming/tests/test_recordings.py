@@ -246,3 +246,13 @@ def test_the_programme_page_lists_each_topics_start_in_the_recording(
     assert "Bản ghi: từ 0:00:00" in page and "Bản ghi: từ 0:01:00" in page
     assert "Bản ghi: từ 0:03:00" in page
     assert "4 phút, lưu đến" in page
+
+
+def test_the_origin_sweeps_folders_whose_recording_was_deleted_elsewhere(session, hls):
+    kept = recordings.make_recording(_central(), session.pk)
+    orphan = recordings.make_recording(_central(), session.pk)
+    Recording.objects.filter(pk=orphan.pk).delete()  # as an app server without the folder does
+    assert recordings.sweep_orphans(hls) == []  # too young: its row may be on its way
+    assert recordings.sweep_orphans(hls, min_age_s=0) == [orphan.name]
+    assert (hls / kept.name / "master.m3u8").exists() and not (hls / orphan.name).exists()
+    assert (hls / "hoi-nghi/audio/seg_1030.ts").exists()
