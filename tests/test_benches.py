@@ -219,3 +219,15 @@ def test_question_quality_bench_compares_the_engine_with_its_baselines(tmp_path)
     assert engine > clusters["baseline_tfidf_words"]["best_threshold_after_the_fact"]["f1"]
     assert figures["tuning"]["routing"]["engine"]["accuracy"] > 0.8
     assert figures["scale"]["intake_lookup_ms_p50"] > 0
+
+
+def test_recordings_bench_measures_catch_up_behind_relays_and_the_cut(tmp_path):
+    args = ["--viewers", "20", "--relays", "2", "--segments", "2", "--seconds", "8"]
+    figures = _run("bench_recordings.py", tmp_path / "r.json", *args, "--hours", "0.02")
+    median = figures["median"]
+    # Behind the relays the origin sends each segment at most once per relay.
+    assert 1 <= median["origin_max_requests_per_segment_behind_relays"] <= 2
+    assert median["origin_requests_second_wave"] == 0
+    assert median["baseline_origin_max_requests_per_segment_direct"] > 2
+    assert median["session_to_recording_s"] > 0
+    assert median["baseline_probe_each_segment_s"] > median["session_to_recording_s"]
