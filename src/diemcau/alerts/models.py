@@ -9,7 +9,7 @@ incident and recipient, its `key` unique, so a second evaluator or a rerun tick 
 twice. Outages of a flapping site are separate incidents; the rule's cooldown keeps them quiet.
 
 `Reminder` — a message at a set time before a rehearsal or a session, to the sites under a unit
-(all, or those not ready); `sent_at` is set in the same transaction that records its messages.
+(all, or those not ready); claimed by one tick, sent by one background job (see reminders.py).
 
 `TickLock` — one row per periodic job: a tick updates its row first, which serialises ticks of
 several workers on both backends (a row lock on PostgreSQL, the write lock on SQLite).
@@ -130,6 +130,9 @@ class Reminder(models.Model):
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default="sms")
     text = models.TextField(_("message"))
     enabled = models.BooleanField(_("enabled"), default=True)
+    # Claimed by the tick that handed it to a background job; sent_at when that job finished.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.UUIDField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     sent_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(

@@ -2,14 +2,13 @@
 
 An organiser picks the rehearsal or session, when (the evening before at 20:00, or N minutes
 before the start), the audience (every site under a unit they organise, or only the sites not
-ready) and the text. The periodic job sends each reminder once: it claims the reminder by setting
-`sent_at` in the same transaction that hands every message to the notifications app, so a job
-that dies half-way leaves nothing behind (it runs again next tick), and a second job running at
-the same time waits on the reminder's row and then finds it sent. Each message also carries an
-idempotency key (reminder, site), which the notifications app keeps once.
+ready) and the text. The periodic tick claims each due reminder once and hands it to a background
+job (so an 11,000-site reminder never holds up the escalations' tick); the job hands each site's
+message to the notifications app with an idempotency key (reminder, site), which it keeps once,
+so a job that died half-way and is run again adds no second message to any site.
 
-A reminder whose event has already ended when the job first sees it (the worker was down) is
-marked sent to nobody rather than sent late.
+A reminder whose event has already ended when its job runs (the worker was down) is marked sent
+to nobody rather than sent late.
 """
 
 import datetime as dt
@@ -33,6 +32,8 @@ from diemcau.operations.models import Rehearsal, RehearsalSiteState
 from diemcau.operations.rehearsals import may_schedule
 from diemcau.programme.models import Session
 from diemcau.sites.models import Site, SiteStatus
+from diemcau.tasks.jobs import Progress, job
+from diemcau.tasks.models import Task
 from diemcau.units.organisations import CENTRAL_CODE
 from diemcau.units.services import get_unit, units_under_q
 
@@ -197,53 +198,76 @@ def audience_ids(reminder: Reminder) -> list[int]:
 
 @dataclass
 class RemindResult:
-    reminders: int = 0
-    messages: int = 0
-    missed: int = 0
+    reminders: int = 0  # handed to a background job by this tick
+    messages: int = 0  # handed to the notifications app (inline jobs: tests, the CLI)
 
 
 def send_due(now: dt.datetime | None = None) -> RemindResult:
-    """Send every reminder whose time has come, each exactly once."""
+    """Hand every reminder whose time has come to a background job, each exactly once.
+
+    The tick only claims (an UPDATE that one caller wins: a second tick at the same moment waits
+    on the row, then finds it claimed) and queues the job in the same transaction; the job sends.
+    A claim older than STALE_CLAIM without `sent_at` belongs to a job that died: it is claimed
+    again, and the new job skips the sites already recorded (their idempotency keys).
+    """
+    from diemcau.tasks.services import submit
+
     now = now or now_dt()
     result = RemindResult()
+    stale = now - STALE_CLAIM
     due = list(
-        Reminder.objects.filter(enabled=True, sent_at=None, send_at__lte=now).values_list(
-            "pk", flat=True
-        )
+        Reminder.objects.filter(enabled=True, sent_at=None, send_at__lte=now)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=stale))
+        .values_list("pk", "created_by_id")
     )
-    for pk in due:
+    for pk, owner in due:
         try:
-            sent = _send_reminder(pk, now)
+            with transaction.atomic():
+                claimed = (
+                    Reminder.objects.filter(pk=pk, sent_at=None)
+                    .filter(Q(claimed_at=None) | Q(claimed_at__lt=stale))
+                    .update(claimed_at=now)
+                )
+                if not claimed:
+                    continue
+                task = submit(REMINDER_JOB, owner, {"reminder": pk})
+                Reminder.objects.filter(pk=pk).update(task_id=task.pk)
         except Exception:
-            log.exception("reminder %s could not be sent; next tick tries again", pk)
-            continue
-        if sent is None:
+            log.exception("reminder %s could not be queued; next tick tries again", pk)
             continue
         result.reminders += 1
-        result.messages += sent
-        result.missed += sent == 0
+        result.messages += int((task.result or {}).get("messages", 0))
     return result
 
 
-def _send_reminder(pk: int, now: dt.datetime) -> int | None:
-    with transaction.atomic():
-        # The claim: a second job waits here (row lock / SQLite write lock), then finds it taken.
-        if not Reminder.objects.filter(pk=pk, sent_at=None, enabled=True).update(sent_at=now):
-            return None
-        reminder = Reminder.objects.select_related(
-            "unit", "rehearsal", "session", "session__day"
-        ).get(pk=pk)
-        start, end, title = event_bounds(reminder)
-        if now >= end:
-            log.warning("reminder %s: its event ended before it could be sent", pk)
-            return 0
-        ids = audience_ids(reminder)
-        zone = ZoneInfo(settings.TIME_ZONE)
-        when = start.astimezone(zone).strftime("%H:%M %d/%m/%Y")
-        count = 0
-        with translation.override(settings.LANGUAGE_CODE):
-            for chunk_start in range(0, len(ids), 500):
-                chunk = ids[chunk_start : chunk_start + 500]
+REMINDER_JOB = "alerts.reminder"
+STALE_CLAIM = dt.timedelta(minutes=10)
+CHUNK = 200
+
+
+@job(REMINDER_JOB)
+def reminder_job(task: Task, progress: Progress) -> dict[str, Any]:
+    """Send one reminder: its messages in chunks (a short transaction each), then `sent_at`."""
+    pk = task.params["reminder"]
+    reminder = Reminder.objects.select_related(
+        "unit", "rehearsal", "session", "session__day", "created_by"
+    ).get(pk=pk)
+    if reminder.sent_at is not None:
+        return {"messages": 0, "already": True}
+    now = now_dt()
+    start, end, title = event_bounds(reminder)
+    if now >= end:
+        log.warning("reminder %s: its event ended before it could be sent", pk)
+        Reminder.objects.filter(pk=pk).update(sent_at=now, sent_count=0)
+        return {"messages": 0, "missed": True}
+    ids = audience_ids(reminder)
+    when = start.astimezone(ZoneInfo(settings.TIME_ZONE)).strftime("%H:%M %d/%m/%Y")
+    done = 0
+    progress(0, len(ids))
+    with translation.override(settings.LANGUAGE_CODE):
+        for chunk_start in range(0, len(ids), CHUNK):
+            chunk = ids[chunk_start : chunk_start + CHUNK]
+            with transaction.atomic():
                 for site in Site.objects.filter(pk__in=chunk).select_related("unit"):
                     values = {
                         "event": title,
@@ -260,12 +284,12 @@ def _send_reminder(pk: int, now: dt.datetime) -> int | None:
                         channel=reminder.channel,
                         text=render(reminder.text, values),
                         idempotency_key=f"alerts:reminder:{pk}:{site.pk}",
-                        reason="reminder",
-                        user=reminder.created_by,
+                        reason=_("reminder: %(event)s") % {"event": title},
                     )
-                    count += 1
-        Reminder.objects.filter(pk=pk).update(sent_count=count)
-        return count
+            done += len(chunk)
+            progress(done, len(ids))
+    Reminder.objects.filter(pk=pk).update(sent_at=now_dt(), sent_count=done)
+    return {"messages": done}
 
 
 def targets() -> dict[str, list[tuple[int, str]]]:

@@ -127,3 +127,41 @@ def test_two_jobs_at_the_same_moment_send_each_reminder_once(live_db, clock, mak
     keys = [s.key for s in sent.sent]
     assert len(keys) == len(set(keys)) == sent.calls == 80
     assert sum(Reminder.objects.values_list("sent_count", flat=True)) == 80
+
+
+@pytest.mark.django_db
+def test_a_job_that_died_half_way_is_taken_up_again_and_each_site_gets_one_message(
+    clock, make_site, sent, monkeypatch
+):
+    from diemcau.alerts import outbox
+    from diemcau.tasks.models import Task
+
+    r = rehearsal()
+    for i in range(450):
+        make_site(HOAN_KIEM, code=f"RES-{i:03d}")
+    reminder = reminders.create_reminder(EVERYTHING, None, ReminderIn(HANOI, "rehearsal", r.pk, 30))
+    clock.advance(1800)
+    real = outbox._notifications_send_direct
+
+    def dies_after_250():
+        if sent.calls >= 250:
+            raise RuntimeError("worker killed")
+        return real()
+
+    monkeypatch.setattr(outbox, "_notifications_send_direct", dies_after_250)
+    reminders.send_due()
+    assert Task.objects.get(kind="alerts.reminder").status == "failed"
+    # The first chunk of 200 committed; the second died after 50 (this stand-in keeps those 50,
+    # the notifications app's rows would roll back with their chunk).
+    assert len(sent.sent) == 250
+    monkeypatch.setattr(outbox, "_notifications_send_direct", real)
+    clock.advance(60)
+    assert reminders.send_due().reminders == 0  # still claimed: its job may be running
+    clock.advance(10 * 60)
+    again = reminders.send_due()
+    assert again.reminders == 1
+    # The new job hands every site again; the idempotency keys keep one message each.
+    assert sent.calls == 250 + 450
+    assert len(sent.sent) == 450 and len({s.key for s in sent.sent}) == 450
+    reminder.refresh_from_db()
+    assert reminder.sent_count == 450 and reminder.sent_at is not None
