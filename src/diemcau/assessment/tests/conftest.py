@@ -2,7 +2,12 @@
 
 import pytest
 
-from diemcau.console.tests.conftest import _units_back, chromium, units  # noqa: F401 - fixtures
+from diemcau.console.tests.conftest import (  # noqa: F401 - fixtures
+    _units_back,
+    browser_as,
+    chromium,
+    units,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -187,8 +187,11 @@ def test_a_thin_link_falls_to_sound_climbs_back_and_rewinds_to_the_loss(
     expect(notice).to_be_visible()
     expect(notice).to_have_attribute("data-mode", "audio")
     expect(notice).to_contain_text("chỉ âm thanh do đường truyền yếu")
-    wait_for(lambda: state.get_attribute("data-state") == "audio_only", 20, "the line's words")
-    assert advancing(page, 3), f"the sound does not play on the thin line: {timeline(page)}"
+    try:
+        wait_for(lambda: state.get_attribute("data-state") == "audio_only", 30, "the words")
+    except AssertionError as error:
+        raise AssertionError(f"{error}: {state.inner_text()} {timeline(page)}") from None
+    assert advancing(page, 4), f"the sound does not play on the thin line: {timeline(page)}"
     assert health(page)["audio_only"], f"climbed back on the thin line: {timeline(page)}"
 
     # The line recovers: the picture comes back by itself.

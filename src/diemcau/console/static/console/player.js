@@ -82,6 +82,7 @@ const state = {
   goodWall: 0,
   lost: null, // { pdt, wall }: where the picture was lost, for "Xem lại từ lúc mất tín hiệu"
   rewind: null, // { pdt } while the DVR playlist plays
+  recording: null, // { id, title, urls, start } while a session's recording plays
   events: [], // [{ at: Date.now(), kind }] for tests and benches: audio, video, lost, rewind, live
 };
 
@@ -116,7 +117,8 @@ function source() {
 // The newest signature in place of an older one: hls.js keeps the URLs it started with.
 function fresh(url) {
   const m = SIGNED.exec(url);
-  if (!m || !state.signature || m[2] === state.signature) return url;
+  // A recording's token covers the recording's path, not the live stream's: left as it is.
+  if (!m || !state.signature || m[2] === state.signature || state.recording) return url;
   return m[1] + state.signature + m[3];
 }
 
@@ -189,6 +191,7 @@ async function refresh() {
   const current = state.urls[state.index];
   const streamChanged = useSources(res.data);
   const index = state.urls.findIndex((u) => current && new URL(u).host === new URL(current).host);
+  if (state.recording) return; // back to live later takes the new URLs
   if (streamChanged || index < 0) play(0);
   else if (!state.hls && !state.rewind) play(index); // native HLS cannot rewrite its requests: reload the URL
   else state.index = index;
@@ -234,7 +237,9 @@ async function play(index) {
   state.switchedAt = performance.now();
   state.mediaRecoveries = 0;
   const rewind = state.rewind && state.dvrUrls[index] ? state.rewind : null;
-  const url = rewind ? state.dvrUrls[index] : state.urls[index];
+  const recording = state.recording && state.recording.urls[index] ? state.recording : null;
+  let url = rewind ? state.dvrUrls[index] : state.urls[index];
+  if (recording) url = recording.urls[index];
   const values = { n: index + 1, total: state.urls.length, host: source() };
   show(index === 0 ? "connecting" : "switching", values, "connecting");
   const Hls = await loadHls();
@@ -246,6 +251,7 @@ async function play(index) {
       if (gen !== state.gen) return;
       if (at !== null) config.startPosition = at;
     }
+    if (recording) config.startPosition = recording.start;
     const hls = new Hls(config);
     state.hls = hls;
     watchLink(hls, Hls, gen);
@@ -344,7 +350,7 @@ function watch() {
       state.failedRounds = 0;
       const values = { n: state.index + 1, total: state.urls.length, host: source() };
       const pdt = playingPdt();
-      if (onVideo() && !state.rewind) {
+      if (onVideo() && !state.rewind && !state.recording) {
         if (pdt) state.goodPdt = pdt;
         state.goodWall = Date.now();
       }
@@ -462,7 +468,7 @@ function watchLink(hls, Hls, gen) {
 // stalled within WEAK_WINDOW_MS.
 function markWeak(levelIndex, everyRung = false) {
   const hls = state.hls;
-  if (!hls || state.audioOnly || state.climbing || state.rewind) return;
+  if (!hls || state.audioOnly || state.climbing || state.rewind || state.recording) return;
   if (globalThis.diemcauWeakLinkRule === false) return; // bench/bench_player_fallback.py's baseline
   const audio = audioLevel(hls);
   if (audio < 0 || levelIndex < 0 || levelIndex === audio) return;
@@ -581,7 +587,7 @@ function playingPdt() {
 
 // The picture stopped (a stall, the audio rung, another source): keep the first such moment.
 function lose() {
-  if (state.lost || state.rewind || !state.goodPdt) return;
+  if (state.lost || state.rewind || state.recording || !state.goodPdt) return;
   state.lost = { pdt: state.goodPdt, wall: state.goodWall };
   note("lost");
 }
@@ -637,8 +643,9 @@ export function rewindToLoss() {
 
 // "Về trực tiếp": the live playlist again.
 export function goLive() {
-  if (!state.rewind) return false;
+  if (!state.rewind && !state.recording) return false;
   state.rewind = null;
+  state.recording = null;
   state.lost = null;
   note("live");
   play(Math.max(0, state.index));
@@ -671,7 +678,10 @@ function renderNotice() {
   if (!notice) return;
   let text = "";
   let mode = "";
-  if (state.rewind) {
+  if (state.recording) {
+    mode = "behind";
+    text = fmt("recording", { title: state.recording.title });
+  } else if (state.rewind) {
     const late = behind();
     mode = "behind";
     text = late ? fmt("behind", { time: spoken(late) }) : fmt("rewinding");
@@ -687,6 +697,78 @@ function renderNotice() {
   if (noticeText) noticeText.textContent = text;
   if (rewindButton) rewindButton.hidden = mode !== "lost";
   if (liveButton) liveButton.hidden = mode !== "behind";
+}
+
+// -- session recordings in the console ----------------------------------------------------------
+function recordingsBase() {
+  return card.dataset.api.replace(/sites\/[^/]+\/playback$/, "recordings");
+}
+
+// A session's recording (or one topic of it) in the console's player, through the site's relays.
+export async function playRecording(id, offset = 0, title = "") {
+  const site = (card.dataset.api.match(/sites\/([^/]+)\/playback$/) || [])[1] || "";
+  let data = null;
+  try {
+    const response = await fetch(`${recordingsBase()}/${id}/playback?site=${site}`, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    data = response.ok ? await response.json() : null;
+  } catch (error) {
+    data = null;
+  }
+  if (!data || !data.urls || !data.urls.length) return false;
+  state.rewind = null;
+  state.lost = null;
+  state.recording = { id, title, urls: data.urls, start: Math.max(0, Number(offset) || 0) };
+  note("recording");
+  play(0);
+  renderNotice();
+  return true;
+}
+
+const clockText = (s) => `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+
+// The recordings of the sessions on the console's programme, each topic a button.
+async function listRecordings() {
+  const list = document.getElementById("c-recordings");
+  const box = document.getElementById("c-recordings-card");
+  if (!list || !box) return;
+  let found = [];
+  try {
+    const response = await fetch(recordingsBase(), { credentials: "same-origin", headers: { Accept: "application/json" } });
+    found = response.ok ? await response.json() : [];
+  } catch (error) {
+    found = [];
+  }
+  const mine = new Set((box.dataset.sessions || "").split(",").filter(Boolean).map(Number));
+  const shown = found.filter((r) => !mine.size || mine.has(r.session)).slice(0, 20);
+  list.replaceChildren();
+  for (const r of shown) {
+    const item = document.createElement("li");
+    item.dataset.recording = String(r.id);
+    const head = document.createElement("button");
+    head.type = "button";
+    head.className = "secondary";
+    head.textContent = `${r.session_title} (${clockText(Math.round(r.duration_s))})`;
+    head.addEventListener("click", () => playRecording(r.id, 0, r.session_title));
+    item.append(head);
+    const topics = document.createElement("ol");
+    for (const t of r.topics || []) {
+      const li = document.createElement("li");
+      const go = document.createElement("button");
+      go.type = "button";
+      go.className = "c-topic-link";
+      go.dataset.offset = String(t.offset_s);
+      go.textContent = `${clockText(t.offset_s)} · ${t.title}`;
+      go.addEventListener("click", () => playRecording(r.id, t.offset_s, `${r.session_title} · ${t.title}`));
+      li.append(go);
+      topics.append(li);
+    }
+    item.append(topics);
+    list.append(item);
+  }
+  box.hidden = !shown.length;
 }
 
 export function events() {
@@ -723,6 +805,7 @@ export function health() {
     behind: Math.min(86_400, behind()),
     audio_only: Boolean(state.hls) && onAudioRung(),
     rewinding: Boolean(state.rewind),
+    recording: state.recording ? state.recording.id : null,
     probe_kbps: Math.round(state.probeKbps),
     source: state.urls[state.index] ? { index: state.index, host: source() } : null,
   };
@@ -744,6 +827,8 @@ if (card && video && card.dataset.api) {
   if (rewindButton) rewindButton.addEventListener("click", rewindToLoss);
   if (liveButton) liveButton.addEventListener("click", goLive);
   setInterval(watch, 1000);
+  listRecordings();
+  setInterval(listRecordings, 300_000);
   video.addEventListener("volumechange", () => video.muted || watch());
   begin();
 }
