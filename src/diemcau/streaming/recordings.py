@@ -153,7 +153,10 @@ def record_ended_sessions(
             stream = _stream_for(session, None)
         except NotFound:
             return made
-        recording = _make(session, stream, None, None, hls_root)
+        try:
+            recording = _make(session, stream, None, None, hls_root)
+        except Invalid:
+            continue  # a session that ends before it starts: nothing to cut
         if recording is not None:
             made.append(recording)
     return made
