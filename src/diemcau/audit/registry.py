@@ -104,7 +104,7 @@ FOLLOWED: dict[str, dict[str, Any]] = {
     },
     "streaming.SiteKey": {"include_fields": ["site", "version", "revoked_at"]},
     # a session's recording made, its retention changed, deleted (central only)
-    "streaming.Recording": {"include_fields": ["session", "name", "keep_until"]},
+    "streaming.Recording": {"include_fields": ["session", "name", "keep_until", "topics"]},
 }
 USER_OPTIONS: dict[str, Any] = {"exclude_fields": ["last_login"], "mask_fields": ["password"]}
 

@@ -69,8 +69,14 @@ class RecordingIn(Schema):
     end: datetime | None = None
 
 
-class RetentionIn(Schema):
-    keep_until: datetime
+class TopicOffsetIn(Schema):
+    topic: int
+    offset_s: int
+
+
+class RecordingPatchIn(Schema):
+    keep_until: datetime | None = None
+    topics: list[TopicOffsetIn] | None = None
 
 
 class DeletedOut(Schema):
@@ -234,8 +240,14 @@ def recording_playback(request: HttpRequest, recording_id: int, site: str) -> se
 
 
 @router.patch("/recordings/{recording_id}", response=RecordingOut)
-def recording_retention(request: HttpRequest, recording_id: int, payload: RetentionIn) -> Recording:
-    return recordings.set_retention(scope_for(request.user), recording_id, payload.keep_until)
+def recording_change(
+    request: HttpRequest, recording_id: int, payload: RecordingPatchIn
+) -> Recording:
+    """Keep it longer or shorter; correct where topics start (seconds into the recording)."""
+    offsets = None if payload.topics is None else {t.topic: t.offset_s for t in payload.topics}
+    return recordings.change_recording(
+        scope_for(request.user), recording_id, keep_until=payload.keep_until, offsets=offsets
+    )
 
 
 @router.delete("/recordings/{recording_id}", response=DeletedOut)

@@ -243,6 +243,54 @@ def set_retention(scope: Scope, recording_id: int, keep_until: dt.datetime) -> R
     return recording
 
 
+def set_topic_offsets(scope: Scope, recording_id: int, offsets: dict[int, int]) -> Recording:
+    """Correct where topics start (the session ran late, a topic was longer than planned).
+
+    Only topics of the recording's session, at offsets within the recording; the others keep
+    theirs. The change is in the audit trail like any change to the recording."""
+    _require_manager(scope)
+    recording = get_recording(recording_id)
+    known = {int(t["topic"]) for t in recording.topics}
+    unknown = sorted(set(offsets) - known)
+    if unknown:
+        raise Invalid(
+            _("Not topics of this session: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+            {"topics": ", ".join(map(str, unknown))},
+        )
+    bad = sorted(t for t, at in offsets.items() if not 0 <= at < recording.duration_s)
+    if bad:
+        raise Invalid(
+            _("A topic must start within the recording (0 to %(seconds)d s).")
+            % {"seconds": int(recording.duration_s)},
+            {"topics": ", ".join(map(str, bad))},
+        )
+    topics = [
+        {**t, "offset_s": int(offsets.get(int(t["topic"]), t["offset_s"]))}
+        for t in recording.topics
+    ]
+    recording.topics = sorted(topics, key=lambda t: (t["offset_s"], t["number"]))
+    recording.save(update_fields=["topics"])
+    return recording
+
+
+def change_recording(
+    scope: Scope,
+    recording_id: int,
+    *,
+    keep_until: dt.datetime | None = None,
+    offsets: dict[int, int] | None = None,
+) -> Recording:
+    """The API's PATCH: either or both; nothing is written unless everything is valid."""
+    _require_manager(scope)
+    with transaction.atomic():
+        recording = get_recording(recording_id)
+        if offsets is not None:
+            recording = set_topic_offsets(scope, recording_id, offsets)
+        if keep_until is not None:
+            recording = set_retention(scope, recording_id, keep_until)
+    return recording
+
+
 def _remove(recording: Recording, root: Path, event: str) -> int:
     folder = root / recording.name
     files = sum(1 for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0

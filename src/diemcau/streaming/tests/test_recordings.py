@@ -256,3 +256,28 @@ def test_the_origin_sweeps_folders_whose_recording_was_deleted_elsewhere(session
     assert recordings.sweep_orphans(hls, min_age_s=0) == [orphan.name]
     assert (hls / kept.name / "master.m3u8").exists() and not (hls / orphan.name).exists()
     assert (hls / "hoi-nghi/audio/seg_1030.ts").exists()
+
+
+def test_an_organiser_corrects_where_topics_start(api_as, session):
+    recording = recordings.make_recording(_central(), session.pk)
+    first, second, third = (t["topic"] for t in recording.topics)
+    url = f"/api/v1/streaming/recordings/{recording.pk}"
+    central = api_as("central_organiser")
+    moved = central.patch(
+        url,
+        {"topics": [{"topic": second, "offset_s": 95}, {"topic": third, "offset_s": 200}]},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert [(t["topic"], t["offset_s"]) for t in moved.json()["topics"]] == [
+        (first, 0),
+        (second, 95),
+        (third, 200),
+    ]
+    for wrong in ({"topic": 999_999, "offset_s": 10}, {"topic": second, "offset_s": 240}):
+        refused = central.patch(url, {"topics": [wrong]}, content_type="application/json")
+        assert refused.status_code == 422
+    assert Recording.objects.get(pk=recording.pk).topics[1]["offset_s"] == 95
+    other = api_as("province_organiser", HANOI).patch(url, {}, content_type="application/json")
+    assert other.status_code == 403
+    assert Entry.objects.filter(content_type__model="recording", action=1).count() == 1
