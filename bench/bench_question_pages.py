@@ -81,11 +81,22 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="Keep the database (to read query plans after)."
     )
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE",
+        help="Measure a PostgreSQL database kept by an earlier --keep run (no new load).",
+    )
     add_out_argument(parser, "question_pages.json")
     args = parser.parse_args()
 
-    with throwaway_data("qp", keep=args.keep):
-        results = run(args)
+    if args.reuse:
+        url = os.environ.pop("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        with throwaway_data("qp", keep=True):
+            os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + args.reuse
+            results = run(args)
+    else:
+        with throwaway_data("qp", keep=args.keep):
+            results = run(args)
     save(results, args.out)
 
 
@@ -99,7 +110,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     vendor = connection.vendor
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    built = build(args)
+    built = _counted() if args.reuse else build(args)
     if vendor == "postgresql":
         # What autovacuum does after such a load (it vacuums insert-only tables too, since
         # PostgreSQL 13): without statistics PostgreSQL plans the fresh tables blind, and
@@ -124,6 +135,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # -- the data ----------------------------------------------------------------------------------
+def _counted() -> dict[str, Any]:
+    """What a reused database holds (--reuse)."""
+    from diemcau.questions.models import Answer, Cluster
+
+    return {
+        "reused": True,
+        "clusters": Cluster.objects.count(),
+        "answers": Answer.objects.count(),
+        "published": Answer.objects.filter(published_at__isnull=False).count(),
+    }
+
+
 def build(args: argparse.Namespace) -> dict[str, Any]:
     """Write N questions in their clusters in bulk; statuses derived as the services derive them."""
     from bench_questions import corpus  # the same seeded texts as the engine's bench
@@ -213,7 +236,6 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     from diemcau.accounts.scopes import scope_for
     from diemcau.accounts.services import add_user
-    from diemcau.questions import services
 
     users = get_user_model().objects
     add_user("bench-central", "central_organiser", None)
@@ -249,24 +271,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     scopes = {"central": central_scope, "hanoi": scope_for(users.get(username="bench-hanoi"))}
     shown = _moderation_services(scopes, args.runs, timings)
-    kb_hits: dict[str, int] = {}
-    old_hits: dict[str, int] = {}
-    for name, q in SEARCHES.items():
-
-        def kb_service(q: str = q, name: str = name) -> None:
-            answers = services.public_answers(q)
-            kb_hits[name] = answers.count()
-            list(answers[:PAGE_SIZE_KB])
-
-        timings[f"kb_service_{name}"] = _median_ms(kb_service, args.runs)
-
-        def old_kb_service(q: str = q, name: str = name) -> None:
-            answers = old_public_answers(q)
-            old_hits[name] = answers.count()
-            list(answers[:PAGE_SIZE_KB])
-
-        timings[f"old_kb_{name}"] = _median_ms(old_kb_service, args.runs)
-
+    kb_hits, old_hits, trigram_hits = _kb_services(args.runs, timings)
     agree: dict[str, bool] = {}
     if not args.no_naive:
         timings["naive_moderation"] = _median_ms(lambda: naive_moderation(central_scope), args.runs)
@@ -286,11 +291,51 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "kb_hits": kb_hits,
         # the old search also matched the words of rejected questions
         "old_kb_hits": old_hits,
+        "trigram_kb_hits": trigram_hits,
         "naive_kb_hits_agree": agree,
         "same_first_page_as_old": {name: shown[name] == shown[f"old_{name}"] for name in scopes},
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "all_runs_ms": {k: v[1] for k, v in timings.items()},
     }
+
+
+def _kb_services(
+    runs: int, timings: dict[str, Any]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """The knowledge-base queries now, before issue 18 and (PostgreSQL) per-question pg_trgm."""
+    from django.db import connection
+
+    from diemcau.questions import services
+
+    kb_hits: dict[str, int] = {}
+    old_hits: dict[str, int] = {}
+    trigram_hits: dict[str, int] = {}
+    for name, q in SEARCHES.items():
+
+        def kb_service(q: str = q, name: str = name) -> None:
+            answers = services.public_answers(q)
+            kb_hits[name] = answers.count()
+            list(answers[:PAGE_SIZE_KB])
+
+        timings[f"kb_service_{name}"] = _median_ms(kb_service, runs)
+
+        def old_kb_service(q: str = q, name: str = name) -> None:
+            answers = old_public_answers(q)
+            old_hits[name] = answers.count()
+            list(answers[:PAGE_SIZE_KB])
+
+        timings[f"old_kb_{name}"] = _median_ms(old_kb_service, runs)
+
+        if connection.vendor == "postgresql":
+
+            def trigram_kb_service(q: str = q, name: str = name) -> None:
+                answers = trigram_public_answers(q)
+                trigram_hits[name] = answers.count()
+                list(answers[:PAGE_SIZE_KB])
+
+            timings[f"trigram_kb_{name}"] = _median_ms(trigram_kb_service, runs)
+
+    return kb_hits, old_hits, trigram_hits
 
 
 def _moderation_services(
@@ -323,6 +368,7 @@ def _ratios(median: dict[str, float], scopes: list[str]) -> dict[str, float]:
     """How many times faster than each baseline measured in the same run."""
     pairs = [(f"old_moderation_{n}", f"moderation_service_{n}", f"{n}_vs_old") for n in scopes]
     pairs += [(f"old_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_old") for n in SEARCHES]
+    pairs += [(f"trigram_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_trigram") for n in SEARCHES]
     pairs.append(("naive_moderation", "moderation_service_central", "central_vs_naive"))
     pairs += [(f"naive_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_naive") for n in SEARCHES]
     return {
@@ -426,6 +472,25 @@ def old_public_answers(q: str) -> Any:
         .values("n")[:1]
     )
     return qs.order_by("-published_at", "pk").annotate(n_sites=Coalesce(Subquery(counted), 0))
+
+
+def trigram_public_answers(q: str) -> Any:
+    """PostgreSQL's search before the per-cluster documents: for each word, the answers whose
+    text or whose published questions contain it, each side served by its pg_trgm index (the
+    matching questions rechecked in the table)."""
+    from django.db.models import Q
+
+    from diemcau.questions import services
+    from diemcau.questions.models import Question, QuestionStatus
+    from diemcau.textnorm import fold
+
+    answers = services.public_answers()
+    for word in fold(q).split():
+        asked = Question.objects.filter(status=QuestionStatus.PUBLISHED, text_folded__contains=word)
+        answers = answers.filter(
+            Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
+        )
+    return answers
 
 
 def naive_kb(q: str) -> int:

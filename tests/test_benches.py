@@ -218,6 +218,8 @@ def test_question_quality_bench_compares_the_engine_with_its_baselines(tmp_path)
     assert engine > clusters["engine_before"]["shipped_threshold"]["f1"]
     assert engine > clusters["baseline_tfidf_words"]["best_threshold_after_the_fact"]["f1"]
     assert figures["tuning"]["routing"]["engine"]["accuracy"] > 0.8
+    retrieval = figures["tuning"]["retrieval"]  # the pair scorer, refitted fold by fold
+    assert retrieval["engine_reranked"]["r_at_1"] > retrieval["engine"]["r_at_1"]
     assert figures["scale"]["intake_lookup_ms_p50"] > 0
 
 

@@ -58,7 +58,7 @@ _REFERENCE = re.compile(
     r"\d+/\d{4}|(?:nghi dinh|thong tu|luat|quyet dinh|nghi quyet|cong van|chi thi) (?:so )?\d+"
 )
 NEGATIVES_PER_QUESTION = 10
-_CACHE_LIMIT = 20_000
+_CACHE_LIMIT = 1_000  # ~23 kB a profile; a cluster page re-ranks ~200 texts
 
 
 def _class(feature: str) -> str:
