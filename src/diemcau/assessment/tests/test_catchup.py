@@ -110,7 +110,7 @@ def test_absent_but_watched_to_the_rule_counts_as_followed(w) -> None:
     assert afternoon.pk not in {v.session_id for v in CatchUpView.objects.all()}
 
 
-def test_the_delegate_reports_through_their_link_and_completion_shows_it(w, api_as) -> None:
+def test_the_delegate_reports_through_their_link_and_completion_shows_it(w, api_as, web_as) -> None:
     CatchUpRule.objects.create(conference=w["conference"], percent=80)
     recording = w["recordings"][0]
     token = links.token_for(w["an"])
@@ -150,6 +150,9 @@ def test_the_delegate_reports_through_their_link_and_completion_shows_it(w, api_
     assert refused.status_code == 403
     assert CatchUpView.objects.get(delegate=w["an"]).watched_s == 2930
 
+    central_page = web_as("central_organiser").get(f"/assessment/{w['conference'].pk}/completion/")
+    assert 'id="caught-up-total">1<' in central_page.content.decode()
+    assert "Xem lại" in central_page.content.decode()
     page = client.get(f"/hoc-vien/{token}/{w['conference'].pk}/").content.decode()
     assert "xem lại" in page and "Chuyên đề 1" in page
     watch = client.get(f"/hoc-vien/{token}/{w['conference'].pk}/xem-lai/{recording.pk}/?t=600")

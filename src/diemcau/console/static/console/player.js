@@ -73,6 +73,7 @@ const state = {
   audioOnly: false, // pinned to the audio rung by the weak-link rule
   climbing: false,
   pinnedLow: 0, // when the weak-link rule pinned the lowest video rung (0: not pinned)
+  weakLine: false, // the line was found weak and has not yet carried video again
   weak: {}, // level → when it last failed to keep up (performance.now())
   loading: null, // the main fragment in flight: { level, duration, at }
   probeMs: PROBE_MS,
@@ -257,6 +258,7 @@ async function play(index) {
     watchLink(hls, Hls, gen);
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (gen !== state.gen || !data.fatal) return;
+      note(`fatal:${data.details}`);
       if (data.type === Hls.ErrorTypes.MEDIA_ERROR && state.mediaRecoveries < 1) {
         state.mediaRecoveries += 1;
         hls.recoverMediaError();
@@ -264,7 +266,18 @@ async function play(index) {
       }
       failover(gen);
     });
-    hls.on(Hls.Events.MANIFEST_PARSED, () => gen === state.gen && startPlayback());
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      if (gen !== state.gen) return;
+      // Still on a weak line (another source, the same line): straight to the audio rung.
+      const audio = audioLevel(hls);
+      if (state.weakLine && audio >= 0 && !recording && !rewind) {
+        hls.startLevel = audio;
+        hls.currentLevel = audio;
+        state.audioOnly = true;
+        later("probe", PROBE_FIRST_MS, probe);
+      }
+      startPlayback();
+    });
     hls.attachMedia(video);
     hls.loadSource(url);
   } else if (video.canPlayType("application/vnd.apple.mpegurl")) {
@@ -513,6 +526,7 @@ function toAudio() {
   if (audio < 0) return;
   lose();
   state.audioOnly = true;
+  state.weakLine = true;
   state.pinnedLow = 0;
   state.loading = null;
   if (performance.now() - state.climbedAt < RELAPSE_MS) state.probeMs = Math.min(PROBE_MAX_MS, state.probeMs * 2);
@@ -571,6 +585,7 @@ async function measure(playlist) {
 function climb(low) {
   const hls = state.hls;
   state.audioOnly = false;
+  state.weakLine = false;
   state.climbing = true;
   state.weak = {};
   state.climbedAt = performance.now();
