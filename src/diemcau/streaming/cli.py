@@ -285,7 +285,7 @@ def ingest_cmd(
             # Once a minute: a recording for each session that has just ended.
             if time.monotonic() - recorded_at[0] > 60:
                 recorded_at[0] = time.monotonic()
-                _record_ended(out.absolute())
+                _record_ended(out.absolute(), name)
 
     window = conf.dvr_window_s() if dvr_window is None else dvr_window
     dvr = DvrWriter(stream_dir, window, conf.keep_segments_s())
@@ -297,7 +297,7 @@ def ingest_cmd(
     raise SystemExit(0 if final.state == "stopped" else 1)
 
 
-def _record_ended(hls_root: Path) -> None:
+def _record_ended(hls_root: Path, stream_name: str) -> None:
     """Never let a recording problem stop the live stream: it is said and tried again later."""
     from diemcau.streaming.recordings import (
         prune_recordings,
@@ -306,7 +306,7 @@ def _record_ended(hls_root: Path) -> None:
     )
 
     try:
-        for recording in record_ended_sessions(hls_root=hls_root):
+        for recording in record_ended_sessions(hls_root=hls_root, stream_name=stream_name):
             click.echo(f"Đã tạo bản ghi {recording.name} ({recording.session})", err=True)
         for name in prune_recordings(hls_root=hls_root):
             click.echo(f"Đã xóa bản ghi hết hạn {name}", err=True)

@@ -130,12 +130,17 @@ def _make(
 
 
 def record_ended_sessions(
-    now: dt.datetime | None = None, *, hls_root: Path | None = None
+    now: dt.datetime | None = None,
+    *,
+    hls_root: Path | None = None,
+    stream_name: str | None = None,
 ) -> list[Recording]:
     """A recording for every session that ended within the segments' keep time and has none.
 
-    Rehearsals are left out. Called by the ingest every minute and by `diemcau stream
-    recordings make`; a session whose stream has no segments in its time is skipped quietly.
+    Rehearsals are left out. Called by the ingest every minute (with its `stream_name`: only
+    the sessions of its own stream, so two ingests never cut the same session) and by
+    `diemcau stream recordings make`; a session whose stream has no segments in its time is
+    skipped quietly.
     """
     now = now or timezone.now()
     since = now - dt.timedelta(seconds=conf.keep_segments_s())
@@ -153,6 +158,8 @@ def record_ended_sessions(
             stream = _stream_for(session, None)
         except NotFound:
             return made
+        if stream_name is not None and stream.name != stream_name:
+            continue  # another stream's ingest records it (one ingest runs per stream)
         try:
             recording = _make(session, stream, None, None, hls_root)
         except Invalid:

@@ -184,6 +184,13 @@ def test_ended_sessions_get_their_recording_once(session):
     assert recordings.record_ended_sessions(after) == []
 
 
+def test_an_ingest_records_only_the_sessions_of_its_own_stream(session):
+    after = dt.datetime(2026, 12, 5, 8, 5, tzinfo=HCM)
+    assert recordings.record_ended_sessions(after, stream_name="khac") == []
+    made = recordings.record_ended_sessions(after, stream_name="hoi-nghi")
+    assert [r.stream.name for r in made] == ["hoi-nghi"]
+
+
 def test_live_playback_tells_the_player_about_the_dvr_window(api_as, make_site, session):
     Stream.objects.filter(name="hoi-nghi").update(
         last_segment_at=dt.datetime(2026, 12, 5, 1, 12, tzinfo=dt.UTC)
