@@ -40,6 +40,7 @@ from diemcau.alerts import outbox
 from diemcau.alerts.models import Channel, Escalation, EscalationRule, Recipient, TickLock
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.operations import incidents as op_incidents
+from diemcau.operations.livestate import get_store
 from diemcau.operations.models import (
     Incident,
     IncidentNote,
@@ -396,7 +397,22 @@ def _due(
                 result.held += 1
                 continue
             due.append(_Due(incident_id, site_id, province_id, silent_s, rule))
-    return due
+    return _not_heard_again(due, {c[1]: c[3] for c in candidates})
+
+
+def _not_heard_again(due: list[_Due], last_seen: dict[int, dt.datetime]) -> list[_Due]:
+    """Leave out the sites whose newer heartbeat waits in the shared live store for the flush
+    (Redis: the database lags it by the flush; the embedded store is the app server's own and
+    tells this worker nothing). One look per site about to be told, none per site scanned."""
+    if not due:
+        return due
+    store = get_store()
+    back: set[int] = set()
+    for site_id in {d.site_id for d in due}:
+        beat = store.latest(site_id)
+        if beat is not None and beat.received_at > last_seen[site_id].timestamp() + 0.001:
+            back.add(site_id)
+    return [d for d in due if d.site_id not in back]
 
 
 def _values(site: Site, silent_s: int) -> dict[str, str]:

@@ -130,3 +130,21 @@ def test_a_failing_hand_over_is_tried_again_next_tick(store, clock, make_site, m
     monkeypatch.setattr(outbox, "_notifications_send_direct", lambda: lambda **kw: None)
     assert services.check_escalations().sent == 1
     assert Escalation.objects.count() == 1
+
+
+def test_a_heartbeat_still_waiting_for_the_flush_keeps_the_site_from_being_reported(
+    store, clock, make_site, sent
+):
+    from diemcau.operations import services as live
+    from diemcau.operations.services import HeartbeatIn
+
+    make_session("live")
+    services.save_rule(EVERYTHING, None, RuleIn("TW", "technician", 1, 15))
+    make_site(HOAN_KIEM, code="LAG-1")
+    beat("LAG-1")
+    silence(clock, 65)
+    live.record_heartbeats(EVERYTHING, [HeartbeatIn(site="LAG-1", session="S1", playing=True)])
+    assert services.check_escalations().sent == 0  # heard again; the flush has not run yet
+    live.flush()
+    assert services.check_escalations().candidates == 0
+    assert sent.sent == []
