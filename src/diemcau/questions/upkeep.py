@@ -213,6 +213,7 @@ POSTGRES_KB_TRIGGERS = (
     "questions_kb_doc_question",
     "questions_kb_doc_question_update",
     "questions_kb_doc_answer",
+    "questions_kb_doc_cluster_gone",
 )
 POSTGRES_KB_TABLE = f"""CREATE TABLE IF NOT EXISTS {KB_DOC} (
     cluster_id bigint PRIMARY KEY, text_folded text NOT NULL)"""
@@ -257,6 +258,15 @@ POSTGRES += [
     "DROP TRIGGER IF EXISTS questions_kb_doc_question ON questions_question",
     "DROP TRIGGER IF EXISTS questions_kb_doc_question_update ON questions_question",
     "DROP TRIGGER IF EXISTS questions_kb_doc_answer ON questions_answer",
+    "DROP TRIGGER IF EXISTS questions_kb_doc_cluster_gone ON questions_cluster",
+    # A deleted cluster's document goes with it (a merge deletes the cluster it empties).
+    """CREATE OR REPLACE FUNCTION questions_kb_doc_cluster_gone() RETURNS trigger AS $$
+    BEGIN
+        DELETE FROM questions_kb_doc WHERE cluster_id = OLD.id;
+        RETURN NULL;
+    END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER questions_kb_doc_cluster_gone AFTER DELETE ON questions_cluster
+    FOR EACH ROW EXECUTE FUNCTION questions_kb_doc_cluster_gone()""",
     """CREATE TRIGGER questions_kb_doc_question AFTER INSERT OR DELETE ON questions_question
     FOR EACH ROW EXECUTE FUNCTION questions_kb_doc_question()""",
     """CREATE TRIGGER questions_kb_doc_question_update

@@ -184,6 +184,13 @@ def test_search_finds_words_of_published_answers_and_their_live_questions(
         seal.cluster_id: 1,
         staff.cluster_id: 1,
     }
+    # a deleted cluster takes its search text with it (PostgreSQL keeps one row per cluster)
+    Cluster.objects.filter(pk=staff.cluster_id).delete()
+    assert _found("178/2024") == []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT cluster_id FROM questions_kb_doc")
+            assert {row[0] for row in cursor.fetchall()} == {seal.cluster_id}
 
 
 def _drop_one_trigger() -> None:
