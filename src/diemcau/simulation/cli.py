@@ -105,6 +105,9 @@ def simulate_cmd(  # noqa: PLR0917 - click passes every option by keyword
         "reasons": dict(driver.tally.reasons),
         "reads_median_ms": reads,
         "mismatches": len(mismatches),
+        "mismatched": [
+            {"line": line.name, "expected": line.expected, "got": line.got} for line in mismatches
+        ],
         "errors": driver.tally.errors[:20],
     }
     click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
