@@ -33,6 +33,7 @@ log = logging.getLogger("diemcau.notifications")
 CLAIM_LEASE = dt.timedelta(minutes=10)
 CHUNK = 500
 MAX_WAIT_S = 5.0
+DEFER_AFTER = dt.timedelta(seconds=2)
 
 Progress = Callable[[int, int], None]
 
@@ -163,9 +164,14 @@ def run(
     progress: Progress = _no_progress,
     *,
     reuse: bool = True,
+    defer: Callable[[dt.datetime], None] | None = None,
 ) -> dict[str, int]:
     """Send every queued delivery of `deliveries` (a filter), waiting out retries' backoff;
     returns the counts by status at the end.
+
+    With `defer`, a wait longer than DEFER_AFTER is not slept in the worker (it would hold up
+    every other job, an escalation's SMS among them): `defer(when)` queues the rest for later
+    and this run ends.
 
     One transaction per message: the outcome of the previous one and the claim of the next
     commit together, so at most one delivery is ever "sending" and a kill costs at most one
@@ -187,7 +193,11 @@ def run(
             )["at"]
             if later is None:
                 break
-            time.sleep(min(MAX_WAIT_S, max(0.01, (later - timezone.now()).total_seconds())))
+            wait = (later - timezone.now()).total_seconds()
+            if defer is not None and wait > DEFER_AFTER.total_seconds():
+                defer(later)
+                break
+            time.sleep(min(MAX_WAIT_S, max(0.01, wait)))
     finally:
         sender.close()
     return counts(deliveries)

@@ -1,6 +1,16 @@
-"""Background jobs of notifications: sending deliveries (one, or a broadcast's thousands)."""
+"""Background jobs of notifications: sending deliveries (one, or a broadcast's thousands).
 
+A retry due later than `sending.DEFER_AFTER` is not waited for in the worker: the job queues
+itself again to run then (Django Tasks' run_after) and ends, so a failing gateway never holds
+the worker up while other jobs (an escalation's SMS) wait behind it.
+"""
+
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
+
+from django.conf import settings
+from django.db import transaction
 
 from diemcau.notifications import sending
 from diemcau.notifications.models import Delivery
@@ -8,11 +18,28 @@ from diemcau.tasks.models import Task
 from diemcau.tasks.services import Progress, job
 
 
+def _later(task: Task, on_queued: Callable[[Task], None] | None = None) -> Any:
+    """A `defer` for sending.run: the same job again at `when`; None when tasks run inline."""
+    if getattr(settings, "DIEMCAU_TASKS_INLINE", False):
+        return None
+
+    def defer(when: dt.datetime) -> None:
+        from diemcau.tasks import queue
+
+        with transaction.atomic():
+            again = Task.objects.create(kind=task.kind, owner_id=task.owner_id, params=task.params)
+            queue.run_job.using(run_after=when).enqueue(str(again.pk))
+            if on_queued is not None:
+                on_queued(again)
+
+    return defer
+
+
 @job("notifications.deliver")
 def deliver_job(task: Task, progress: Progress) -> dict[str, Any]:
     """Send the listed deliveries (a direct message, or a hand-picked resend)."""
     deliveries = Delivery.objects.filter(pk__in=task.params["ids"])
-    return {"counts": sending.run(deliveries, task.pk, progress)}
+    return {"counts": sending.run(deliveries, task.pk, progress, defer=_later(task))}
 
 
 @job("notifications.send", result_template="notifications/send_result.html")
@@ -24,7 +51,11 @@ def send_job(task: Task, progress: Progress) -> dict[str, Any]:
 
     message = Message.objects.get(pk=task.params["message"])
     broadcast.prepare(message)
-    counts = sending.run(message.deliveries.all(), task.pk, progress)
+
+    def follow(again: Task) -> None:  # the message's page follows the task that goes on
+        Message.objects.filter(pk=message.pk).update(task_id=again.pk)
+
+    counts = sending.run(message.deliveries.all(), task.pk, progress, defer=_later(task, follow))
     record_event(
         "deliver", "notifications", actor=message.created_by, unit=message.unit_id,
         counts={k: v for k, v in counts.items() if v},

@@ -125,3 +125,36 @@ def test_an_organiser_cannot_message_another_provinces_site(gateway, site, make_
         idempotency_key="x2", reason="r", user=make_user("province_organiser", "01"),
     )  # fmt: skip
     assert own.status == DeliveryStatus.SENT
+
+
+def test_a_retry_due_later_does_not_hold_the_worker(gateway, site, settings):
+    """The worker does not sleep through a backoff: the job queues itself for then and ends."""
+    import time
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from diemcau.tasks import jobs
+    from diemcau.tasks.models import Task
+
+    settings.DIEMCAU_TASKS_INLINE = False
+    settings.DIEMCAU_NOTIFY_BACKOFF_S = 2.5
+    gateway.fail_next(1, status=503)
+    delivery = services.send_direct(
+        site=site, role="technician", channel="sms", text="Thử lại sau",
+        idempotency_key="k-defer", reason="test",
+    )  # fmt: skip
+    assert delivery.status == DeliveryStatus.QUEUED  # waiting for a worker
+    first = Task.objects.get(kind="notifications.deliver")
+    jobs.run(first.pk)  # a worker runs it: refused, the next try is 2.5 s away
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.QUEUED, 1)
+    assert Task.objects.get(pk=first.pk).status == "done"
+    again = Task.objects.exclude(pk=first.pk).get(kind="notifications.deliver")
+    queued = DBTaskResult.objects.get(args_kwargs__args=[str(again.pk)])
+    assert queued.run_after > timezone.now()
+    time.sleep(max(0.0, (queued.run_after - timezone.now()).total_seconds()) + 0.05)
+    jobs.run(again.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert len(gateway.requests) == 2
