@@ -28,13 +28,13 @@ def _opened(request: HttpRequest, token: str) -> Delegate:
     return delegate_side.delegate_with_pass(token, request.COOKIES.get(delegate_side.COOKIE))
 
 
-class WatchedIn(Schema):
+class CatchUpWatchedIn(Schema):
     ranges: list[list[float]] = Field(
         ..., max_length=500, description="Played ranges [start_s, end_s] of the recording"
     )
 
 
-class WatchedOut(Schema):
+class CatchUpWatchedOut(Schema):
     recording: int
     watched_s: float
     duration_s: float
@@ -43,7 +43,7 @@ class WatchedOut(Schema):
     followed_by_recording: int
 
 
-class PlaybackOut(Schema):
+class CatchUpPlaybackOut(Schema):
     recording: int
     session_title: str
     urls: list[str]
@@ -53,12 +53,12 @@ class PlaybackOut(Schema):
     topics: list[dict[str, Any]]
 
 
-class RuleIn(Schema):
+class CatchUpRuleIn(Schema):
     percent: int = Field(80, ge=1, le=100)
     enabled: bool = True
 
 
-class RuleOut(Schema):
+class CatchUpRuleOut(Schema):
     conference: int
     enabled: bool
     percent: int
@@ -74,7 +74,7 @@ def recordings(request: HttpRequest, token: str, conference_id: int) -> list[dic
 
 @me_router.get(
     "/{token}/recordings/{recording_id}/playback",
-    response=PlaybackOut,
+    response=CatchUpPlaybackOut,
     url_name="catchup_playback",
 )
 def playback(request: HttpRequest, token: str, recording_id: int) -> dict[str, Any]:
@@ -92,14 +92,18 @@ def playback(request: HttpRequest, token: str, recording_id: int) -> dict[str, A
 
 
 @me_router.post(
-    "/{token}/recordings/{recording_id}/watched", response=WatchedOut, url_name="catchup_watched"
+    "/{token}/recordings/{recording_id}/watched",
+    response=CatchUpWatchedOut,
+    url_name="catchup_watched",
 )
-def watched(request: HttpRequest, token: str, recording_id: int, data: WatchedIn) -> dict[str, Any]:
+def watched(
+    request: HttpRequest, token: str, recording_id: int, data: CatchUpWatchedIn
+) -> dict[str, Any]:
     """What the player has played so far (a snapshot: sending it again adds nothing)."""
     return services.report(_opened(request, token), recording_id, data.ranges)
 
 
-@router.get("/conferences/{conference_id}/rule", response=RuleOut)
+@router.get("/conferences/{conference_id}/rule", response=CatchUpRuleOut)
 def get_rule(request: HttpRequest, conference_id: int) -> dict[str, Any]:
     scope_for(request.user)
     get_conference(conference_id)
@@ -111,8 +115,8 @@ def get_rule(request: HttpRequest, conference_id: int) -> dict[str, Any]:
     }
 
 
-@router.put("/conferences/{conference_id}/rule", response=RuleOut)
-def put_rule(request: HttpRequest, conference_id: int, data: RuleIn) -> dict[str, Any]:
+@router.put("/conferences/{conference_id}/rule", response=CatchUpRuleOut)
+def put_rule(request: HttpRequest, conference_id: int, data: CatchUpRuleIn) -> dict[str, Any]:
     """Central organisers: watching ≥ percent % of a session's recording counts as following it."""
     rule = services.set_rule(
         scope_for(request.user), request.user, conference_id, data.percent, data.enabled
