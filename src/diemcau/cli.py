@@ -274,6 +274,7 @@ def _register_app_commands() -> None:
     from diemcau.delegates.cli_data import register as register_data
     from diemcau.deploy.cli import register as register_deploy
     from diemcau.exports.cli import register as register_exports
+    from diemcau.notifications.cli import register as register_notify
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.simulation.cli_demo import register as register_demo_day
@@ -295,6 +296,7 @@ def _register_app_commands() -> None:
     register_completion(main)
     register_data(main)
     register_exports(export_group, main)
+    register_notify(main)
 
 
 _register_app_commands()

@@ -16,7 +16,7 @@ from diemcau.paging import PageQuery, page_of
 router = Router()
 
 
-class RuleOut(Schema):
+class EscalationRuleOut(Schema):
     id: int
     unit: str
     recipient: str
@@ -40,7 +40,7 @@ class RuleOut(Schema):
         return obj.cooldown_s // 60
 
 
-class RuleIn(Schema):
+class EscalationRuleIn(Schema):
     unit: str = Field(..., max_length=32, description="TW (national) or a province code")
     recipient: str = Field(..., description="technician | province_organiser")
     after_min: int = Field(..., description="Minutes of silence during a live session")
@@ -132,17 +132,17 @@ def _readers_only(request: HttpRequest) -> Any:
     return scope
 
 
-@router.get("/rules", response=list[RuleOut], summary="Escalation rules you may read")
+@router.get("/rules", response=list[EscalationRuleOut], summary="Escalation rules you may read")
 def list_rules(request: HttpRequest) -> list[EscalationRule]:
     return list(services.visible_rules(_readers_only(request)))
 
 
 @router.post(
     "/rules",
-    response={200: RuleOut},
+    response={200: EscalationRuleOut},
     summary="Set the rule of a unit (TW or your province) for a recipient: create or replace",
 )
-def put_rule(request: HttpRequest, payload: RuleIn) -> EscalationRule:
+def put_rule(request: HttpRequest, payload: EscalationRuleIn) -> EscalationRule:
     return services.save_rule(
         scope_for(request.user), request.user, services.RuleIn(**payload.dict())
     )

@@ -22,8 +22,9 @@ from urllib.parse import quote_plus, urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from diemcau.notifications.channels import smstext
 from diemcau.notifications.channels.base import ChannelError, Outcome, Outgoing
+from diemcau.notifications.channels.smstext import size as sms_size
+from diemcau.notifications.channels.smstext import strip_diacritics
 
 
 def normalise_phone(value: str) -> str:
@@ -43,7 +44,7 @@ def gateway_number(phone: str) -> str:
 
 def prepare_text(text: str) -> str:
     text = text.strip()
-    return smstext.strip_diacritics(text) if settings.DIEMCAU_SMS_DIACRITICS == "strip" else text
+    return strip_diacritics(text) if settings.DIEMCAU_SMS_DIACRITICS == "strip" else text
 
 
 def render_body(to: str, text: str, sender: str, ref: str) -> bytes:
@@ -118,7 +119,7 @@ class SmsBatch:
         return self.conn
 
     def send(self, message: Outgoing) -> Outcome:
-        size = smstext.size(message.text)
+        size = sms_size(message.text)
         if size.parts > settings.DIEMCAU_SMS_MAX_PARTS:
             return Outcome(
                 False,
