@@ -11,10 +11,17 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from diemcau.streaming.dvr import DvrWriter
+from diemcau.streaming.ffmpeg import Rendition, build_command
 from diemcau.streaming.nginxconf import NginxParams, write_config
+from diemcau.streaming.supervisor import Supervisor
 from diemcau.streaming.viewer import get
 
 MISSING = (
@@ -170,3 +177,75 @@ def relay(run_dir: Path, origin_url: str, secret: str, port: int | None = None) 
             origin_url=origin_url,
         )
     )
+
+
+def wait_for[T](predicate: Callable[[], T], timeout: float, what: str, step: float = 0.2) -> T:
+    """The predicate's first true value, polled until `timeout`; an AssertionError after it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@dataclass
+class LiveVideo:
+    base: Path
+    hls: Path
+    stream_dir: Path
+    secret: str
+    supervisor: Supervisor
+    origin: Nginx
+    relay: Nginx
+
+
+@contextmanager
+def live_video(
+    prefix: str,
+    stream: str,
+    ladder: Sequence[Rendition],
+    secret: str,
+    *,
+    test_size: str = "256x144",
+    dvr_window_s: int | None = None,
+    ready: Callable[[LiveVideo], object] | None = None,
+) -> Iterator[LiveVideo]:
+    """ffmpeg's test picture cut into `ladder` under an origin and one relay, for the browser and
+    streaming tests; yields once `ready` (by default: ffmpeg live) holds, and cleans everything."""
+    missing = missing_engines()
+    if missing:
+        raise RuntimeError(MISSING.format(name=" and ".join(missing)))
+    base = shared_tempdir(prefix)
+    hls = base / "hls"
+    stream_dir = hls / stream
+    stream_dir.mkdir(parents=True)
+    hls.chmod(0o755)
+    command = build_command("testsrc", stream_dir, list(ladder), test_size=test_size, test_rate=10)
+    dvr = DvrWriter(stream_dir, dvr_window_s) if dvr_window_s else None
+    supervisor = Supervisor(command, stream_dir, stream, dvr=dvr)
+    thread = threading.Thread(target=supervisor.run, daemon=True)
+    thread.start()
+    video = LiveVideo(
+        base,
+        hls,
+        stream_dir,
+        secret,
+        supervisor,
+        origin(base / "origin", hls, secret),
+        relay(base / "relay", "", secret),
+    )
+    try:
+        video.origin.start()
+        video.relay.params.origin_url = video.origin.url
+        video.relay.start()
+        check = ready or (lambda v: v.supervisor.state.state == "live")
+        wait_for(lambda: check(video), 30, f"ffmpeg: {supervisor.state}")
+        yield video
+    finally:
+        supervisor.stop()
+        thread.join(timeout=10)
+        video.relay.stop()
+        video.origin.stop()
+        shutil.rmtree(base, ignore_errors=True)

@@ -4,8 +4,6 @@ the delegate's province relay, with a signed URL — played on the delegate's ow
 topic's start; the minutes watched the player reports reach the completion figures."""
 
 import datetime as dt
-import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +21,10 @@ from diemcau.assessment.models import AssessmentSettings, CatchUpRule
 from diemcau.assessment.tests.helpers import make_conference, make_delegate
 from diemcau.conftest import HANOI, HOAN_KIEM
 from diemcau.streaming import conf, harness, recordings
-from diemcau.streaming.dvr import DvrWriter
-from diemcau.streaming.ffmpeg import Rendition, build_command
+from diemcau.streaming.ffmpeg import Rendition
+from diemcau.streaming.harness import wait_for
 from diemcau.streaming.models import Recording, Stream, StreamState
 from diemcau.streaming.relays import save_relay
-from diemcau.streaming.supervisor import Supervisor
 
 pytestmark = pytest.mark.browser
 STREAM = "hoi-nghi-xem-lai"
@@ -43,45 +40,13 @@ class Video:
     relay: harness.Nginx
 
 
-def wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def video() -> Iterator[Video]:
-    missing = harness.missing_engines()
-    if missing:
-        pytest.fail(harness.MISSING.format(name=" and ".join(missing)), pytrace=False)
-    base = harness.shared_tempdir("diemcau-catchup-")
-    hls = base / "hls"
-    (hls / STREAM).mkdir(parents=True)
-    hls.chmod(0o755)
-    secret = conf.signing_secret()
-    command = build_command("testsrc", hls / STREAM, LADDER, test_size="256x144", test_rate=10)
-    supervisor = Supervisor(command, hls / STREAM, STREAM, dvr=DvrWriter(hls / STREAM, 7200))
-    thread = threading.Thread(target=supervisor.run, daemon=True)
-    thread.start()
-    origin = harness.origin(base / "origin", hls, secret)
-    relay = harness.relay(base / "relay", "", secret)
-    try:
-        origin.start()
-        relay.params.origin_url = origin.url
-        relay.start()
-        wait_for(lambda: supervisor.state.state == "live", 30, f"ffmpeg: {supervisor.state}")
+    with harness.live_video(
+        "diemcau-catchup-", STREAM, LADDER, conf.signing_secret(), dvr_window_s=7200
+    ) as video:
         time.sleep(RECORDED_S + 4)  # the session's part of the stream
-        yield Video(hls, origin, relay)
-    finally:
-        supervisor.stop()
-        thread.join(timeout=10)
-        relay.stop()
-        origin.stop()
-        shutil.rmtree(base, ignore_errors=True)
+        yield Video(video.hls, video.origin, video.relay)
 
 
 def test_a_delegate_plays_a_recording_from_a_topic_and_it_counts_for_completion(

@@ -7,8 +7,6 @@ and keeps playing — then goes back to the relay once it answers again.
 """
 
 import re
-import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +21,11 @@ from diemcau.operations import services as operations
 from diemcau.operations.livestate import MemoryStore
 from diemcau.operations.models import SiteLive
 from diemcau.streaming import conf, harness
-from diemcau.streaming.ffmpeg import Rendition, build_command
+from diemcau.streaming.ffmpeg import Rendition
+from diemcau.streaming.harness import wait_for
 from diemcau.streaming.health import check_relays
 from diemcau.streaming.models import Stream, StreamState
 from diemcau.streaming.relays import save_relay
-from diemcau.streaming.supervisor import Supervisor
 
 pytestmark = pytest.mark.browser
 # "muted": playing, but Chromium refused autoplay with sound (it wants a click first); whether
@@ -49,48 +47,14 @@ class Video:
     relay: harness.Nginx
 
 
-def wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def video() -> Iterator[Video]:
     """Two renditions (the player chooses between them), ~2 s segments, one relay."""
-    missing = harness.missing_engines()
-    if missing:
-        pytest.fail(harness.MISSING.format(name=" and ".join(missing)), pytrace=False)
     if not VENDORED.is_file():
         pytest.fail(f"{VENDORED} is missing: run scripts/vendor (hls.js from npm)", pytrace=False)
-    base = harness.shared_tempdir("diemcau-player-")
-    hls = base / "hls"
-    (hls / STREAM).mkdir(parents=True)
-    hls.chmod(0o755)
-    secret = conf.signing_secret()
     ladder = [Rendition("144p", 144, 200, 48), Rendition("96p", 96, 80, 32)]
-    command = build_command("testsrc", hls / STREAM, ladder, test_size="256x144", test_rate=10)
-    supervisor = Supervisor(command, hls / STREAM, STREAM)
-    thread = threading.Thread(target=supervisor.run, daemon=True)
-    thread.start()
-    origin = harness.origin(base / "origin", hls, secret)
-    relay = harness.relay(base / "relay", "", secret)
-    try:
-        origin.start()
-        relay.params.origin_url = origin.url
-        relay.start()
-        wait_for(lambda: supervisor.state.state == "live", 30, f"ffmpeg: {supervisor.state}")
-        yield Video(base, secret, origin, relay)
-    finally:
-        supervisor.stop()
-        thread.join(timeout=10)
-        relay.stop()
-        origin.stop()
-        shutil.rmtree(base, ignore_errors=True)
+    with harness.live_video("diemcau-player-", STREAM, ladder, conf.signing_secret()) as video:
+        yield Video(video.base, video.secret, video.origin, video.relay)
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ switching alone, measured up to the fall only.
 import json
 import os
 import re
-import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,11 +33,10 @@ from diemcau.operations import services as operations
 from diemcau.operations.livestate import MemoryStore
 from diemcau.operations.models import SiteLive
 from diemcau.streaming import conf, harness
-from diemcau.streaming.dvr import DvrWriter
-from diemcau.streaming.ffmpeg import Rendition, build_command
+from diemcau.streaming.ffmpeg import Rendition
+from diemcau.streaming.harness import wait_for
 from diemcau.streaming.models import Stream, StreamState
 from diemcau.streaming.relays import save_relay
-from diemcau.streaming.supervisor import Supervisor
 
 pytestmark = pytest.mark.browser
 PLAYING = re.compile("^(playing|muted)$")
@@ -70,47 +67,25 @@ class Video:
     origin_port: int
 
 
-def wait_for(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
 @pytest.fixture(scope="module")
 def video() -> Iterator[Video]:
-    missing = harness.missing_engines()
-    if missing:
-        pytest.fail(harness.MISSING.format(name=" and ".join(missing)), pytrace=False)
-    base = harness.shared_tempdir("diemcau-weak-")
-    hls = base / "hls"
-    (hls / STREAM).mkdir(parents=True)
-    hls.chmod(0o755)
-    secret = conf.signing_secret()
-    command = build_command("testsrc", hls / STREAM, LADDER, test_size="426x240", test_rate=10)
-    dvr = DvrWriter(hls / STREAM, window_s=conf.dvr_window_s())
-    supervisor = Supervisor(command, hls / STREAM, STREAM, dvr=dvr)
-    thread = threading.Thread(target=supervisor.run, daemon=True)
-    thread.start()
-    origin = harness.origin(base / "origin", hls, secret)
-    relay = harness.relay(base / "relay", "", secret)
-    link = throttle.Link()
-    try:
-        origin.start()
-        relay.params.origin_url = origin.url
-        relay.start()
-        wait_for(lambda: supervisor.state.state == "live", 30, f"ffmpeg: {supervisor.state}")
-        yield Video(base, origin, relay, link, link.forward(relay.port), link.forward(origin.port))
-    finally:
-        link.close()
-        supervisor.stop()
-        thread.join(timeout=10)
-        relay.stop()
-        origin.stop()
-        shutil.rmtree(base, ignore_errors=True)
+    with harness.live_video(
+        "diemcau-weak-",
+        STREAM,
+        LADDER,
+        conf.signing_secret(),
+        test_size="426x240",
+        dvr_window_s=conf.dvr_window_s(),
+    ) as video:
+        link = throttle.Link()
+        try:
+            relay_port, origin_port = (
+                link.forward(video.relay.port),
+                link.forward(video.origin.port),
+            )
+            yield Video(video.base, video.origin, video.relay, link, relay_port, origin_port)
+        finally:
+            link.close()
 
 
 @pytest.fixture

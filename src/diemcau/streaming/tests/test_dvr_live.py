@@ -5,7 +5,6 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -17,10 +16,9 @@ import pytest
 
 from diemcau.conftest import HANOI, HOAN_KIEM
 from diemcau.streaming import conf, harness, recordings, signing
-from diemcau.streaming.dvr import DvrWriter
-from diemcau.streaming.ffmpeg import Rendition, build_command
+from diemcau.streaming.ffmpeg import Rendition
+from diemcau.streaming.harness import wait_for
 from diemcau.streaming.supervisor import Supervisor
-from diemcau.streaming.tests.conftest import wait_for
 from diemcau.streaming.viewer import get, playlist_uris, watch
 
 STREAM = "dvr-live"
@@ -43,33 +41,15 @@ class Engines:
 
 @pytest.fixture(scope="module")
 def engines() -> Iterator[Engines]:
-    missing = harness.missing_engines()
-    if missing:
-        pytest.fail(harness.MISSING.format(name=" and ".join(missing)), pytrace=False)
-    base = harness.shared_tempdir("diemcau-dvr-")
-    hls = base / "hls"
-    stream_dir = hls / STREAM
-    stream_dir.mkdir(parents=True)
-    hls.chmod(0o755)
-    secret = conf.signing_secret()
-    command = build_command("testsrc", stream_dir, LADDER, test_size="256x144", test_rate=10)
-    supervisor = Supervisor(command, stream_dir, STREAM, dvr=DvrWriter(stream_dir, 3600))
-    thread = threading.Thread(target=supervisor.run, daemon=True)
-    thread.start()
-    origin = harness.origin(base / "origin", hls, secret)
-    relay = harness.relay(base / "relay", "", secret)
-    try:
-        origin.start()
-        relay.params.origin_url = origin.url
-        relay.start()
-        wait_for((stream_dir / "dvr.m3u8").exists, 30, f"DVR: {supervisor.state}")
-        yield Engines(hls, secret, supervisor, origin, relay)
-    finally:
-        supervisor.stop()
-        thread.join(timeout=10)
-        relay.stop()
-        origin.stop()
-        shutil.rmtree(base, ignore_errors=True)
+    with harness.live_video(
+        "diemcau-dvr-",
+        STREAM,
+        LADDER,
+        conf.signing_secret(),
+        dvr_window_s=3600,
+        ready=lambda video: (video.stream_dir / "dvr.m3u8").exists(),
+    ) as video:
+        yield Engines(video.hls, video.secret, video.supervisor, video.origin, video.relay)
 
 
 def test_the_audio_rung_is_a_level_hls_js_keeps(engines):

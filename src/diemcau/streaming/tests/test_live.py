@@ -20,10 +20,11 @@ from click.testing import CliRunner
 from diemcau.conftest import HANOI, HOAN_KIEM
 from diemcau.streaming import harness
 from diemcau.streaming.cli import stream_group
+from diemcau.streaming.harness import wait_for
 from diemcau.streaming.models import Stream
 from diemcau.streaming.relays import save_relay
 from diemcau.streaming.services import key_versions
-from diemcau.streaming.tests.conftest import STREAM, Live, wait_for
+from diemcau.streaming.tests.conftest import STREAM, Live
 from diemcau.streaming.viewer import get, playlist_uris, watch
 
 SEGMENT_LINE = re.compile(r'"GET (/\S+\.ts)" 200 ')
