@@ -54,6 +54,9 @@ class LiveStore(Protocol):
     def seen_before(self, cutoff: float) -> list[int]:
         """Sites whose latest beat here is older than `cutoff`."""
 
+    def seen_since(self, cutoff: float) -> list[int]:
+        """Sites whose latest beat here is at or after `cutoff`."""
+
     def clear(self) -> None:
         """Forget everything (tests, and a fresh event)."""
 
@@ -84,6 +87,10 @@ class MemoryStore:
     def seen_before(self, cutoff: float) -> list[int]:
         with self._lock:
             return [s for s, b in self._latest.items() if b.received_at < cutoff]
+
+    def seen_since(self, cutoff: float) -> list[int]:
+        with self._lock:
+            return [s for s, b in self._latest.items() if b.received_at >= cutoff]
 
     def clear(self) -> None:
         with self._lock:
@@ -142,6 +149,9 @@ class RedisStore:
 
     def seen_before(self, cutoff: float) -> list[int]:
         return [int(s) for s in self._redis.zrangebyscore(self._seen_key, "-inf", f"({cutoff}")]
+
+    def seen_since(self, cutoff: float) -> list[int]:
+        return [int(s) for s in self._redis.zrangebyscore(self._seen_key, cutoff, "+inf")]
 
     def clear(self) -> None:
         self._redis.delete(self._latest_key, self._seen_key, self._pending_key)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import transaction
 
 from diemcau.conftest import HOAN_KIEM, HUE, first_commune
 from diemcau.operations import health, services
@@ -193,3 +194,37 @@ def test_two_workers_merge_through_the_database(clock, make_site, settings):
     assert (live.state, live.last_seen) == ("online", at(T0 + 5))
     assert HeartbeatSample.objects.filter(site=site).count() == 2
     assert list(SiteStatusChange.objects.values_list("to_state", flat=True)) == ["online"]
+
+
+def test_a_site_whose_newer_beat_waits_in_the_store_is_not_swept_offline(clock, make_site):
+    """The database's last_seen lags while the store already holds the site's newer beat."""
+    site, quiet = make_site(code="HB-WAIT"), make_site(code="HB-QUIET")
+    written, waiting = MemoryStore(), MemoryStore()
+    written.record([Beat(site.pk, T0, "S1", True, 8.0), Beat(quiet.pk, T0, "S1", True, 8.0)])
+    services.flush(now=T0, store=written)
+    later = T0 + health.OFFLINE_AFTER_S + 5
+    waiting.record([Beat(site.pk, later - 1, "S1", True, 8.0)])  # not written yet
+
+    with transaction.atomic():
+        assert services.sweep_offline(later, waiting) == 1
+    states = dict(SiteLive.objects.values_list("site__code", "state"))
+    assert states == {"HB-WAIT": "online", "HB-QUIET": "offline"}
+
+    with transaction.atomic():
+        assert services.sweep_offline(later, MemoryStore()) == 1  # no news of it: it went
+
+
+def test_a_flush_that_leaves_beats_behind_does_not_sweep(clock, make_site, monkeypatch):
+    """Behind on the queue, the database's silence is the flusher's, not the sites'."""
+    quiet, busy = make_site(code="HB-QUIET"), make_site(code="HB-BUSY")
+    first, second = MemoryStore(), MemoryStore()
+    first.record([Beat(quiet.pk, T0, "S1", True, 8.0)])
+    services.flush(now=T0, store=first)
+    monkeypatch.setattr(services, "DRAIN_LIMIT", 2)
+    later = T0 + health.OFFLINE_AFTER_S + 5
+    second.record([Beat(busy.pk, later - 3 + i, "S1", True, 8.0) for i in range(3)])
+
+    assert services.flush(now=later, store=second).samples == 2  # one beat still queued
+    assert SiteLive.objects.get(site=quiet).state == "online"
+    assert services.flush(now=later, store=second).samples == 1  # caught up: now it sweeps
+    assert SiteLive.objects.get(site=quiet).state == "offline"

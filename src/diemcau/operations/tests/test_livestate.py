@@ -12,6 +12,8 @@ def test_latest_and_seen_keep_the_newest_beat(store):
     assert store.latest(3) is None
     assert store.seen_before(T0 + 1) == [2]
     assert sorted(store.seen_before(T0 + 6)) == [1, 2]
+    assert store.seen_since(T0 + 5) == [1]
+    assert sorted(store.seen_since(T0)) == [1, 2]
 
 
 def test_drain_takes_each_beat_once_in_order(store):
