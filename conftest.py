@@ -49,3 +49,11 @@ def spare_database() -> Iterator[Callable[[str], str | None]]:
     for name in made:
         with psycopg.connect(**_pg_admin_args()) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests hash passwords with MD5: Django's PBKDF2 costs ~0.5-2 s a password on this shared
+    2-core machine, and the sign-in and lockout tests hash dozens (70 s for one test in CI).
+    The product's hashers are untouched; real-process tests (their own settings) keep them."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -109,7 +109,8 @@ def test_a_delegate_plays_a_recording_from_a_topic_and_it_counts_for_completion(
 
         # It starts at the topic, through the province's relay, with a signed URL.
         video_el = "document.getElementById('catchup-video')"
-        wait_for(lambda: page.evaluate(f"{video_el}.currentTime") > 0, 30, "the recording")
+        # played is filled a moment after currentTime moves: wait for the range itself.
+        wait_for(lambda: page.evaluate(f"{video_el}.played.length") > 0, 30, "the recording")
         first = page.evaluate(f"{video_el}.played.start(0)")
         assert TOPIC_2_AT - 2.5 <= first <= TOPIC_2_AT + 2.5, first
         expect(page.locator("#catchup-state")).to_have_text("Đang phát bản ghi.")

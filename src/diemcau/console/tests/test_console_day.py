@@ -267,7 +267,13 @@ def test_scanning_is_closed_outside_the_sessions_check_in_window(
     expect(page.locator("#c-closed")).to_be_visible()
     expect(page.locator("#c-closed")).to_contain_text(words)
     expect(page.locator("#c-scan")).to_be_disabled()
-    page.evaluate("document.getElementById('c-scan').disabled = false")  # a stray keystroke
-    scan(page, world["delegate"].code)
+    # A stray keystroke reaching the closed scanner, in one go: the console redraws the scanner
+    # on its timer, so enabling it and typing as two steps could find it closed again between.
+    page.evaluate(
+        """code => { const input = document.getElementById('c-scan');
+        input.disabled = false; input.value = code;
+        document.getElementById('c-scan-form').requestSubmit(); }""",
+        world["delegate"].code,
+    )
     assert page.evaluate(f"window.diemcau.queue.pending('{SITE}')") == []
     expect(page.locator("#c-scan")).to_be_disabled()

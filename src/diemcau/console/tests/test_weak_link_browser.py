@@ -187,7 +187,10 @@ def test_a_thin_link_falls_to_sound_climbs_back_and_rewinds_to_the_loss(
     rewind = page.locator("#c-rewind")
     expect(rewind).to_have_text("Xem lại từ lúc mất tín hiệu")
     rewind.click()
-    wait_for(lambda: health(page)["behind"] > 0, 40, "playing behind live")
+    try:  # the DVR playlist loads and plays from the loss (slow on a loaded 2-core machine)
+        wait_for(lambda: health(page)["behind"] > 0, 90, "playing behind live")
+    except AssertionError as error:
+        raise AssertionError(f"{error}: {health(page)} {timeline(page)}") from None
     expect(notice).to_have_attribute("data-mode", "behind")
     expect(notice).to_contain_text("chậm")
     expect(page.locator("#c-go-live")).to_have_text("Về trực tiếp")
