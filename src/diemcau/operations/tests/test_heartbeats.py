@@ -212,19 +212,3 @@ def test_a_site_whose_newer_beat_waits_in_the_store_is_not_swept_offline(clock, 
 
     with transaction.atomic():
         assert services.sweep_offline(later, MemoryStore()) == 1  # no news of it: it went
-
-
-def test_a_flush_that_leaves_beats_behind_does_not_sweep(clock, make_site, monkeypatch):
-    """Behind on the queue, the database's silence is the flusher's, not the sites'."""
-    quiet, busy = make_site(code="HB-QUIET"), make_site(code="HB-BUSY")
-    first, second = MemoryStore(), MemoryStore()
-    first.record([Beat(quiet.pk, T0, "S1", True, 8.0)])
-    services.flush(now=T0, store=first)
-    monkeypatch.setattr(services, "DRAIN_LIMIT", 2)
-    later = T0 + health.OFFLINE_AFTER_S + 5
-    second.record([Beat(busy.pk, later - 3 + i, "S1", True, 8.0) for i in range(3)])
-
-    assert services.flush(now=later, store=second).samples == 2  # one beat still queued
-    assert SiteLive.objects.get(site=quiet).state == "online"
-    assert services.flush(now=later, store=second).samples == 1  # caught up: now it sweeps
-    assert SiteLive.objects.get(site=quiet).state == "offline"
