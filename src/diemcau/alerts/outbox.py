@@ -8,9 +8,10 @@ Nothing here knows a gateway; a test or a bench may replace `send_direct` below.
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Unpack
 
-from diemcau.sites.models import Site
+if TYPE_CHECKING:
+    from diemcau.notifications.services import DirectSend
 
 log = logging.getLogger(__name__)
 
@@ -25,30 +26,15 @@ def _notifications_send_direct() -> SendDirect | None:
     return send_direct
 
 
-def send(
-    *,
-    site: Site,
-    role: str,
-    channel: str,
-    text: str,
-    idempotency_key: str,
-    reason: str,
-    user: Any = None,
-) -> int | None:
-    """Hand one message to the notifications app; the delivery's id, or None when nothing
-    could carry it (no notifications app). Raises what send_direct raises: the caller's
-    transaction then rolls back and the next tick tries again."""
+def send(**message: Unpack["DirectSend"]) -> int | None:
+    """Hand one message to the notifications app (`send_direct`'s keywords, see DirectSend);
+    the delivery's id, or None when nothing could carry it (no notifications app). Raises what
+    send_direct raises: the caller's transaction then rolls back and the next tick tries again."""
     send_direct = _notifications_send_direct()
     if send_direct is None:
-        log.warning("no notifications app: message %s recorded, not sent", idempotency_key)
+        log.warning(
+            "no notifications app: message %s recorded, not sent", message["idempotency_key"]
+        )
         return None
-    delivery = send_direct(
-        site=site,
-        role=role,
-        channel=channel,
-        text=text,
-        idempotency_key=idempotency_key,
-        reason=reason,
-        user=user,
-    )
+    delivery = send_direct(**message)
     return getattr(delivery, "pk", None)

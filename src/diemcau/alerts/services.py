@@ -463,6 +463,7 @@ def _send_one(item: _Due, now: dt.datetime) -> bool:
                 text=text,
                 idempotency_key=key,
                 reason="escalation",
+                urgent=True,  # its job goes before any bulk send's
             )
             if delivery_id is not None:
                 Escalation.objects.filter(pk=escalation.pk).update(delivery_id=delivery_id)

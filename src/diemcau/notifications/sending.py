@@ -34,6 +34,7 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 CHUNK = 500
 MAX_WAIT_S = 5.0
 DEFER_AFTER = dt.timedelta(seconds=2)
+GIVE_WAY_EVERY_S = 1.0  # how often a send asks whether an urgent job waits behind it
 
 Progress = Callable[[int, int], None]
 
@@ -165,20 +166,24 @@ def run(
     *,
     reuse: bool = True,
     defer: Callable[[dt.datetime], None] | None = None,
+    give_way: Callable[[], bool] | None = None,
 ) -> dict[str, int]:
     """Send every queued delivery of `deliveries` (a filter), waiting out retries' backoff;
     returns the counts by status at the end.
 
     With `defer`, a wait longer than DEFER_AFTER is not slept in the worker (it would hold up
     every other job, an escalation's SMS among them): `defer(when)` queues the rest for later
-    and this run ends.
+    and this run ends. With `defer` and `give_way` too, the run asks `give_way()` about once
+    a second between two messages; when it says yes (an escalation waits in the queue), the
+    rest is deferred to now and this run ends, so the worker takes the waiting job first and
+    an 11,000-message send does not hold an escalation's SMS for minutes.
 
     One transaction per message: the outcome of the previous one and the claim of the next
     commit together, so at most one delivery is ever "sending" and a kill costs at most one
     "unknown".
     """
     release_dead_claims(deliveries)
-    sender = _Sender(claimer, progress, reuse)
+    sender = _Sender(claimer, progress, reuse, give_way if defer is not None else None)
     sender.total = deliveries.count()
     sender.done = deliveries.filter(status__in=FINISHED).count()
     progress(sender.done, sender.total)
@@ -186,8 +191,11 @@ def run(
         while True:
             ready = _ready(deliveries)
             if ready:
-                sender.chunk(ready)
-                continue
+                if sender.chunk(ready):
+                    continue
+                assert defer is not None  # only a run that can defer gives way
+                defer(timezone.now())
+                break
             later = deliveries.filter(status=DeliveryStatus.QUEUED).aggregate(
                 at=Min("next_attempt_at")
             )["at"]
@@ -204,8 +212,15 @@ def run(
 
 
 class _Sender:
-    def __init__(self, claimer: uuid.UUID, progress: Progress, reuse: bool) -> None:
+    def __init__(
+        self,
+        claimer: uuid.UUID,
+        progress: Progress,
+        reuse: bool,
+        give_way: Callable[[], bool] | None = None,
+    ) -> None:
         self.claimer, self.progress, self.reuse = claimer, progress, reuse
+        self.give_way, self.looked = give_way, time.monotonic()
         self.total = self.done = 0
         self.batches: dict[str, Batch] = {}
         self.broken: dict[str, str] = {}
@@ -216,9 +231,20 @@ class _Sender:
             self.done += 1
         self.pending = None
 
-    def chunk(self, ready: list[Delivery]) -> None:
+    def _gives_way(self) -> bool:
+        if self.give_way is None or time.monotonic() - self.looked < GIVE_WAY_EVERY_S:
+            return False
+        self.looked = time.monotonic()
+        return self.give_way()
+
+    def chunk(self, ready: list[Delivery]) -> bool:
+        """Send a chunk; False when it stopped early to give way to an urgent job."""
         opted = _opted_out(ready)
         for delivery in ready:
+            if self._gives_way():
+                self._flush()
+                self.progress(self.done, self.total)
+                return False
             with transaction.atomic():
                 self._flush()
                 claimed = _claim(delivery, self.claimer)
@@ -232,6 +258,7 @@ class _Sender:
             self.pending = (delivery, outcome)
         self._flush()
         self.progress(self.done, self.total)
+        return True
 
     def close(self) -> None:
         self._flush()  # after an exception too: a message handed over keeps its outcome

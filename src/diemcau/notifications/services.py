@@ -6,7 +6,7 @@ Broadcasts to an audience (templates, preview, send, progress) live in `broadcas
 """
 
 import logging
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -24,29 +24,39 @@ log = logging.getLogger("diemcau.notifications")
 
 DELIVER_JOB = "notifications.deliver"
 DEFAULT_SUBJECT = "Thông báo từ Ban tổ chức hội nghị"
+# Django Tasks priority of an escalation's job (django-tasks-db takes the highest ready job
+# first; every other job has the default, 0).
+URGENT = 50
 
 
-def send_direct(
-    *,
-    site: Site,
-    role: str,
-    channel: str,
-    text: str,
-    idempotency_key: str,
-    reason: str,
-    user: Any = None,
-    subject: str = "",
-) -> Delivery:
-    """Record one message to `site`'s `role` ("technician", "contact", "province_organiser") on
-    `channel` ("sms", "email"), and queue its sending.
+class DirectSend(TypedDict):
+    """What `send_direct` takes, by keyword (the alerts' outbox passes it on unchanged)."""
 
-    The same `idempotency_key` (at most 160 characters; prefix it with your app, e.g.
-    "alerts:outage:<id>:tech") returns the delivery recorded the first time, unchanged and not
+    site: Site
+    role: str  # "technician", "contact", "province_organiser"
+    channel: str  # "sms", "email"
+    text: str
+    idempotency_key: str  # at most 160 characters, prefixed by the app: "alerts:outage:<id>:tech"
+    reason: str
+    user: NotRequired[Any]
+    subject: NotRequired[str]
+    urgent: NotRequired[bool]  # an escalation: its job runs before any bulk send's
+
+
+def send_direct(**message: Unpack[DirectSend]) -> Delivery:
+    """Record one message to a site's person on a channel, and queue its sending.
+
+    The same `idempotency_key` returns the delivery recorded the first time, unchanged and not
     queued again, whatever its state. A recipient without an address on the channel, or who
     opted out, gives a delivery "skipped" (with the reason in `answer`), recorded all the same.
     With `user`, the site must be within what that user may change (else Forbidden); without
     one, the system sends (automatic messages). Every call that records a delivery is audited.
+    An `urgent` message's job is queued at URGENT priority: the worker takes it before a bulk
+    send's, and a bulk send running gives way to it (`sending.run`'s `give_way`).
     """
+    site, role, channel = message["site"], message["role"], message["channel"]
+    text, idempotency_key, reason = message["text"], message["idempotency_key"], message["reason"]
+    user, subject = message.get("user"), message.get("subject", "")
     if role not in RecipientRole.values:
         raise Invalid(_("Unknown recipient “%(role)s”.") % {"role": role})
     if channel not in Channel.values:
@@ -91,16 +101,21 @@ def send_direct(
         detail=f"{channel} → {role} {site.code}: {reason}"[:500],
     )  # fmt: skip
     if status == DeliveryStatus.QUEUED:
-        enqueue_deliveries([delivery.pk], owner_id=getattr(user, "pk", None))
+        enqueue_deliveries(
+            [delivery.pk], owner_id=getattr(user, "pk", None), urgent=message.get("urgent", False)
+        )
         delivery.refresh_from_db()
     return delivery
 
 
-def enqueue_deliveries(ids: list[int], owner_id: int | None = None) -> Any:
+def enqueue_deliveries(ids: list[int], owner_id: int | None = None, *, urgent: bool = False) -> Any:
     """Queue a background task that sends these deliveries (those still queued)."""
     from diemcau.tasks.services import submit
 
-    return submit(DELIVER_JOB, owner_id, {"ids": ids})
+    params: dict[str, Any] = {"ids": ids}
+    if urgent:
+        params["urgent"] = True
+    return submit(DELIVER_JOB, owner_id, params, priority=URGENT if urgent else 0)
 
 
 def recent_for_site(site: Site, limit: int = 10) -> list[Delivery]:

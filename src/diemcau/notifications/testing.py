@@ -16,9 +16,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs
+
+from diemcau.notifications.channels.base import Closing
 
 
 @dataclass
@@ -30,7 +31,7 @@ class GatewayRequest:
     at: float = 0.0  # time.time() when the request arrived
 
 
-class FakeGateway:
+class FakeGateway(Closing):
     """An HTTP SMS gateway on 127.0.0.1: answers 200 {"id": …} and records every request;
     `fail_next(n, status)` makes the next n requests fail with that status."""
 
@@ -90,12 +91,7 @@ class FakeGateway:
         self.thread.start()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
@@ -117,7 +113,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class SmtpSink:
+class SmtpSink(Closing):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping every message it accepted.
 
     `keep=False` only counts (a bench's 11,000 messages need not stay in memory);
@@ -158,12 +154,7 @@ class SmtpSink:
         self.connections = 0  # the controller's own start-up probe is not a client
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def _close(self) -> None:
         self.controller.stop()
 
     @property

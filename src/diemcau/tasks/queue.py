@@ -24,8 +24,8 @@ def run_job(task_id: str) -> None:
     jobs.run(task_id)
 
 
-def enqueue(task_id: Any) -> None:
-    run_job.enqueue(str(task_id))
+def enqueue(task_id: Any, *, priority: int = 0) -> None:
+    run_job.using(priority=priority).enqueue(str(task_id))
 
 
 def reap(worker_id: str) -> int:

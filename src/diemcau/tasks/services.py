@@ -43,8 +43,9 @@ __all__ = [
 ]
 
 
-def submit(kind: str, owner_id: int | None, params: dict[str, Any]) -> Task:
-    """Record the task and queue its job, both or neither."""
+def submit(kind: str, owner_id: int | None, params: dict[str, Any], *, priority: int = 0) -> Task:
+    """Record the task and queue its job, both or neither; a higher `priority` (-100…100) is
+    taken first by the worker (an escalation's SMS before a send to every site)."""
     if not known(kind):
         raise ValueError(f"unknown task kind {kind!r}")
     if getattr(settings, "DIEMCAU_TASKS_INLINE", False):
@@ -54,7 +55,7 @@ def submit(kind: str, owner_id: int | None, params: dict[str, Any]) -> Task:
         return task
     with transaction.atomic():
         task = Task.objects.create(kind=kind, owner_id=owner_id, params=params)
-        queue.enqueue(task.pk)
+        queue.enqueue(task.pk, priority=priority)
     return task
 
 

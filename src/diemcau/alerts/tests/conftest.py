@@ -80,6 +80,7 @@ class Sent:
     text: str
     key: str
     pk: int
+    urgent: bool = False
 
 
 class Outbox:
@@ -100,11 +101,12 @@ class Outbox:
         idempotency_key: str,
         reason: str,
         user: Any = None,
+        urgent: bool = False,
     ) -> Sent:
         self.calls += 1
         if idempotency_key in self.by_key:
             return self.by_key[idempotency_key]
-        item = Sent(site, role, channel, text, idempotency_key, len(self.sent) + 1)
+        item = Sent(site, role, channel, text, idempotency_key, len(self.sent) + 1, urgent)
         self.sent.append(item)
         self.by_key[idempotency_key] = item
         return item

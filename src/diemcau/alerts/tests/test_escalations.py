@@ -36,6 +36,7 @@ def test_fires_once_per_outage_not_for_a_site_that_came_back_and_escalates_in_le
     first = services.check_escalations()
     assert first.sent == 1 and [s.site.code for s in sent.sent] == ["GONE-1"]
     assert sent.sent[0].role == "technician" and sent.sent[0].channel == "sms"
+    assert sent.sent[0].urgent  # queued before any bulk send (notifications: test_priority)
     assert "GONE-1" in sent.sent[0].text and "3 phút" in sent.sent[0].text
     for _ in range(3):  # later ticks of the same outage add nothing
         silence(clock, 5, keep=("BACK-1",))

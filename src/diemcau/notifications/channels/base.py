@@ -8,7 +8,7 @@ server's or gateway's own answer and whether trying again later may help.
 
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,26 @@ class Batch(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
+
+
+class Closing:
+    """A context manager that closes what it opened on the way out, error or not: the batches
+    of every channel (a dropped SMTP or HTTP connection must not linger) and the test servers.
+    Subclasses write `_close` only."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        return None
 
 
 class Channel(Protocol):

@@ -10,7 +10,6 @@ sent again by itself. Each message carries a Message-ID made from its delivery k
 import email.policy
 import hashlib
 import smtplib
-from types import TracebackType
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,7 @@ from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.core.validators import validate_email
 
-from diemcau.notifications.channels.base import Outcome, Outgoing
+from diemcau.notifications.channels.base import Closing, Outcome, Outgoing
 
 
 def message_id(key: str) -> str:
@@ -36,21 +35,10 @@ class UnknownOutcome(Exception):
     pass
 
 
-class EmailBatch:
+class EmailBatch(Closing):
     def __init__(self, reuse: bool = True) -> None:
         self.backend: Any = None
         self.reuse = reuse  # False: a connection per message (the naive path, for the bench)
-
-    def __enter__(self) -> "EmailBatch":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._close()
 
     def _close(self) -> None:
         if self.backend is not None:

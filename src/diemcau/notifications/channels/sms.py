@@ -15,14 +15,13 @@ import base64
 import http.client
 import json
 import string
-from types import TracebackType
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from diemcau.notifications.channels.base import ChannelError, Outcome, Outgoing
+from diemcau.notifications.channels.base import ChannelError, Closing, Outcome, Outgoing
 from diemcau.notifications.channels.smstext import size as sms_size
 from diemcau.notifications.channels.smstext import strip_diacritics
 
@@ -69,7 +68,7 @@ def _gateway_id(body: bytes) -> str:
     return ""
 
 
-class SmsBatch:
+class SmsBatch(Closing):
     def __init__(self) -> None:
         url = settings.DIEMCAU_SMS_URL
         if not url:
@@ -87,17 +86,6 @@ class SmsBatch:
         elif settings.DIEMCAU_SMS_USER:
             pair = f"{settings.DIEMCAU_SMS_USER}:{settings.DIEMCAU_SMS_PASSWORD}".encode()
             self.headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
-
-    def __enter__(self) -> "SmsBatch":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._close()
 
     def _close(self) -> None:
         if self.conn is not None:

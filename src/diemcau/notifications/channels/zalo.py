@@ -9,26 +9,13 @@ parameters, phones as 84XXXXXXXXX, and Zalo's error codes sorted into retry / fa
 `SmsBatch` does for HTTP status codes. Until then a Zalo delivery fails with this message.
 """
 
-from types import TracebackType
-
-from diemcau.notifications.channels.base import Outcome, Outgoing
+from diemcau.notifications.channels.base import Closing, Outcome, Outgoing
 from diemcau.notifications.channels.sms import normalise_phone
 
 NOT_IMPLEMENTED = "Zalo ZNS chưa được hỗ trợ (chưa cài đặt); tin này không được gửi."
 
 
-class ZaloBatch:
-    def __enter__(self) -> "ZaloBatch":
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
+class ZaloBatch(Closing):
     def send(self, message: Outgoing) -> Outcome:
         return Outcome(False, answer=NOT_IMPLEMENTED, retry=False)
 
