@@ -1,7 +1,6 @@
 """Figures read from the database at scrape time: the same on every app server, and the same
 as the pages show (the sites' states from the operations dashboard's own state expression)."""
 
-import datetime as dt
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +11,8 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from diemcau.operations import clock, health, rollup
+from diemcau.operations import clock, liveness, rollup
+from diemcau.operations.livestate import get_store
 from diemcau.operations.models import SiteLive
 from diemcau.sites.models import Site
 from diemcau.tasks.models import Task, TaskStatus
@@ -29,10 +29,11 @@ class DomainCollector(Collector):
 def site_counts(now: float) -> dict[str, int]:
     """The nation's sites by state, as the dashboard counts them at its root (every site; a
     site silent past the offline delay is offline at read time): its one GROUP BY, without the
-    drill-down's units, names and worst sites, which a scrape every few seconds does not need."""
-    cutoff = dt.datetime.fromtimestamp(now - health.OFFLINE_AFTER_S, tz=dt.UTC)
+    drill-down's units, names and worst sites, which a scrape every few seconds does not need;
+    a site the live store saw since the cutoff counts by that beat, as on the dashboard."""
+    live = liveness.read(Site.objects.all(), now)
     rows = (
-        Site.objects.annotate(st=rollup.state_expr(cutoff))
+        Site.objects.annotate(st=rollup.state_expr(live.cutoff, live))
         .values("st")
         .annotate(n=Count("pk"))
         .order_by()
@@ -78,6 +79,20 @@ def _live() -> Iterator[Any]:
         "Seconds since the newest heartbeat the flusher wrote to the database; while sites "
         "beat, a value well above a few seconds means the flusher lags.",
         value=max(0.0, time.time() - newest.timestamp()) if newest else float("nan"),
+    )
+    waiting, oldest = get_store().backlog()
+    yield GaugeMetricFamily(
+        "diemcau_live_backlog_beats",
+        "Heartbeats accepted and waiting in the live store for the flusher to write them "
+        "(the shared Redis store: every server's; the embedded memory store: this process's).",
+        value=waiting,
+    )
+    yield GaugeMetricFamily(
+        "diemcau_live_flush_lag_seconds",
+        "How long the oldest heartbeat still waiting for the flusher has waited (0: none "
+        "waits): the flusher's lag. The dashboard counts a beating site by its newest beat in "
+        "the live store whatever this lag; the history and incidents wait for the flush.",
+        value=max(0.0, clock.now() - oldest) if oldest is not None else 0.0,
     )
 
 

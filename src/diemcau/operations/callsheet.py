@@ -3,7 +3,8 @@
 The dashboard counts sites; an organiser on the day needs the list behind the counts — which
 sites, who their technician and contact are, their phones, how long they have been silent and
 why. One query over sites ⋈ their `SiteLive` row gives it, with the live state computed at read
-time exactly as the dashboard's counts do (`rollup.state_expr`), so the list and the counts never
+time exactly as the dashboard's counts do (`rollup.state_expr`, with the live store's word on
+the sites a lagging flusher has not written yet: `liveness.py`), so the list and the counts never
 disagree. The caller's scope comes from `sites.services.visible_sites`, as for every site list:
 a province organiser's list, export and counts hold their province only.
 """
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from diemcau.accounts.scopes import Scope
-from diemcau.operations import health, rollup
+from diemcau.operations import health, liveness, rollup
 from diemcau.operations.models import Incident, IncidentStatus, LiveState
 from diemcau.sites.models import Site
 from diemcau.sites.services import SiteFilters, visible_sites
@@ -86,21 +87,23 @@ def _scoped(scope: Scope, filters: CallFilters) -> QuerySet[Site]:
     )
 
 
-def _with_state(sites: QuerySet[Site], cutoff: dt.datetime) -> Any:
+def _with_state(sites: QuerySet[Site], now: float) -> Any:
     """The sites with their state (`st`) and its trouble rank (`rank`, 0 when online)."""
     rank = Case(
         *(When(st=state, then=Value(health.STATE_RANK[state])) for state in _TROUBLE_STATES),
         default=Value(0),
         output_field=IntegerField(),
     )
-    return sites.annotate(st=rollup.state_expr(cutoff)).annotate(rank=rank)
+    live = liveness.read(sites, now)
+    return sites.annotate(st=rollup.state_expr(live.cutoff, live)).annotate(rank=rank)
 
 
 def state_counts(scope: Scope, filters: CallFilters, now: float) -> dict[str, int]:
     """How many sites in each state under the filters (the state filter itself aside)."""
+    sites = _scoped(scope, filters)
+    live = liveness.read(sites, now)
     rows = (
-        _scoped(scope, filters)
-        .annotate(st=rollup.state_expr(cutoff_at(now)))
+        sites.annotate(st=rollup.state_expr(live.cutoff, live))
         .values("st")
         .annotate(n=Count("pk"))
         .order_by()
@@ -136,7 +139,7 @@ _FIELDS = (
 
 def call_rows(scope: Scope, filters: CallFilters, now: float) -> QuerySet[Site, dict[str, Any]]:
     """The sites to call, as value rows in the chosen order (not yet shaped: see `shape`)."""
-    qs = _with_state(_scoped(scope, filters), cutoff_at(now))
+    qs = _with_state(_scoped(scope, filters), now)
     if filters.state == TROUBLE:
         qs = qs.filter(rank__gt=0)
     elif filters.state != ALL:

@@ -9,7 +9,6 @@ tiles, no JavaScript library and no network. Positions are keyed by the province
 units table. A province without a position (a future reform) is placed on an extra row.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy
 
 from diemcau.accounts.scopes import Scope
-from diemcau.operations import health, rollup
+from diemcau.operations import liveness, rollup
 from diemcau.operations.models import LiveState
 from diemcau.sites.models import Site
 from diemcau.textnorm import fold
@@ -127,10 +126,10 @@ def tiles(scope: Scope, now: float) -> list[Tile]:
     read_q = scope.site_read_q()
     counts: dict[int, dict[str, int]] = {}
     if read_q is not None:
-        cutoff = dt.datetime.fromtimestamp(now - health.OFFLINE_AFTER_S, tz=dt.UTC)
+        sites = Site.objects.filter(read_q)
+        live = liveness.read(sites, now)
         rows = (
-            Site.objects.filter(read_q)
-            .annotate(st=rollup.state_expr(cutoff))
+            sites.annotate(st=rollup.state_expr(live.cutoff, live))
             .values("province_id", "st")
             .annotate(n=Count("pk"))
             .order_by()

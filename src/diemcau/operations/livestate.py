@@ -57,6 +57,12 @@ class LiveStore(Protocol):
     def seen_since(self, cutoff: float) -> list[int]:
         """Sites whose latest beat here is at or after `cutoff`."""
 
+    def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
+        """The latest beat of each of these sites whose latest beat is at or after `cutoff`."""
+
+    def backlog(self) -> tuple[int, float | None]:
+        """How many beats wait for the flush, and when the oldest of them arrived (None: none)."""
+
     def clear(self) -> None:
         """Forget everything (tests, and a fresh event)."""
 
@@ -91,6 +97,15 @@ class MemoryStore:
     def seen_since(self, cutoff: float) -> list[int]:
         with self._lock:
             return [s for s, b in self._latest.items() if b.received_at >= cutoff]
+
+    def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
+        with self._lock:
+            found = ((s, self._latest.get(s)) for s in site_ids)
+            return {s: b for s, b in found if b is not None and b.received_at >= cutoff}
+
+    def backlog(self) -> tuple[int, float | None]:
+        with self._lock:
+            return len(self._pending), (self._pending[0].received_at if self._pending else None)
 
     def clear(self) -> None:
         with self._lock:
@@ -152,6 +167,26 @@ class RedisStore:
 
     def seen_since(self, cutoff: float) -> list[int]:
         return [int(s) for s in self._redis.zrangebyscore(self._seen_key, cutoff, "+inf")]
+
+    def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
+        """Two round trips whatever the number of sites: their last-seen times (ZMSCORE), then
+        the beats of the fresh ones only (a silent site's beat is never fetched)."""
+        ids = list(site_ids)
+        if not ids:
+            return {}
+        scores = self._redis.zmscore(self._seen_key, ids)
+        fresh = [s for s, at in zip(ids, scores, strict=True) if at is not None and at >= cutoff]
+        if not fresh:
+            return {}
+        raw = self._redis.hmget(self._latest_key, fresh)
+        return {s: Beat.loads(r) for s, r in zip(fresh, raw, strict=True) if r is not None}
+
+    def backlog(self) -> tuple[int, float | None]:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.llen(self._pending_key)
+        pipe.lindex(self._pending_key, 0)
+        count, oldest = pipe.execute()
+        return int(count), (Beat.loads(oldest).received_at if oldest is not None else None)
 
     def clear(self) -> None:
         self._redis.delete(self._latest_key, self._seen_key, self._pending_key)

@@ -3,18 +3,21 @@ units for drill-down, and the sites in trouble, worst first.
 
 One GROUP BY over sites ⋈ their `SiteLive` row (at most one per site) gives every count; a site
 whose last beat is older than the offline delay counts as offline at read time, so the figures
-never wait for the flusher's sweep.
+never wait for the flusher's sweep — unless the live store has a newer beat the flusher has not
+written yet (`liveness.py`): then that beat's state counts, so a lagging flusher never shows
+beating sites as silent.
 """
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import NotFound
-from diemcau.operations import health
+from diemcau.operations import health, liveness
+from diemcau.operations.liveness import Among, Liveness
 from diemcau.operations.models import LiveState
 from diemcau.sites.models import Site
 from diemcau.units.models import Kind, Level, Unit
@@ -48,9 +51,17 @@ def may_read_unit(scope: Scope, unit: Unit) -> bool:
     )
 
 
-def state_expr(cutoff: dt.datetime) -> Case:
-    """A site's live state as SQL, offline at read time when its last beat is older than cutoff."""
+def state_expr(cutoff: dt.datetime, live: Liveness | None = None) -> Case:
+    """A site's live state as SQL, offline at read time when its last beat is older than cutoff;
+    with `live`, the sites the live store saw since the cutoff take the state of their newest
+    beat there, whatever the (lagging) database row says."""
+    store_says = []
+    if live is not None and live.degraded:
+        store_says.append(When(Among("pk", live.degraded), then=Value(LiveState.DEGRADED.value)))
+    if live is not None and live.online:
+        store_says.append(When(Among("pk", live.online), then=Value(LiveState.ONLINE.value)))
     return Case(
+        *store_says,
         When(live__isnull=True, then=Value(LiveState.NEVER.value)),
         When(live__last_seen__lt=cutoff, then=Value(LiveState.OFFLINE.value)),
         default=F("live__state"),
@@ -72,10 +83,14 @@ def status(
     if read_q is None:
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": code or ""})
     sites = Site.objects.filter(read_q & units_under_q(unit, "unit__"))
-    cutoff = dt.datetime.fromtimestamp(now - health.OFFLINE_AFTER_S, tz=dt.UTC)
+    live = liveness.read(sites, now)
+    cutoff = live.cutoff
     key = _child_key(unit)
     rows = (
-        sites.annotate(st=state_expr(cutoff)).values(key, "st").annotate(n=Count("pk")).order_by()
+        sites.annotate(st=state_expr(cutoff, live))
+        .values(key, "st")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     counts = dict.fromkeys([s.value for s in STATES], 0)
     by_child: dict[int | None, dict[str, int]] = {}
@@ -92,7 +107,7 @@ def status(
         "offline_after_s": health.OFFLINE_AFTER_S,
         "counts": {"total": sum(counts.values()), **counts},
         "children": _children(unit, by_child),
-        "worst": _worst(sites, cutoff, worst),
+        "worst": _worst(sites, live, worst),
     }
 
 
@@ -125,8 +140,16 @@ def _children(unit: Unit, by_child: dict[int | None, dict[str, int]]) -> list[di
     return [row for _key, row in out]
 
 
-def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
+def _worst(sites: Any, live: Liveness, limit: int) -> list[dict[str, Any]]:
+    cutoff = live.cutoff
+    store_says = []
+    if live.online:
+        store_says.append(When(Among("pk", live.online), then=Value(0)))
+    if live.degraded:
+        rank_degraded = health.STATE_RANK[LiveState.DEGRADED]
+        store_says.append(When(Among("pk", live.degraded), then=Value(rank_degraded)))
     rank = Case(
+        *store_says,
         When(live__last_seen__lt=cutoff, then=Value(health.STATE_RANK[LiveState.OFFLINE])),
         When(live__state=LiveState.DEGRADED, then=Value(health.STATE_RANK[LiveState.DEGRADED])),
         When(live__state=LiveState.OFFLINE, then=Value(health.STATE_RANK[LiveState.OFFLINE])),
@@ -134,8 +157,7 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
         output_field=IntegerField(),
     )
     rows = (
-        sites.filter(Q(live__isnull=False))
-        .annotate(rank=rank, st=state_expr(cutoff))
+        sites.annotate(rank=rank, st=state_expr(cutoff, live))
         .filter(rank__gt=0)
         .order_by("-rank", "-live__score", "live__last_seen", "code")
         .values(
@@ -155,11 +177,13 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
             "tech_phone",
             "contact_name",
             "contact_phone",
+            "pk",
         )[: max(0, min(limit, 200))]
     )
     delay = dt.timedelta(seconds=health.OFFLINE_AFTER_S)
     out = []
     for r in rows:
+        _from_store(r, live)
         offline = r["st"] == LiveState.OFFLINE
         reasons = [x for x in r["live__reasons"].split(",") if x]
         if offline and r["live__last_seen"] < cutoff and "silent" not in reasons:
@@ -185,3 +209,24 @@ def _worst(sites: Any, cutoff: dt.datetime, limit: int) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _from_store(row: dict[str, Any], live: Liveness) -> None:
+    """A site the store corrects shows its newest beat there, not the database's older one."""
+    beat = live.beats.get(row["pk"])
+    if beat is None:
+        return
+    verdict = health.classify(beat)
+    seen = dt.datetime.fromtimestamp(beat.received_at, tz=dt.UTC)
+    row.update(
+        {
+            "live__reasons": ",".join(verdict.reasons),
+            "live__last_seen": seen,
+            "live__since": row["live__since"] if row["live__since"] else seen,
+            "live__buffer_s": beat.buffer_s,
+            "live__dropped_frames": beat.dropped_frames,
+            "live__latency_ms": beat.latency_ms,
+            "live__queued": beat.queued,
+            "live__playing": beat.playing,
+        }
+    )

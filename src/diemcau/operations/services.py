@@ -8,6 +8,12 @@ then it marks offline the sites silent for `OFFLINE_AFTER_S`, dated when they we
 that delay. Several flushers (two granian workers, several servers) may run at once: rows are
 locked (PostgreSQL) or the write lock is taken at BEGIN (SQLite IMMEDIATE), and the offline sweep
 only touches rows not yet offline, so a change is logged once.
+
+On PostgreSQL with the shared (Redis) store, one flusher at a time drains it: each takes a
+transaction-level advisory lock first and, when another holds it, skips its turn. Three servers'
+flushers contending on the same `SiteLive` rows were slower than one (each waited on the others'
+row locks, and their sweeps deadlocked). There the history goes in by COPY and the live rows by
+one INSERT … SELECT FROM unnest(…) ON CONFLICT, not a statement per row.
 """
 
 import datetime as dt
@@ -26,7 +32,8 @@ from django.utils.translation import gettext as _
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid
 from diemcau.operations import clock, health, incidents
-from diemcau.operations.livestate import Beat, LiveStore, get_store
+from diemcau.operations.liveness import Among
+from diemcau.operations.livestate import Beat, LiveStore, RedisStore, get_store
 from diemcau.operations.models import HeartbeatSample, LiveState, SiteLive, SiteStatusChange
 from diemcau.sites.models import Site
 
@@ -39,7 +46,6 @@ FLUSH_INTERVAL_S = 0.25
 DRAIN_LIMIT = 50_000
 MAX_BATCH = 500
 _SITE_CACHE_TTL_S = 60.0
-_CHUNK = 500  # ids per IN (...): far below every backend's parameter limit
 
 
 @dataclass(frozen=True)
@@ -161,14 +167,25 @@ def _db_time(epoch: float) -> Any:
     return connection.ops.adapt_datetimefield_value(_when(epoch))
 
 
+# pg_try_advisory_xact_lock's key for "the flusher of the shared live store" ("diemcau:flush").
+FLUSH_LOCK_KEY = 0x646D_6375_666C_7368 & 0x7FFF_FFFF_FFFF_FFFF
+
+
 def flush(now: float | None = None, store: LiveStore | None = None) -> FlushResult:
-    """Write what the store holds to the database and sweep silent sites offline."""
+    """Write what the store holds to the database and sweep silent sites offline.
+
+    Returns FlushResult(0, 0) without draining when another flusher of the shared store holds
+    the turn (PostgreSQL + Redis): it writes these beats, and this one tries again next tick.
+    """
     store = store or get_store()
     now = clock.now() if now is None else now
-    beats = store.drain(DRAIN_LIMIT)
+    beats: list[Beat] = []
     changes = 0
     try:
         with transaction.atomic():
+            if not _my_turn(store):
+                return FlushResult(samples=0, changes=0)
+            beats = store.drain(DRAIN_LIMIT)
             if beats:
                 _write_history(beats)
                 changes += _apply_latest(beats)
@@ -177,6 +194,16 @@ def flush(now: float | None = None, store: LiveStore | None = None) -> FlushResu
         store.record(beats)  # keep them for the next flush rather than lose them
         raise
     return FlushResult(samples=len(beats), changes=changes)
+
+
+def _my_turn(store: LiveStore) -> bool:
+    """Whether this flusher may drain now: always, but one at a time for a shared store on
+    PostgreSQL (the lock ends with the transaction, and with the connection of a killed one)."""
+    if connection.vendor != "postgresql" or not isinstance(store, RedisStore):
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FLUSH_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
 
 
 _HISTORY_COLUMNS = (
@@ -220,9 +247,14 @@ def _metrics(beat: Beat) -> tuple[Any, ...]:
 def _write_history(beats: Sequence[Beat]) -> None:
     table = HeartbeatSample._meta.db_table
     cols = ", ".join(_HISTORY_COLUMNS)
-    marks = ", ".join(["%s"] * len(_HISTORY_COLUMNS))
     rows = [(b.site_id, _db_time(b.received_at), *_metrics(b)) for b in beats]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: one stream, no statement per row
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(_HISTORY_COLUMNS))
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)  # noqa: S608 - names from the model
 
 
@@ -234,13 +266,13 @@ def _apply_latest(beats: Sequence[Beat]) -> int:
             newest[beat.site_id] = beat
     ids = sorted(newest)
     previous: dict[int, tuple[str, dt.datetime, dt.datetime]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        rows = (
-            SiteLive.objects.select_for_update()
-            .filter(site_id__in=ids[start : start + _CHUNK])
-            .values_list("site_id", "state", "last_seen", "since")
-        )
-        previous.update({r[0]: (r[1], r[2], r[3]) for r in rows})
+    rows = (
+        SiteLive.objects.select_for_update()
+        .filter(Among("site_id", ids))  # one parameter, however many sites
+        .order_by("site_id")  # rows locked in one order: two flushers never deadlock
+        .values_list("site_id", "state", "last_seen", "since")
+    )
+    previous.update({r[0]: (r[1], r[2], r[3]) for r in rows})
     upserts: list[tuple[Any, ...]] = []
     changes: list[SiteStatusChange] = []
     for site_id in ids:
@@ -275,21 +307,55 @@ def _apply_latest(beats: Sequence[Beat]) -> int:
             )
         )
     if upserts:
-        table = SiteLive._meta.db_table
-        cols = ", ".join(_LIVE_COLUMNS)
-        marks = ", ".join(["%s"] * len(_LIVE_COLUMNS))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in _LIVE_COLUMNS[1:])
-        sql = (
-            f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608 - names from the model
-            f"ON CONFLICT (site_id) DO UPDATE SET {updates}"
-        )
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, upserts)
+        _upsert_live(upserts)
     SiteStatusChange.objects.bulk_create(changes)
     incidents.sites_came_back(
         [(c.site_id, c.at) for c in changes if c.from_state == LiveState.OFFLINE]
     )
     return len(changes)
+
+
+# The SQL type of each of _LIVE_COLUMNS, for unnest()'s arrays on PostgreSQL.
+_LIVE_PG_TYPES = (
+    "bigint",
+    "timestamptz",
+    "text",
+    "boolean",
+    "double precision",
+    "integer",
+    "integer",
+    "integer",
+    "integer",
+    "text",
+    "integer",
+    "text",
+    "double precision",
+    "text",
+    "timestamptz",
+)
+
+
+def _upsert_live(upserts: Sequence[tuple[Any, ...]]) -> None:
+    """Each site's newest beat into its `SiteLive` row: one statement on PostgreSQL (the rows
+    as one array per column), a statement per row elsewhere."""
+    table = SiteLive._meta.db_table
+    cols = ", ".join(_LIVE_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _LIVE_COLUMNS[1:])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{t}[]" for t in _LIVE_PG_TYPES)
+            cursor.execute(
+                f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names from the model
+                f"ON CONFLICT (site_id) DO UPDATE SET {updates}",
+                [list(column) for column in zip(*upserts, strict=True)],
+            )
+            return
+        marks = ", ".join(["%s"] * len(_LIVE_COLUMNS))
+        cursor.executemany(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks}) "  # noqa: S608 - names from the model
+            f"ON CONFLICT (site_id) DO UPDATE SET {updates}",
+            upserts,
+        )
 
 
 def sweep_offline(now: float, store: LiveStore | None = None) -> int:
@@ -306,11 +372,12 @@ def sweep_offline(now: float, store: LiveStore | None = None) -> int:
         SiteLive.objects.select_for_update()
         .filter(last_seen__lt=cutoff)
         .exclude(state=LiveState.OFFLINE)
+        .order_by("site_id")  # locked in one order, as the flush locks them
         .values_list("site_id", "state", "last_seen")
     )
-    if gone:
-        alive = set((store or get_store()).seen_since(now - health.OFFLINE_AFTER_S))
-        gone = [row for row in gone if row[0] not in alive]
+    if gone:  # the store asked about these sites only, not for every fresh one
+        fresh = (store or get_store()).fresh_among([r[0] for r in gone], cutoff.timestamp())
+        gone = [row for row in gone if row[0] not in fresh]
     if not gone:
         return 0
     delay = dt.timedelta(seconds=health.OFFLINE_AFTER_S)
