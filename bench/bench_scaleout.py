@@ -163,8 +163,47 @@ class Variant:
             self.nginx.wait()
 
 
+class Backlog:
+    """Every 5 s: the beats waiting in Redis for a flusher and how long the oldest has waited
+    (the flusher's lag, as /metrics gives it), and the machine's load average."""
+
+    def __init__(self, url: str) -> None:
+        self.client = redis.Redis.from_url(url)
+        self.samples: list[tuple[float, int, float, float]] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.started = time.monotonic()
+        self.thread.start()
+
+    def _run(self) -> None:
+        key = "diemcau:live:pending"
+        while not self.stop.wait(5.0):
+            try:
+                waiting = int(self.client.llen(key))
+                oldest = self.client.lindex(key, 0)
+                lag = time.time() - float(json.loads(oldest)[1]) if oldest else 0.0
+            except (redis.RedisError, ValueError, IndexError):
+                continue
+            at = time.monotonic() - self.started
+            self.samples.append((round(at, 1), waiting, round(lag, 1), os.getloadavg()[0]))
+
+    def figures(self) -> dict[str, Any]:
+        self.stop.set()
+        self.thread.join()
+        if not self.samples:
+            return {}
+        return {
+            "max_backlog_beats": max(s[1] for s in self.samples),
+            "max_flush_lag_s": max(s[2] for s in self.samples),
+            "last_flush_lag_s": self.samples[-1][2],
+            "max_loadavg_1m": round(max(s[3] for s in self.samples), 2),
+            "samples_every_5s": self.samples,
+        }
+
+
 def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> dict[str, Any]:
     out = v.work / "simulation.json"
+    backlog = Backlog(v.env["REDIS_URL"])
     proc = subprocess.Popen(  # noqa: S603 - fixed argv
         [
             str(BIN / "diemcau"),
@@ -211,6 +250,7 @@ def simulate(v: Variant, server: str, args: argparse.Namespace, kill: bool) -> d
         killed.pop("thread").join()
     figures = json.loads(out.read_text()) if out.exists() else {}
     figures["exit_code"] = code
+    figures["live_backlog"] = backlog.figures()
     if kill:
         figures["killed"] = killed
     return figures
