@@ -167,6 +167,12 @@ API: list[Entry] = [
     E(f"GET {A}/notifications/messages/{{message_id}}", "AAHHHL", message_id="message"),
     E(f"POST {A}/notifications/messages/{{message_id}}/resume", "AAHHHL", message_id="message"),
     E(
+        f"POST {A}/notifications/messages/{{message_id}}/resend",
+        "AAHHHL",
+        message_id="message",
+        body={"unknown": False},
+    ),
+    E(
         f"GET {A}/notifications/messages/{{message_id}}/deliveries",
         "AAHHHL",
         message_id="message",
@@ -615,6 +621,7 @@ PAGES: list[Entry] = [
     E("POST /notifications/templates/", "AAFFFL", body={"name": "Mẫu", "body": "Chào"}),
     E("GET /notifications/{pk}/", "AAHHHL", pk="message"),
     E("POST /notifications/{pk}/resume/", "AAHHHL", pk="message"),
+    E("POST /notifications/{pk}/resend/", "AAHHHL", pk="message"),
     E("GET /alerts/", "AAFFAL"),
     E(
         "POST /alerts/rules/",
@@ -654,6 +661,7 @@ PAGES: list[Entry] = [
         body={"reason": "Trùng"},
     ),
     E("GET /questions/moderate/", "AAFFFL"),
+    E("GET /questions/moderate/merges/", "AAFFFL"),
     E("GET /questions/clusters/{pk}/", "AAAAAL", pk="cluster"),
     E("POST /questions/clusters/{pk}/route/", "AAFFFL", pk="cluster", body={"sector": "noi-vu"}),
     E(

@@ -201,6 +201,32 @@ def resume(request: HttpRequest, message_id: int) -> Status:
     return Status(202, broadcast.get_message(scope, message_id))
 
 
+class ResendIn(Schema):
+    unknown: bool = Field(
+        False, description="Also the deliveries whose outcome is unknown (they may have arrived)."
+    )
+
+
+class ResendOut(Schema):
+    resent: int
+    task: UUID
+    message: MessageOut
+
+
+@router.post(
+    "/messages/{message_id}/resend",
+    response={202: ResendOut},
+    summary="Send the failed deliveries again (a new attempt each, at most once)",
+)
+def resend(request: HttpRequest, message_id: int, payload: ResendIn) -> Status:
+    scope = scope_for(request.user)
+    count, task = broadcast.resend(scope, request.user, message_id, unknown=payload.unknown)
+    return Status(
+        202,
+        {"resent": count, "task": task.pk, "message": broadcast.get_message(scope, message_id)},
+    )
+
+
 @router.get(
     "/messages/{message_id}/deliveries",
     response=DeliveryPage,

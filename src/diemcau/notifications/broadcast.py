@@ -285,6 +285,39 @@ def resume(scope: Scope, pk: int) -> Any:
     return start(message)
 
 
+def resend(scope: Scope, user: Any, pk: int, *, unknown: bool = False) -> tuple[int, Any]:
+    """Queue again the message's failed deliveries (and its "unknown" ones only when asked:
+    those may have arrived) and start the task that sends them; (how many, the task)."""
+    with transaction.atomic():
+        message, count = requeue(scope, user, pk, unknown=unknown)
+        return count, start(message)
+
+
+def requeue(scope: Scope, user: Any, pk: int, *, unknown: bool = False) -> tuple[Message, int]:
+    """Put the failed (and, with `unknown`, the unknown) deliveries back to "queued" for a new
+    attempt, their tries counted afresh; (the message, how many). Audited.
+
+    One UPDATE on the rows still in those states: two organisers pressing at once re-queue each
+    row once, and the claim before each hand-over keeps every attempt at most once. A row keeps
+    its key, so the resent e-mail has the same Message-ID and the SMS the same reference: a
+    gateway that took an "unknown" one the first time may drop the copy.
+    """
+    message = get_message(scope, pk)
+    audiences.require_sender(scope)
+    states = [DeliveryStatus.FAILED] + ([DeliveryStatus.UNKNOWN] if unknown else [])
+    count = message.deliveries.filter(status__in=states).update(
+        status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, claimed_by=None,
+        claimed_at=None,
+    )  # fmt: skip
+    if not count:
+        raise Invalid(_("No failed delivery to send again."))
+    record_event(
+        "send", "notifications", actor=user, unit=message.unit_id, counts={"resent": count},
+        detail=f"resend {'failed+unknown' if unknown else 'failed'} of message {message.pk}",
+    )  # fmt: skip
+    return message, count
+
+
 # -- the background work ----------------------------------------------------------------------
 def _sender_scope(message: Message) -> Scope:
     if message.created_by_id is None:

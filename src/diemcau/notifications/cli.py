@@ -5,6 +5,7 @@
         --text "Điểm cầu {diem_cau} đang mất tín hiệu, đề nghị kiểm tra." --yes
     diemcau notify send ... --background        # queue it for `diemcau worker`
     diemcau notify resume 42                    # a stopped send: the rest goes, nothing twice
+    diemcau notify resend 42 [--unknown]        # the failed ones again (a new attempt each)
     diemcau notify opt-out sms 0912345678       # never message this number again
     diemcau notify organiser-phone nguyenvana 0912345678
 """
@@ -152,6 +153,37 @@ def resume_cmd(message_id: int, background: bool) -> None:
     message = Message.objects.filter(pk=message_id).first()
     if message is None:
         fail(f"Không có tin {message_id}.")
+    _go(message, background)
+
+
+@notify_group.command("resend")
+@click.argument("message_id", type=int)
+@click.option(
+    "--unknown",
+    is_flag=True,
+    help="Also the 'unknown' deliveries: they may have arrived, so they may arrive twice.",
+)
+@click.option("--as-user", "as_user", default=None, help="Resend as this organiser (their scope).")
+@click.option("--background", is_flag=True, help="Queue for `diemcau worker` instead of now.")
+def resend_cmd(message_id: int, unknown: bool, as_user: str | None, background: bool) -> None:
+    """Send a message's failed deliveries again (with --unknown, the unknown ones too)."""
+    from diemcau.clikit import fail, setup
+
+    setup()
+    from django.contrib.auth import get_user_model
+
+    from diemcau.clikit import scope_for_cli
+    from diemcau.errors import DomainError
+    from diemcau.notifications import broadcast
+
+    user = get_user_model().objects.filter(username=as_user).first() if as_user else None
+    try:
+        message, count = broadcast.requeue(
+            scope_for_cli(as_user), user, message_id, unknown=unknown
+        )
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"Tin {message_id}: gửi lại cho {count} người nhận.")
     _go(message, background)
 
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("templates/", views.templates_page, name="templates"),
     path("<int:pk>/", views.message_detail, name="message"),
     path("<int:pk>/resume/", views.message_resume, name="resume"),
+    path("<int:pk>/resend/", views.message_resend, name="resend"),
 ]

@@ -3,10 +3,12 @@ Thin: everything is asked of `broadcast` and `audiences`."""
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diemcau.accounts.scopes import scope_for
@@ -134,6 +136,20 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_resume(request: HttpRequest, pk: int) -> HttpResponse:
     broadcast.resume(scope_for(request.user), pk)
+    return redirect("notifications:message", pk=pk)
+
+
+@login_required
+@domain_errors
+@require_POST
+def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    unknown = request.POST.get("unknown") == "1"
+    try:
+        count, _task = broadcast.resend(scope_for(request.user), request.user, pk, unknown=unknown)
+    except Invalid as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(n)s messages queued again.") % {"n": count})
     return redirect("notifications:message", pk=pk)
 
 
