@@ -344,10 +344,16 @@ def _upsert_live(upserts: Sequence[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             arrays = ", ".join(f"%s::{t}[]" for t in _LIVE_PG_TYPES)
+            # One type per array: a console's `"buffer": 8` beside `8.5` is an int beside a
+            # float, and psycopg refuses to dump a list of mixed types.
+            columns = [
+                [float(v) for v in column] if kind == "double precision" else list(column)
+                for kind, column in zip(_LIVE_PG_TYPES, zip(*upserts, strict=True), strict=True)
+            ]
             cursor.execute(
                 f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) "  # noqa: S608 - names from the model
                 f"ON CONFLICT (site_id) DO UPDATE SET {updates}",
-                [list(column) for column in zip(*upserts, strict=True)],
+                columns,
             )
             return
         marks = ", ".join(["%s"] * len(_LIVE_COLUMNS))

@@ -157,3 +157,17 @@ def test_one_flusher_at_a_time_drains_the_shared_store(store, clock, make_site):
         other.execute("SELECT pg_advisory_unlock(%s)", [services.FLUSH_LOCK_KEY])
     assert services.flush().samples == 1
     assert SiteLive.objects.get(site=site).state == "online"
+
+
+def test_a_flush_takes_whole_and_fractional_numbers_side_by_side(store, clock, make_site):
+    """`"buffer": 8` from one console and `8.5` from another in one flush (PostgreSQL writes
+    each column as one typed array: a mixed list was refused and the flush retried forever)."""
+    whole, fractional = (make_site(HOAN_KIEM, code=c) for c in ("LAG-INT", "LAG-FLOAT"))
+    store.record(
+        [
+            Beat(whole.pk, clock.now, "S1", True, 8),  # as the fast path parses `"buffer": 8`
+            Beat(fractional.pk, clock.now, "S1", True, 8.5),
+        ]
+    )
+    assert services.flush().samples == 2
+    assert sorted(SiteLive.objects.values_list("buffer_s", flat=True)) == [8.0, 8.5]
