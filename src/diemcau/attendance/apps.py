@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +20,9 @@ class AttendanceConfig(AppConfig):
         from diemcau.delegates.signals import delegates_changed
 
         delegates_changed.connect(_recount, dispatch_uid="attendance.recount_registered")
+        # The per-minute check-in counter's triggers (minutes.py): out of the way of SQLite's
+        # table rebuilds during migrate, back (and recounted) after it.
+        from diemcau.attendance.minutes import after_migrate, before_migrate
+
+        pre_migrate.connect(before_migrate, sender=self, dispatch_uid="attendance-minutes-pre")
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="attendance-minutes")

@@ -125,6 +125,29 @@ class SessionTally(models.Model):
         return f"{self.site_id} / {self.session_id}: {self.checked_in}"
 
 
+class CheckInMinute(models.Model):
+    """Valid check-ins per (session, minute of the scan, in minutes since 1970 UTC): the
+    check-ins-over-time curve of the whole nation without reading every check-in.
+
+    Kept by database triggers on the check-in table (minutes.py), whoever writes it. On
+    PostgreSQL each writing statement appends its own rows (no row is shared between writers, so
+    check-in batches never wait on each other for it) and a reader folds them; on SQLite, one
+    writer at a time, each (session, minute) is one row. A minute's figure is the sum of its rows.
+    """
+
+    session = models.ForeignKey(
+        "programme.Session", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    minute = models.IntegerField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["session", "minute"], name="attendance_minute_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} / {self.minute}: {self.n}"
+
+
 class SiteRegistered(models.Model):
     """Delegates registered per site, refreshed after imports (tallies.refresh_registered)."""
 

@@ -1,7 +1,9 @@
 """Check-ins over time under one node of the tree: how fast the rooms filled, for the reports.
 
 Counted from the check-ins themselves (their scan time), grouped by minute in the database, so
-1.5 million rows come back as a few hundred (minute, count) pairs; the caller groups the minutes
+1.5 million rows come back as a few hundred (minute, count) pairs; for the whole nation, read
+by someone who reads everything, from the per-minute counter the database keeps (minutes.py),
+which holds the same sums without reading the millions of check-ins; the caller groups the minutes
 into the bars it draws. Headcounts have no arrival time and are not in this curve. The scope
 rules are the summary's: a node outside the caller's reach is 404, and a caller who reads only
 some sites under the node sees only theirs.
@@ -10,10 +12,11 @@ some sites under the node sees only theirs.
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Func, IntegerField, Subquery
+from django.db.models import Count, Func, IntegerField, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
+from diemcau.attendance import minutes
 from diemcau.attendance.models import CheckIn
 from diemcau.attendance.summary import resolve_unit
 from diemcau.errors import NotFound
@@ -52,13 +55,22 @@ def checkins_per_minute(
     read_q = scope.site_read_q()
     if read_q is None:
         raise NotFound(_("Unit “%(code)s” not found.") % {"code": unit.code})
+    under = read_q & units_under_q(unit, "unit__")
+    if not under:
+        # The nation, read by someone who reads everything: every check-in counts, and the
+        # per-minute counter the triggers keep holds exactly these sums (minutes.py).
+        return minutes.per_minute(session_id)
+    # The sites as a subquery, not a join per check-in: ~30% less at a province's scale.
+    return grouped(session_id, Site.objects.filter(under))
+
+
+def grouped(session_id: int | None, sites: QuerySet[Site] | None = None) -> dict[dt.datetime, int]:
+    """Valid check-ins (at these sites; None: everywhere) by UTC minute, grouped from the
+    check-in table itself: one pass over it (what the counter spares the nation's curve)."""
     rows = CheckIn.objects.filter(annulled_at__isnull=True)
     if session_id is not None:
         rows = rows.filter(session_id=session_id)
-    under = read_q & units_under_q(unit, "unit__")
-    if under:  # the nation, read by someone who reads everything, needs no filter at all
-        # The sites as a subquery, not a join per check-in: ~30% less at a province's scale.
-        sites = Site.objects.filter(under)
+    if sites is not None:
         rows = rows.filter(site_id__in=Subquery(sites.values("pk")))
     counts = (
         rows.annotate(minute=EpochMinute("scanned_at"))
