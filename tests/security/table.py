@@ -622,6 +622,12 @@ PAGES: list[Entry] = [
     E("GET /notifications/{pk}/", "AAHHHL", pk="message"),
     E("POST /notifications/{pk}/resume/", "AAHHHL", pk="message"),
     E("POST /notifications/{pk}/resend/", "AAHHHL", pk="message"),
+    E("GET /notifications/opt-outs/", "AAFFFL"),
+    E(
+        "POST /notifications/opt-outs/",
+        "AAFFFL",
+        body={"action": "add", "channel": "sms", "address": "0912000999"},
+    ),
     E("GET /alerts/", "AAFFAL"),
     E(
         "POST /alerts/rules/",

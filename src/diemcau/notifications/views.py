@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diemcau.accounts.scopes import scope_for
 from diemcau.errors import Invalid
-from diemcau.notifications import audiences, broadcast, templating
+from diemcau.notifications import audiences, broadcast, optouts, templating
 from diemcau.notifications.audiences import Audience
 from diemcau.notifications.models import Channel, DeliveryStatus, RecipientRole
 from diemcau.web.errors import domain_errors
@@ -151,6 +151,50 @@ def message_resend(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(n)s messages queued again.") % {"n": count})
     return redirect("notifications:message", pk=pk)
+
+
+@login_required
+@domain_errors
+@require_http_methods(["GET", "POST"])
+def opt_outs_page(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    error: Invalid | None = None
+    data: dict[str, Any] = {"channel": Channel.SMS}
+    if request.method == "POST":
+        data = request.POST.dict()
+        remove = data.get("action") == "remove"
+        try:
+            shown = optouts.change_opt_out(
+                scope, request.user, data.get("channel", ""), data.get("address", ""),
+                remove=remove, note=data.get("note", ""),
+            )  # fmt: skip
+        except Invalid as exc:
+            error = exc
+        else:
+            done = (
+                _("%(address)s may receive messages again.")
+                if remove
+                else _("%(address)s will receive no more messages on this channel.")
+            )
+            messages.success(request, done % {"address": shown})
+            return redirect("notifications:opt_outs")
+    addresses = optouts.site_addresses(scope)
+    page = Paginator(optouts.visible_opt_outs(scope, addresses), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(o, addresses.get((o.channel, o.address), [])) for o in page.object_list]
+    return render(
+        request,
+        "notifications/opt_outs.html",
+        {
+            "page": page,
+            "rows": rows,
+            "data": data,
+            "error": error,
+            "channels": [(c.value, c.label) for c in Channel],
+        },
+        status=400 if error else 200,
+    )
 
 
 @login_required
