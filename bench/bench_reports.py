@@ -27,11 +27,26 @@ services the API and the CLI call):
   naive_table_root_ms                the same attendance table by iterating the ORM: per province,
                                      its sites, each site's registered count, its check-ins
   naive_timeline_ms                  check-ins per 5 minutes by loading every scan time into Python
+  national_counter_vs_scan           the national report with the check-ins-over-time curve read
+                                     from the per-minute counter the triggers keep (attendance/
+                                     minutes.py) against the same report grouping every check-in
+                                     (the path before it, attendance.timeline.grouped), runs
+                                     interleaved in one process: the API's JSON for session 1 and
+                                     the whole conference's XLSX, each table's median, and the
+                                     check that both reports hold the same figures
 Every figure is checked: the report's totals equal counts taken straight from the tables.
 JSON goes to stdout and bench/results/reports.json (one entry per database vendor).
+
+    # 35,000 sites and 3 M delegates on PostgreSQL, the database kept for more runs:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/bench_reports.py \
+        --sites 35000 --delegates 3000000 --keep --out bench/results/reports_3m.json
+    # again on the kept database (its name printed), without building it:
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/diemcau_bench_rp_NNN \
+        .venv/bin/python bench/bench_reports.py --existing --sites 35000 --delegates 3000000
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import random
@@ -203,6 +218,89 @@ def write_operations(n_incidents: int, sessions: list[int], seed: int) -> None:
         SiteLive.objects.bulk_create(live, batch_size=10_000)
 
 
+def existing(args: argparse.Namespace) -> dict[str, Any]:
+    """A database this bench built and kept (`--keep`): its sessions and check-ins as they are;
+    migrated first, so a counter added since is installed and counted."""
+    import tempfile
+
+    os.environ.setdefault("DIEMCAU_DATA_DIR", tempfile.mkdtemp(prefix="diemcau-bench-rp-"))
+    os.environ.setdefault("DIEMCAU_SECRET_KEY", "bench-" + os.urandom(8).hex())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
+    os.environ.setdefault("DIEMCAU_LIVE_FLUSHER", "off")
+    os.environ.setdefault("DIEMCAU_2FA_ROLES", "")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from diemcau.attendance.models import CheckIn
+    from diemcau.programme.models import Session
+    from diemcau.sites.models import Site
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    sessions = list(Session.objects.order_by("pk").values_list("pk", flat=True))
+    args.sites = Site.objects.count()
+    return {
+        "sessions": sessions,
+        "checkins": CheckIn.objects.filter(session_id=sessions[0]).count(),
+        "build_s": {"existing_migrate_s": round(time.perf_counter() - started, 1)},
+    }
+
+
+def write_storm(flaps: int, beats: int) -> dict[str, int]:
+    """What the 35,000-site simulated day leaves in the operations tables (bench_scaleout: the
+    heartbeat flushers fell behind and swept every site offline and back): `flaps` times per
+    site an offline/online pair of status changes inside session 1 (08:05 on, every 15 minutes,
+    offline for 5), one incident per site (opened 08:10–09:10, fixed 30 minutes later), and
+    `beats` heartbeats per site every 5 s from 08:00. Written in the database (generate_series
+    on PostgreSQL, a recursive CTE on SQLite), as the day writes them: nothing but rows."""
+    from django.db import connection, transaction
+
+    pg = connection.vendor == "postgresql"
+    at = (
+        "timestamptz '2025-06-14 01:00:00+00' + ({s} * interval '1 second')"
+        if pg
+        else "datetime('2025-06-14 01:00:00', '+' || ({s}) || ' seconds')"
+    )
+
+    def series(name: str, n: int) -> str:
+        if pg:
+            return f"generate_series(0, {n - 1}) {name}({name})"
+        counting = f"SELECT 0 UNION ALL SELECT x + 1 FROM c WHERE x < {n - 1}"  # noqa: S608
+        return f"(WITH RECURSIVE c(x) AS ({counting}) SELECT x AS {name} FROM c) {name}"  # noqa: S608
+
+    change_at = at.format(s="300 + k * 900 + j * 300 + s.id % 600")
+    opened = at.format(s="600 + s.id % 3600")
+    resolved = at.format(s="2400 + s.id % 3600")
+    beat_at = at.format(s="b * 5")
+    sql = [
+        "INSERT INTO operations_sitestatuschange (site_id, at, from_state, to_state, reasons) "  # noqa: S608
+        f"SELECT s.id, {change_at}, CASE WHEN j = 0 THEN 'online' ELSE 'offline' END, "
+        "CASE WHEN j = 0 THEN 'offline' ELSE 'online' END, '' "
+        f"FROM sites_site s, {series('k', flaps)}, {series('j', 2)}",
+        "INSERT INTO operations_incident (site_id, province_id, cause, origin, status, "  # noqa: S608
+        "description, resolution, opened_at, resolved_at) "
+        f"SELECT s.id, s.province_id, 'network', 'auto', 'resolved', '', '', {opened}, {resolved} "
+        "FROM sites_site s",
+        "INSERT INTO operations_heartbeatsample (site_id, received_at, session, playing, "  # noqa: S608
+        "buffer_s, bitrate_kbps, dropped_frames, latency_ms, queued, version, behind_s) "
+        f"SELECT s.id, {beat_at}, '1', TRUE, 0, 0, 0, 0, 0, '', 0 "
+        f"FROM sites_site s, {series('b', beats)}",
+    ]
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, statement in zip(("status_changes", "incidents", "heartbeats"), sql, strict=True):
+            if (name == "status_changes" and not flaps) or (name == "heartbeats" and not beats):
+                continue
+            cursor.execute(statement)
+            counts[name] = cursor.rowcount
+    if pg:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return counts
+
+
 def setup(args: argparse.Namespace) -> dict[str, Any]:
     import django
 
@@ -325,12 +423,11 @@ def time_api_and_naive(
     """One table through the API at the root, the whole JSON report, and the naive path."""
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from diemcau.accounts.services import add_user
 
-    setup_test_environment()  # the test client's host name is allowed
-    add_user("bench-rp", "central_organiser", None, password="x" * 12)
+    if not get_user_model().objects.filter(username="bench-rp").exists():
+        add_user("bench-rp", "central_organiser", None, password="x" * 12)
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-rp"))
     out: dict[str, Any] = {}
@@ -355,6 +452,136 @@ def time_api_and_naive(
     return out, seen
 
 
+def _scan_path() -> Any:
+    """The curve as it was computed before the counter: every check-in grouped by minute."""
+    import contextlib
+
+    from diemcau.attendance import minutes, timeline
+
+    @contextlib.contextmanager
+    def scanning() -> Any:
+        kept = minutes.per_minute
+        minutes.per_minute = timeline.grouped  # same signature: (session id) → {minute: n}
+        try:
+            yield
+        finally:
+            minutes.per_minute = kept
+
+    return scanning
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two reports hold the same figures (the moment they were made aside)."""
+    keep = ("totals", "tables", "headline")
+    return all(a[k] == b[k] for k in keep)
+
+
+def time_counter_vs_scan(runs: int, session: int) -> dict[str, Any]:
+    """The national report on the counter and on the scan, interleaved in one process: the
+    load of the shared machine falls on both alike."""
+    import contextlib
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from diemcau.accounts.scopes import Scope
+    from diemcau.accounts.services import add_user
+    from diemcau.reports import files, services
+
+    scanning = _scan_path()
+    central = Scope(user_id=0, everything=True)
+    with contextlib.suppress(Exception):
+        setup_test_environment()  # the test client's host name is allowed
+    User = get_user_model()
+    if not User.objects.filter(username="bench-rp").exists():
+        add_user("bench-rp", "central_organiser", None, password="x" * 12)
+    client = Client()
+    client.force_login(User.objects.get(username="bench-rp"))
+    url = f"/api/v1/reports/TW?session={session}"
+
+    def api() -> dict[str, Any]:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        return dict(response.json())
+
+    def xlsx() -> dict[str, Any]:
+        data = services.report(central, "TW", None)
+        files.render(data, "xlsx")
+        return data
+
+    cases = {"api_json_session_ms": api, "national_xlsx_conference_ms": xlsx}
+    out: dict[str, Any] = {}
+    same = True
+    for name, fn in cases.items():
+        counter_t, scan_t = [], []
+        for i in range(max(3, runs)):
+            order = ("counter", "scan") if i % 2 == 0 else ("scan", "counter")
+            got: dict[str, dict[str, Any]] = {}
+            for path in order:
+                started = time.perf_counter()
+                if path == "scan":
+                    with scanning():
+                        got[path] = fn()
+                else:
+                    got[path] = fn()
+                (scan_t if path == "scan" else counter_t).append(time.perf_counter() - started)
+            same = same and _same(got["counter"], got["scan"])
+        counter_ms = statistics.median(counter_t) * 1000
+        scan_ms = statistics.median(scan_t) * 1000
+        out[name] = {
+            "counter": round(counter_ms, 1),
+            "scan": round(scan_ms, 1),
+            "scan_over_counter": round(scan_ms / max(counter_ms, 0.001), 1),
+        }
+    out["tables_session_ms"] = time_tables(runs, session, scanning)
+    out["same_figures"] = same
+    return out
+
+
+def time_tables(runs: int, session: int, scanning: Any) -> dict[str, float]:
+    """Each table of the national report for session 1 on the counter (median ms), and the
+    check-ins-over-time curve on the scan beside it: where the report's time goes."""
+    import contextlib
+
+    from diemcau.accounts.scopes import Scope
+    from diemcau.reports import choice
+    from diemcau.reports import figures as figures_module
+    from diemcau.reports.tables import Figures
+
+    central = Scope(user_id=0, everything=True)
+    # Each table of the national report for session 1, on the counter (the curve on both).
+    unit = figures_module.report_unit(central, "TW")
+    conference = choice.pick(None, session).conference
+    tables: dict[str, float] = {}
+    for key, build in figures_module.builders():
+        times = []
+        for _ in range(max(3, runs)):
+            figs = Figures(unit=unit, session_id=session, generated_at=timezone_now(),
+                           conference_id=conference.pk if conference else None)  # fmt: skip
+            started = time.perf_counter()
+            with contextlib.suppress(Exception):  # a table without data (rehearsals) is left out
+                build(central, figs)
+            times.append(time.perf_counter() - started)
+        tables[key] = round(statistics.median(times) * 1000, 1)
+    curve_scan = []
+    for _ in range(max(3, runs)):
+        figs = Figures(unit=unit, session_id=session, generated_at=timezone_now(),
+                       conference_id=conference.pk if conference else None)  # fmt: skip
+        started = time.perf_counter()
+        with scanning():
+            figures_module.timelines.attendance_over_time(central, figs)
+        curve_scan.append(time.perf_counter() - started)
+    tables["diem-danh-theo-gio (scan)"] = round(statistics.median(curve_scan) * 1000, 1)
+    return tables
+
+
+def timezone_now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
 def measure(args: argparse.Namespace, made: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
 
@@ -364,7 +591,15 @@ def measure(args: argparse.Namespace, made: dict[str, Any]) -> dict[str, Any]:
     from diemcau.sites.models import Site
 
     session, n = made["sessions"][0], made["checkins"]
+    comparison = time_counter_vs_scan(args.runs, session)
+    if args.compare_only:
+        connection.close()
+        return {
+            "national_counter_vs_scan": comparison,
+            "all_checks_pass": comparison["same_figures"],
+        }
     out, data = time_files(args.runs, session)
+    out["national_counter_vs_scan"] = comparison
     api, seen = time_api_and_naive(args.runs, session, args.naive)
     out.update(api)
     # Every figure checked against counts taken straight from the tables.
@@ -390,6 +625,7 @@ def measure(args: argparse.Namespace, made: dict[str, Any]) -> dict[str, Any]:
         ),
         "province_is_hanoi_alone": data["province_xlsx"]["node"]["code"] == "01",
     }
+    checks["counter_report_equals_scan_report"] = comparison["same_figures"]
     out["checks"] = checks
     out["all_checks_pass"] = all(checks.values())
     out["connected_per_session"] = connected["total"]
@@ -413,13 +649,39 @@ def main() -> None:
     parser.add_argument(
         "--no-naive", dest="naive", action="store_false", help="Skip the ORM-walking baseline"
     )
+    parser.add_argument(
+        "--storm",
+        default="",
+        metavar="FLAPS,BEATS",
+        help="Add the simulated day's operations churn: FLAPS offline/online pairs and BEATS "
+        "heartbeats per site, one incident per site (e.g. 10,180); kept with the database",
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="Measure the database DATABASE_URL names as it is (one this bench kept), no build",
+    )
+    parser.add_argument(
+        "--compare-only",
+        action="store_true",
+        help="Only the national report on the counter against the scan (no files, API, naive)",
+    )
     add_out_argument(parser, "reports.json")
     args = parser.parse_args()
 
-    with throwaway_data("rp", keep=args.keep):
-        made = setup(args)
+    with contextlib.ExitStack() as stack:
+        if args.existing:
+            made = existing(args)
+        else:
+            stack.enter_context(throwaway_data("rp", keep=args.keep))
+            made = setup(args)
         from django.db import connection
 
+        if args.storm:
+            flaps, beats = (int(x) for x in args.storm.split(","))
+            started = time.perf_counter()
+            made["storm"] = write_storm(flaps, beats)
+            made["build_s"]["storm_s"] = round(time.perf_counter() - started, 1)
         results: dict[str, Any] = {
             "database": connection.vendor,
             "sites": args.sites,
@@ -429,6 +691,7 @@ def main() -> None:
             "incidents": args.incidents,
             "runs": args.runs,
             "build_s": made["build_s"],
+            "storm": made.get("storm"),
             # The machine is shared: how busy it was around the timed part.
             "loadavg_before": [round(x, 2) for x in os.getloadavg()],
         }

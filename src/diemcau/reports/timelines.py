@@ -8,7 +8,8 @@ draw like every other table (a table with `chart="timeline"` is drawn as columns
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,32 @@ def attendance_over_time(scope: Scope, figures: Figures) -> None:
     )
 
 
+class SpanCounter:
+    """Incidents opened in an interval and open at a moment, by binary search over sorted times:
+    the same counts as testing every incident for every bar (ops_timeline.open_at), which at
+    35,000 incidents and 40 bars was 1.4 s of Python per report.
+
+    Open at m: opened before m and not resolved at m (resolved at or before m). An incident
+    "resolved" before it opened (a clock's error) is closed from just after it opened, as the
+    test `opened < m and not resolved <= m` has it."""
+
+    def __init__(self, spans: Sequence[tuple[dt.datetime, dt.datetime | None]]) -> None:
+        self._opened = sorted(o for o, _ in spans)
+        self._resolved = sorted(r for o, r in spans if r is not None and r > o)
+        self._closed_early = sorted(o for o, r in spans if r is not None and r <= o)
+
+    def opened(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Opened in [start, end)."""
+        return bisect_left(self._opened, end) - bisect_left(self._opened, start)
+
+    def open_at(self, moment: dt.datetime) -> int:
+        return (
+            bisect_left(self._opened, moment)
+            - bisect_right(self._resolved, moment)
+            - bisect_left(self._closed_early, moment)
+        )
+
+
 def incidents_over_time(scope: Scope, figures: Figures) -> None:
     sessions = sessions_of(figures.session_id, figures.conference_id)
     windows = [ops_timeline.session_window(s) for s in sessions]
@@ -137,11 +164,12 @@ def incidents_over_time(scope: Scope, figures: Figures) -> None:
         return
     parts = buckets(window, timezone.now())
     several = _several_days(parts)
-    rows: list[list[Any]] = []
-    for start, end in parts:
-        opened = sum(1 for o, _ in spans if start <= o < end)
-        rows.append([_label(start, several), opened, ops_timeline.open_at(spans, end)])
-    opened_in_window = sum(1 for o, _ in spans if window[0] <= o < window[1])
+    counter = SpanCounter(spans)
+    rows: list[list[Any]] = [
+        [_label(start, several), counter.opened(start, end), counter.open_at(end)]
+        for start, end in parts
+    ]
+    opened_in_window = counter.opened(*window)
     figures.tables.append(
         Table(
             "su-co-theo-gio",
