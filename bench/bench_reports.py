@@ -27,10 +27,12 @@ services the API and the CLI call):
   naive_table_root_ms                the same attendance table by iterating the ORM: per province,
                                      its sites, each site's registered count, its check-ins
   naive_timeline_ms                  check-ins per 5 minutes by loading every scan time into Python
-  national_counter_vs_scan           the national report with the check-ins-over-time curve read
-                                     from the per-minute counter the triggers keep (attendance/
-                                     minutes.py) against the same report grouping every check-in
-                                     (the path before it, attendance.timeline.grouped), runs
+  national_counter_vs_scan           the national report as it is against the same report on
+                                     the paths before (the check-ins curve grouping every
+                                     check-in instead of the per-minute counter the triggers
+                                     keep, attendance/minutes.py; outage minutes walking every
+                                     status change in Python instead of summed by PostgreSQL;
+                                     incidents over time testing every incident per bar), runs
                                      interleaved in one process: the API's JSON for session 1 and
                                      the whole conference's XLSX, each table's median, and the
                                      check that both reports hold the same figures
@@ -259,7 +261,7 @@ def write_storm(flaps: int, beats: int) -> dict[str, int]:
 
     pg = connection.vendor == "postgresql"
     at = (
-        "timestamptz '2025-06-14 01:00:00+00' + ({s} * interval '1 second')"
+        "timestamptz '2025-06-14 01:00:00+00' + (({s}) * interval '1 second')"
         if pg
         else "datetime('2025-06-14 01:00:00', '+' || ({s}) || ' seconds')"
     )
@@ -453,19 +455,43 @@ def time_api_and_naive(
 
 
 def _scan_path() -> Any:
-    """The curve as it was computed before the counter: every check-in grouped by minute."""
+    """The report as computed before this bench's fixes, as a context: the check-ins-over-time
+    curve grouping every check-in (not the per-minute counter), the outage minutes walking
+    every status change in Python (not summed in PostgreSQL), the incidents over time testing
+    every incident for every bar (not by binary search)."""
     import contextlib
 
     from diemcau.attendance import minutes, timeline
+    from diemcau.operations import outages
+    from diemcau.operations import timeline as ops_timeline
+    from diemcau.reports import timelines
+
+    class EveryIncident:
+        def __init__(self, spans: Any) -> None:
+            self.spans = spans
+
+        def opened(self, start: Any, end: Any) -> int:
+            return sum(1 for o, _ in self.spans if start <= o < end)
+
+        def open_at(self, moment: Any) -> int:
+            return ops_timeline.open_at(self.spans, moment)
+
+    swaps = (
+        (minutes, "per_minute", timeline.grouped),
+        (outages, "seconds_out", outages.walked),
+        (timelines, "SpanCounter", EveryIncident),
+    )
 
     @contextlib.contextmanager
     def scanning() -> Any:
-        kept = minutes.per_minute
-        minutes.per_minute = timeline.grouped  # same signature: (session id) → {minute: n}
+        kept = [getattr(module, name) for module, name, _ in swaps]
+        for module, name, old in swaps:
+            setattr(module, name, old)
         try:
             yield
         finally:
-            minutes.per_minute = kept
+            for (module, name, _), value in zip(swaps, kept, strict=True):
+                setattr(module, name, value)
 
     return scanning
 
@@ -541,7 +567,7 @@ def time_counter_vs_scan(runs: int, session: int) -> dict[str, Any]:
 
 def time_tables(runs: int, session: int, scanning: Any) -> dict[str, float]:
     """Each table of the national report for session 1 on the counter (median ms), and the
-    check-ins-over-time curve on the scan beside it: where the report's time goes."""
+    tables this bench's fixes changed on the path before them: where the report's time goes."""
     import contextlib
 
     from diemcau.accounts.scopes import Scope
@@ -564,15 +590,19 @@ def time_tables(runs: int, session: int, scanning: Any) -> dict[str, float]:
                 build(central, figs)
             times.append(time.perf_counter() - started)
         tables[key] = round(statistics.median(times) * 1000, 1)
-    curve_scan = []
-    for _ in range(max(3, runs)):
-        figs = Figures(unit=unit, session_id=session, generated_at=timezone_now(),
-                       conference_id=conference.pk if conference else None)  # fmt: skip
-        started = time.perf_counter()
-        with scanning():
-            figures_module.timelines.attendance_over_time(central, figs)
-        curve_scan.append(time.perf_counter() - started)
-    tables["diem-danh-theo-gio (scan)"] = round(statistics.median(curve_scan) * 1000, 1)
+    changed = {"diem-danh-theo-gio", "mat-ket-noi", "su-co-theo-gio"}
+    for key, build in figures_module.builders():
+        if key not in changed:
+            continue
+        times = []
+        for _ in range(max(3, runs)):
+            figs = Figures(unit=unit, session_id=session, generated_at=timezone_now(),
+                           conference_id=conference.pk if conference else None)  # fmt: skip
+            started = time.perf_counter()
+            with scanning():
+                build(central, figs)
+            times.append(time.perf_counter() - started)
+        tables[f"{key} (before)"] = round(statistics.median(times) * 1000, 1)
     return tables
 
 

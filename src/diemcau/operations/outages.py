@@ -18,6 +18,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,7 +74,55 @@ def _sites(scope: Scope, unit: Unit) -> QuerySet[Site]:
 
 
 def seconds_out(sites: QuerySet[Site], windows: Sequence[Window]) -> dict[int, float]:
-    """{site id: seconds offline inside the windows}, for the sites that were out at all."""
+    """{site id: seconds offline inside the windows}, for the sites that were out at all.
+
+    On PostgreSQL the database adds the offline stretches up (`_summed`): one row per site comes
+    back instead of every change, which after a day of sweeps (700,000 changes at 35,000 sites)
+    cost the national report 6 s of Python. Elsewhere the changes are walked here (`walked`);
+    both give the same figures."""
+    if connection.vendor == "postgresql":
+        return _summed(sites, windows)
+    return walked(sites, windows)
+
+
+_SUMMED = """
+WITH s(pk) AS ({sites}),
+events AS (
+  SELECT c.site_id, c.at, c.id, c.to_state FROM {changes} c
+  WHERE c.at >= %s AND c.at < %s AND c.site_id IN (SELECT pk FROM s)
+  UNION ALL
+  SELECT s.pk, %s, 0, %s FROM s
+  WHERE (SELECT b.to_state FROM {changes} b WHERE b.site_id = s.pk AND b.at < %s
+         ORDER BY b.at DESC, b.id DESC LIMIT 1) = %s
+),
+stretches AS (
+  SELECT site_id, at, to_state, LEAD(at) OVER (PARTITION BY site_id ORDER BY at, id) AS next_at
+  FROM events
+)
+SELECT site_id, SUM(EXTRACT(EPOCH FROM COALESCE(next_at, %s) - at)) FROM stretches
+WHERE to_state = %s GROUP BY site_id
+"""
+
+
+def _summed(sites: QuerySet[Site], windows: Sequence[Window]) -> dict[int, float]:
+    """The walk in SQL: a site's state is offline from a change to offline (or from the window's
+    start, when its last change before it was to offline) until its next change or the window's
+    end; consecutive offline changes simply continue the stretch. The site's state at the
+    start sorts before a change at that very moment (id 0), as the walk takes it first."""
+    sites_sql, sites_params = sites.values("pk").query.sql_with_params()
+    sql = _SUMMED.format(sites=sites_sql, changes=SiteStatusChange._meta.db_table)
+    out: dict[int, float] = {}
+    with connection.cursor() as cursor:
+        for start, end in windows:
+            params = [*sites_params, start, end, start, OFFLINE, start, OFFLINE, end, OFFLINE]
+            cursor.execute(sql, params)
+            for site_id, seconds in cursor.fetchall():
+                out[site_id] = out.get(site_id, 0.0) + float(seconds)
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def walked(sites: QuerySet[Site], windows: Sequence[Window]) -> dict[int, float]:
+    """The changes walked in order, site by site: the reference for `_summed`."""
     out: dict[int, float] = {}
     ids = sites.values("pk")
     for start, end in windows:
