@@ -155,3 +155,26 @@ class TickLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StartOutage(models.Model):
+    """A site silent when a session started (offline already, or never connected): the
+    automatic incident the tick opened for it, once per session and site, and the moment its
+    silence counts from (the session's start, or its last heartbeat if that came later)."""
+
+    session = models.ForeignKey("programme.Session", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    incident = models.OneToOneField(
+        "operations.Incident", on_delete=models.CASCADE, related_name="start_outage"
+    )
+    since = models.DateTimeField(_("silent since"))
+
+    class Meta:
+        verbose_name = _("silent at session start")
+        verbose_name_plural = _("silent at session start")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "site"], name="alerts_start_outage_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}:{self.site_id}"

@@ -36,7 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
-from diemcau.alerts import outbox
+from diemcau.alerts import outbox, startup
 from diemcau.alerts.models import Channel, Escalation, EscalationRule, Recipient, TickLock
 from diemcau.errors import Forbidden, Invalid, NotFound
 from diemcau.operations import incidents as op_incidents
@@ -249,6 +249,7 @@ class CheckResult:
     held: int = 0  # waiting for a cooldown to end
     queries: int = 0
     keys: list[str] = field(default_factory=list)
+    opened: int = 0  # incidents opened for sites silent when the session started
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -256,6 +257,7 @@ class CheckResult:
             "candidates": self.candidates,
             "sent": self.sent,
             "held": self.held,
+            "opened_at_start": self.opened,
         }
 
 
@@ -330,12 +332,15 @@ def check_escalations(now: dt.datetime | None = None) -> CheckResult:
     enabled = [r for r in [*national.values(), *own.values()] if r.enabled]
     if not enabled:
         return result
-    if not op_incidents.live_session_at([now]):
+    session = op_incidents.live_session_at([now]).get(now)
+    if session is None:
         return result  # nobody is paged about a silence outside a session
     result.live = True
     smallest = min(r.after_s for r in enabled)
     with transaction.atomic():
         _lock("escalations", now)
+        result.opened = startup.open_for(session, now)  # silent at its start: once a session
+        startup.resolve_heard(now)
         due = _due(now, smallest, national, own, result)
         for item in due:
             if _send_one(item, now):
@@ -356,18 +361,20 @@ def _due(
     result: CheckResult,
 ) -> list[_Due]:
     levels = len(ESCALATION_RECIPIENTS)
-    candidates = list(
+    candidates: list[startup.Candidate] = list(
         Incident.objects.filter(
             status=IncidentStatus.OPEN,
             origin=IncidentOrigin.AUTO,
             back_online_at=None,
             site__live__state=LiveState.OFFLINE,
             site__live__last_seen__lte=now - dt.timedelta(seconds=smallest),
+            start_outage__isnull=True,  # silent since the session's start: counted below
         )
         .annotate(told=Count("escalations"))
         .filter(told__lt=levels)
         .values_list("pk", "site_id", "province_id", "site__live__last_seen")
     )
+    candidates += startup.candidates(now, smallest, levels)
     result.candidates = len(candidates)
     if not candidates:
         return []
