@@ -42,7 +42,6 @@ JSON goes to stdout and into bench/results/question_pages.json (one entry per da
 
 import argparse
 import os
-import platform
 import random
 import statistics
 import sys
@@ -54,20 +53,55 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from common import add_out_argument, save, throwaway_data  # noqa: E402 - a sibling module of this script
+from common import (  # noqa: E402 - a sibling module of this script
+    add_out_argument,
+    machine,
+    migrated_then_built,
+    save,
+    throwaway_data,
+)
 
 HANOI = "01"
 SEARCHES = {"accented": "con dấu", "plain": "con dau", "short": "xa"}
 PAGE_SIZE_KB = 50
 
 
-def _median_ms(fn: Callable[[], object], runs: int) -> tuple[float, list[float]]:
+# Per timing, beside the wall time: this process's CPU time, the number of queries and the
+# time spent waiting on them (the database's own CPU, round trips, and the machine's load).
+COSTS: dict[str, dict[str, float]] = {}
+
+
+def _median_ms(
+    fn: Callable[[], object], runs: int, name: str | None = None
+) -> tuple[float, list[float]]:
+    from django.db import connection
+
     fn()  # warm the connection, the statement cache and the engine
-    times = []
+    times, cpu, queries, waited = [], [], [], []
+    spent: list[float] = []
+
+    def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - began)
+
     for _ in range(runs):
-        started = time.perf_counter()
-        fn()
+        spent.clear()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(timed):
+            fn()
         times.append(round((time.perf_counter() - started) * 1000, 2))
+        cpu.append((time.process_time() - cpu_started) * 1000)
+        queries.append(len(spent))
+        waited.append(sum(spent) * 1000)
+    if name:
+        COSTS[name] = {
+            "cpu_ms": round(statistics.median(cpu), 1),
+            "queries": statistics.median(queries),
+            "query_wait_ms": round(statistics.median(waited), 1),
+        }
     return round(statistics.median(times), 2), times
 
 
@@ -101,37 +135,34 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    built = migrated_then_built(lambda: _counted() if args.reuse else _built_vacuumed(args))
     from django.db import connection
 
-    vendor = connection.vendor
-    call_command("migrate", interactive=False, verbosity=0)
-    started = time.perf_counter()
-    built = _counted() if args.reuse else build(args)
-    if vendor == "postgresql":
-        # What autovacuum does after such a load (it vacuums insert-only tables too, since
-        # PostgreSQL 13): without statistics PostgreSQL plans the fresh tables blind, and
-        # without the visibility map and hint bits every first read of a row writes its page
-        # (the old and the new paths alike).
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    built["build_s"] = round(time.perf_counter() - started, 1)
     figures = measure(args)
     return {
-        "database": vendor,
+        "database": connection.vendor,
         "questions": args.questions,
         "sites": args.sites,
         "seed": args.seed,
         "runs": args.runs,
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "cpus": os.cpu_count(),
+        **machine(),
         "data": built,
         **figures,
     }
+
+
+def _built_vacuumed(args: argparse.Namespace) -> dict[str, Any]:
+    """The data, then on PostgreSQL what autovacuum does after such a load (it vacuums
+    insert-only tables too, since PostgreSQL 13): without statistics PostgreSQL plans the fresh
+    tables blind, and without the visibility map and hint bits every first read of a row
+    writes its page (the old and the new paths alike)."""
+    from django.db import connection
+
+    built = build(args)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return built
 
 
 # -- the data ----------------------------------------------------------------------------------
@@ -267,11 +298,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "kb_page_search_short": page(anonymous, "/hoi-dap/", {"q": SEARCHES["short"]}),
     }
     for name, fn in pages.items():
-        timings[name] = _median_ms(fn, args.runs)
+        timings[name] = _median_ms(fn, args.runs, name)
 
     scopes = {"central": central_scope, "hanoi": scope_for(users.get(username="bench-hanoi"))}
     shown = _moderation_services(scopes, args.runs, timings)
     kb_hits, old_hits, trigram_hits = _kb_services(args.runs, timings)
+    plans = _kb_plans()
     agree: dict[str, bool] = {}
     if not args.no_naive:
         timings["naive_moderation"] = _median_ms(lambda: naive_moderation(central_scope), args.runs)
@@ -293,7 +325,12 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "old_kb_hits": old_hits,
         "trigram_kb_hits": trigram_hits,
         "naive_kb_hits_agree": agree,
-        "same_first_page_as_old": {name: shown[name] == shown[f"old_{name}"] for name in scopes},
+        "same_first_page_as_old": {
+            name: shown[name] == shown[f"old_{name}"] == shown[f"apart_{name}"] for name in scopes
+        },
+        "same_hits_counted_apart": {n: kb_hits[n] == kb_hits[f"apart_{n}"] for n in SEARCHES},
+        "costs": COSTS,
+        "kb_plans_ms": plans,
         "load_average": [round(x, 1) for x in os.getloadavg()],
         "all_runs_ms": {k: v[1] for k, v in timings.items()},
     }
@@ -305,7 +342,7 @@ def _kb_services(
     """The knowledge-base queries now, before issue 18 and (PostgreSQL) per-question pg_trgm."""
     from django.db import connection
 
-    from diemcau.questions import services
+    from diemcau.questions.services.knowledge import public_page
 
     kb_hits: dict[str, int] = {}
     old_hits: dict[str, int] = {}
@@ -313,11 +350,17 @@ def _kb_services(
     for name, q in SEARCHES.items():
 
         def kb_service(q: str = q, name: str = name) -> None:
-            answers = services.public_answers(q)
-            kb_hits[name] = answers.count()
+            _rows, total = public_page(q, offset=0, limit=PAGE_SIZE_KB)
+            kb_hits[name] = total or 0
+
+        timings[f"kb_service_{name}"] = _median_ms(kb_service, runs, f"kb_service_{name}")
+
+        def counted_apart(q: str = q, name: str = name) -> None:
+            answers = per_word_public_answers(q)
+            kb_hits[f"apart_{name}"] = answers.count()
             list(answers[:PAGE_SIZE_KB])
 
-        timings[f"kb_service_{name}"] = _median_ms(kb_service, runs)
+        timings[f"apart_kb_{name}"] = _median_ms(counted_apart, runs, f"apart_kb_{name}")
 
         def old_kb_service(q: str = q, name: str = name) -> None:
             answers = old_public_answers(q)
@@ -343,19 +386,36 @@ def _moderation_services(
 ) -> dict[str, list[int]]:
     """The moderation page's queries, now and as before, per scope; the first page of each."""
     from diemcau.questions import services
+    from diemcau.questions.services.listing import cluster_page, ranks_on_tallies
 
     shown: dict[str, list[int]] = {}
     for name, scope in scopes.items():
 
         def moderation_service(scope: Any = scope, name: str = name) -> None:
             clusters = services.moderation_clusters(scope)
+            together = ranks_on_tallies(scope)
+            page, total, _first = cluster_page(
+                scope, clusters, 0, 20, per_cluster=5, count_with_page=together
+            )
+            if total is None:
+                services.count_clusters(clusters)
+            ids = [c.pk for c in page]
+            services.beyond_moderation(scope, ids)
+            shown[name] = ids
+
+        key = f"moderation_service_{name}"
+        timings[key] = _median_ms(moderation_service, runs, key)
+
+        def counted_apart(scope: Any = scope, name: str = name) -> None:
+            clusters = services.moderation_clusters(scope)
             services.count_clusters(clusters)
             ids = [c.pk for c in services.ranked_page(clusters, 0, 20)]
             services.questions_of(scope, ids, per_cluster=5)
             services.beyond_moderation(scope, ids)
-            shown[name] = ids
+            shown[f"apart_{name}"] = ids
 
-        timings[f"moderation_service_{name}"] = _median_ms(moderation_service, runs)
+        key = f"apart_moderation_{name}"
+        timings[key] = _median_ms(counted_apart, runs, key)
 
         def old(scope: Any = scope, name: str = name) -> None:
             shown[f"old_{name}"] = old_moderation(scope)
@@ -369,6 +429,8 @@ def _ratios(median: dict[str, float], scopes: list[str]) -> dict[str, float]:
     pairs = [(f"old_moderation_{n}", f"moderation_service_{n}", f"{n}_vs_old") for n in scopes]
     pairs += [(f"old_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_old") for n in SEARCHES]
     pairs += [(f"trigram_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_trigram") for n in SEARCHES]
+    pairs += [(f"apart_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_apart") for n in SEARCHES]
+    pairs += [(f"apart_moderation_{n}", f"moderation_service_{n}", f"{n}_vs_apart") for n in scopes]
     pairs.append(("naive_moderation", "moderation_service_central", "central_vs_naive"))
     pairs += [(f"naive_kb_{n}", f"kb_service_{n}", f"kb_{n}_vs_naive") for n in SEARCHES]
     return {
@@ -490,6 +552,56 @@ def trigram_public_answers(q: str) -> Any:
         answers = answers.filter(
             Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
         )
+    return answers
+
+
+def _kb_plans() -> dict[str, dict[str, float]]:
+    """PostgreSQL: the knowledge-base page query's planning and execution time (EXPLAIN
+    ANALYZE, median of 5), what the database itself spends of the query's wait."""
+    from django.db import connection
+    from django.db.models import Count, Window
+
+    from diemcau.questions import services
+
+    if connection.vendor != "postgresql":
+        return {}
+    plans: dict[str, dict[str, float]] = {}
+    for name, q in SEARCHES.items():
+        counted = services.public_answers(q).annotate(total_rows=Window(Count("*")))
+        sql, params = counted[:PAGE_SIZE_KB].query.sql_with_params()
+        planning, execution = [], []
+        with connection.cursor() as cursor:
+            for _ in range(6):
+                cursor.execute("EXPLAIN (ANALYZE, SUMMARY, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0][0]
+                planning.append(plan["Planning Time"])
+                execution.append(plan["Execution Time"])
+        plans[name] = {
+            "planning_ms": round(statistics.median(planning[1:]), 2),
+            "execution_ms": round(statistics.median(execution[1:]), 2),
+        }
+    return plans
+
+
+def per_word_public_answers(q: str) -> Any:
+    """The previous session's search: on PostgreSQL one subquery over the search documents per
+    word (each joined back to the answers), counted apart from the page."""
+    from django.db import connection
+    from django.db.models.expressions import RawSQL
+
+    from diemcau.questions import services
+    from diemcau.questions.services import knowledge
+    from diemcau.textnorm import fold
+
+    if connection.vendor != "postgresql":
+        return services.public_answers(q)
+    answers = services.public_answers()
+    for word in fold(q).split():
+        found = RawSQL(
+            "SELECT cluster_id FROM questions_kb_doc WHERE text_folded LIKE %s",
+            [knowledge._like(word)],
+        )
+        answers = answers.filter(cluster_id__in=found)
     return answers
 
 

@@ -10,7 +10,7 @@ trigram table, PostgreSQL's per-cluster search documents; both give the same ans
 """
 
 from django.db import connection
-from django.db.models import Expression, F, Q, QuerySet
+from django.db.models import Count, Expression, F, Q, QuerySet, Window
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
@@ -43,18 +43,23 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _matching(word: str) -> Q:
-    if connection.vendor == "sqlite":
-        return Q(cluster_id__in=_clusters_with(word))
+def _matching(words: list[str]) -> Q:
+    """The answers containing every word, in their text or in their cluster's live questions."""
     if connection.vendor == "postgresql":
-        # One search document per cluster with anything published (questions.upkeep).
-        return Q(
-            cluster_id__in=RawSQL(
-                "SELECT cluster_id FROM questions_kb_doc WHERE text_folded LIKE %s", [_like(word)]
-            )
-        )
-    asked = Question.objects.filter(status=QuestionStatus.PUBLISHED, text_folded__contains=word)
-    return Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
+        # One search document per cluster with anything published (questions.upkeep), every
+        # word in one scan of it: pg_trgm ANDs the words' bitmaps; a subquery per word read
+        # the documents once per word and joined them back (twice the plan and the work).
+        where = " AND ".join(["text_folded LIKE %s"] * len(words))
+        sql = f"SELECT cluster_id FROM questions_kb_doc WHERE {where}"  # noqa: S608 - only %s
+        return Q(cluster_id__in=RawSQL(sql, [_like(w) for w in words]))  # noqa: S611 - %s only
+    found = Q()
+    for word in words:
+        if connection.vendor == "sqlite":
+            found &= Q(cluster_id__in=_clusters_with(word))
+            continue
+        asked = Question.objects.filter(status=QuestionStatus.PUBLISHED, text_folded__contains=word)
+        found &= Q(text_folded__contains=word) | Q(cluster__in=asked.values("cluster"))
+    return found
 
 
 def knowledge_base(
@@ -70,8 +75,9 @@ def knowledge_base(
         qs = qs.filter(sector__code=sector)
     if level:
         qs = qs.filter(cluster__in=Question.objects.filter(unit__level=level).values("cluster"))
-    for word in fold(q or "").split():
-        qs = qs.filter(_matching(word))
+    words = fold(q or "").split()
+    if words:
+        qs = qs.filter(_matching(words))
     return qs.order_by("-published_at", "pk")
 
 
@@ -96,6 +102,30 @@ def public_answers(
             "sector__name",
         )
     )
+
+
+def public_page(
+    q: str | None = None,
+    sector: str | None = None,
+    level: str | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Answer], int | None]:
+    """One page of `public_answers` and how many there are, in one query.
+
+    The total comes with each row (COUNT(*) OVER ()): the page and a separate count were two
+    plans, two executions of the same search and two round trips, which a loaded machine
+    stretches more than the work itself (bench_question_pages.py). The published answers are
+    a few hundred to a few thousand, so counting them all beside the page costs little. The
+    total is None past the end (no row to carry it): the caller counts then.
+    """
+    counted = public_answers(q, sector, level).annotate(total_rows=Window(Count("*")))
+    rows: list[Answer] = list(counted[offset : offset + limit])
+    if not rows:  # none on the first page: none at all; past the end: unknown
+        return [], (0 if offset == 0 else None)
+    total: int = getattr(rows[0], "total_rows")  # noqa: B009 - an annotation mypy cannot see
+    return rows, total
 
 
 def public_answer(cluster_id: int) -> Answer:

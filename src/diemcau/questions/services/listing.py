@@ -7,7 +7,7 @@ a title for every cluster before sorting is what made the first version slow (be
 
 from collections.abc import Sequence
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from diemcau.accounts.scopes import Scope
@@ -56,6 +56,69 @@ def ranked_page(clusters: QuerySet[Cluster], offset: int, limit: int) -> list[Cl
     return [rows[pk] for pk in ids if pk in rows]
 
 
+def cluster_page(
+    scope: Scope,
+    clusters: QuerySet[Cluster],
+    offset: int,
+    limit: int,
+    *,
+    per_cluster: int,
+    count_with_page: bool = False,
+) -> tuple[list[Cluster], int | None, dict[int, list[Question]]]:
+    """A page of a ranked list as the moderation and answering pages show it: the clusters,
+    the list's length, and each cluster's first `per_cluster` readable live questions.
+
+    Each database round trip is a wait for the database's process and then for ours, which a
+    loaded machine lengthens far more than the queries' own work (bench_question_pages.py), so
+    the page takes as few as it can: the ranking brings the length with it (COUNT(*) OVER ())
+    when `count_with_page`, and the page's rows bring their first questions' ids (a caller
+    reading every question). The length is None when not counted (or past the end): the
+    caller counts then (`count_clusters`).
+
+    `count_with_page` only for a list ranked straight from the tallies' index
+    (`ranks_on_tallies`): there the window reads the index once where a count read it again.
+    Where the clusters are found through questions (an organiser's sites, a search),
+    PostgreSQL keeps the plan it chose for the LIMIT, a nested loop over every cluster, and the
+    window cost five times the separate count (the Hà Nội organiser at 50,000 questions).
+    """
+    total: int | None = None
+    if count_with_page:
+        counted = clusters.annotate(total_rows=Window(Count("*")))
+        ranked = list(counted.values_list("pk", "total_rows")[offset : offset + limit])
+        ids = [pk for pk, _total in ranked]
+        total = ranked[0][1] if ranked else (0 if offset == 0 else None)
+    else:
+        ids = list(clusters.values_list("pk", flat=True)[offset : offset + limit])
+    if not ids:
+        return [], total, {}
+    slots = _first_slots(scope, per_cluster)
+    rows = {c.pk: c for c in clusters.order_by().filter(pk__in=ids).annotate(**slots)}
+    page = [rows[pk] for pk in ids if pk in rows]
+    if not slots:
+        return page, total, questions_of(scope, ids, per_cluster)
+    first = [getattr(c, name) for c in page for name in slots]
+    live = visible_questions(scope).exclude(status=QuestionStatus.REJECTED)
+    return page, total, _by_cluster(ids, live.filter(pk__in=[pk for pk in first if pk]))
+
+
+def _first_slots(scope: Scope, per_cluster: int) -> dict[str, Subquery]:
+    """For a caller reading every question: one subquery per shown place (LIMIT 1 OFFSET i),
+    each walking the (cluster, created_at, id) index and stopping after a few rows. Nothing
+    for other callers (their questions are numbered by a window, `questions_of`)."""
+    if access.question_read_q(scope) != Q():
+        return {}
+    live = visible_questions(scope).exclude(status=QuestionStatus.REJECTED)
+    ordered = live.filter(cluster=OuterRef("pk")).order_by("created_at", "pk").values("pk")
+    return {f"first_q{i}": Subquery(ordered[i : i + 1]) for i in range(per_cluster)}
+
+
+def ranks_on_tallies(scope: Scope, filters: QuestionFilters | None = None) -> bool:
+    """Whether `moderation_clusters(scope, filters)` reads the clusters alone (their tallies'
+    index), not through the questions: the caller reads every question, no search, no session."""
+    f = filters or QuestionFilters()
+    return access.question_read_q(scope) == Q() and not f.session and not fold(f.q or "").split()
+
+
 def questions_of(
     scope: Scope, cluster_ids: Sequence[int], per_cluster: int | None = None
 ) -> dict[int, list[Question]]:
@@ -64,17 +127,12 @@ def questions_of(
     With `per_cluster`, only the first few of each: a widely asked cluster holds thousands, and
     a window over them all reads every one.
     """
-    by_cluster: dict[int, list[Question]] = {pk: [] for pk in cluster_ids}
     if not cluster_ids:
-        return by_cluster
+        return {}
     live = visible_questions(scope).exclude(status=QuestionStatus.REJECTED)
     if per_cluster is None:
         shown = live.filter(cluster_id__in=list(cluster_ids))
-    elif access.question_read_q(scope) == Q():
-        # Reads every question: one subquery per shown place (LIMIT 1 OFFSET i) walks the
-        # (cluster, created_at, id) index and stops after a few rows, all in one query.
-        ordered = live.filter(cluster=OuterRef("pk")).order_by("created_at", "pk").values("pk")
-        slots = {f"q{i}": Subquery(ordered[i : i + 1]) for i in range(per_cluster)}
+    elif slots := _first_slots(scope, per_cluster):
         rows = Cluster.objects.filter(pk__in=list(cluster_ids)).annotate(**slots)
         first = [pk for row in rows.values_list(*slots) for pk in row if pk is not None]
         shown = live.filter(pk__in=first)
@@ -94,7 +152,18 @@ def questions_of(
             .values_list("pk", flat=True)
         )
         shown = live.filter(pk__in=list(numbered))
-    shown = shown.select_related(None).select_related("site")
+    return _by_cluster(cluster_ids, shown)
+
+
+def _by_cluster(cluster_ids: Sequence[int], shown: QuerySet[Question]) -> dict[int, list[Question]]:
+    by_cluster: dict[int, list[Question]] = {pk: [] for pk in cluster_ids}
+    # What the lists show of a question, no more: 100 questions with every column of theirs
+    # and of their sites cost more to build than to find.
+    shown = (
+        shown.select_related(None)
+        .select_related("site")
+        .only("cluster_id", "text", "created_at", "status", "site__code", "site__name")
+    )
     for question in shown.order_by("created_at", "pk"):
         assert question.cluster_id is not None
         by_cluster[question.cluster_id].append(question)

@@ -10,18 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
 from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.errors import Invalid
 from diemcau.questions import access, services
-from diemcau.questions.models import Cluster, QuestionStatus
+from diemcau.questions.models import QuestionStatus
+from diemcau.questions.services.listing import cluster_page
 
 PER_PAGE = 50
 CLUSTERS_PER_PAGE = 20
@@ -67,27 +68,64 @@ def page_of(request: HttpRequest, items: Any, per_page: int) -> Any:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
-class Ranked:
-    """A ranked cluster list as the paginator sees it: a cheap count, a page computed alone."""
+class _Counted(Paginator):
+    """A paginator told its total instead of counting: the rows brought it with them."""
 
-    def __init__(self, clusters: QuerySet[Cluster]) -> None:
-        self.clusters = clusters
+    def __init__(self, rows: list[Any], per_page: int, total: int) -> None:
+        super().__init__(rows, per_page)
+        self.total = total
 
+    @cached_property
     def count(self) -> int:
-        return services.count_clusters(self.clusters)
+        return self.total
 
-    def __len__(self) -> int:
-        return self.count()
 
-    def __getitem__(self, window: slice) -> list[Cluster]:
-        return services.ranked_page(
-            self.clusters, window.start or 0, window.stop - (window.start or 0)
+def counted_page(
+    request: HttpRequest,
+    per_page: int,
+    fetch: Callable[[int, int], tuple[list[Any], int | None]],
+    count: Callable[[], int],
+) -> Page:
+    """The requested page from `fetch(offset, limit)`: its rows and, when the same query could
+    carry it (COUNT(*) OVER ()), the list's length, one round trip instead of two. Else (None,
+    also past the end where no row carries it) `count()`; past the end, the last page, as
+    Paginator.get_page does."""
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    rows, total = fetch((number - 1) * per_page, per_page)
+    if total is None:
+        total = count()
+        last = max(1, -(-total // per_page))
+        if number > last:
+            number = last
+            rows, _total = fetch((number - 1) * per_page, per_page)
+    return Page(rows, number, _Counted(rows, per_page, total))
+
+
+def cluster_rows(
+    request: HttpRequest, scope: Scope, clusters: Any, *, count_with_page: bool = False
+) -> tuple[Any, list[Any]]:
+    """A page of ranked clusters with their first questions; `count_with_page` when the list
+    ranks on the tallies alone (`services.listing.ranks_on_tallies`)."""
+    questions: dict[int, list[Any]] = {}
+
+    def fetch(offset: int, limit: int) -> tuple[list[Any], int | None]:
+        rows, total, first = cluster_page(
+            scope,
+            clusters,
+            offset,
+            limit,
+            per_cluster=QUESTIONS_SHOWN,
+            count_with_page=count_with_page,
         )
+        questions.update(first)
+        return rows, total
 
-
-def cluster_rows(request: HttpRequest, scope: Scope, clusters: Any) -> tuple[Any, list[Any]]:
-    page = page_of(request, Ranked(clusters), CLUSTERS_PER_PAGE)
-    questions = services.questions_of(scope, [c.pk for c in page], per_cluster=QUESTIONS_SHOWN)
+    page = counted_page(
+        request, CLUSTERS_PER_PAGE, fetch, lambda: services.count_clusters(clusters)
+    )
     return page, [(c, questions[c.pk]) for c in page]
 
 

@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from diemcau.questions import services
-from diemcau.questions.views.common import PER_PAGE, page_of
+from diemcau.questions.services.knowledge import public_page
+from diemcau.questions.views.common import PER_PAGE, counted_page
 from diemcau.units.models import Level
 from diemcau.web.errors import domain_errors
 
@@ -21,9 +22,15 @@ def kb_list(request: HttpRequest) -> HttpResponse:
     sector = get.get("sector", "").strip()
     level = get.get("level", "")
     level = level if level in (Level.PROVINCE, Level.COMMUNE) else ""
-    answers = services.public_answers(q or None, sector or None, level or None)
+    search = (q or None, sector or None, level or None)
+    page = counted_page(
+        request,
+        PER_PAGE,
+        lambda offset, limit: public_page(*search, offset=offset, limit=limit),
+        lambda: services.public_answers(*search).count(),
+    )
     context = {
-        "page": page_of(request, answers, PER_PAGE),
+        "page": page,
         "q": q,
         "sector": sector,
         "level": level,

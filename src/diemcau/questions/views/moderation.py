@@ -16,6 +16,7 @@ from diemcau.accounts.scopes import scope_for
 from diemcau.questions import access, services
 from diemcau.questions.forms import FilterForm
 from diemcau.questions.models import Cluster, Sector
+from diemcau.questions.services.listing import ranks_on_tallies
 from diemcau.questions.views.common import (
     STATUS_LABELS,
     can_moderate,
@@ -35,7 +36,10 @@ def moderate(request: HttpRequest) -> HttpResponse:
     sectors = list(services.sectors())  # one query for the filter and the route forms
     form = FilterForm(request.GET, statuses=statuses, sectors=sectors)
     filters = services.QuestionFilters(**form.values())
-    page, rows = cluster_rows(request, scope, services.moderation_clusters(scope, filters))
+    clusters = services.moderation_clusters(scope, filters)
+    page, rows = cluster_rows(
+        request, scope, clusters, count_with_page=ranks_on_tallies(scope, filters)
+    )
     options = _SectorOptions(sectors)
     for cluster, _qs in rows:
         cluster.sector_options = options.of(cluster)
