@@ -52,10 +52,13 @@ from bench_questions import corpus, perturb  # noqa: E402 - path above
 
 from diemcau.questions.labelled import labelled_questions  # noqa: E402
 from diemcau.questions.pairs import PairScorer, fit_weights, shipped_weights  # noqa: E402
+from diemcau.questions.proposals import MERGE_PROPOSAL, accepted, merge_proposals  # noqa: E402
 from diemcau.questions.routing import (  # noqa: E402
     AUTO_ROUTE,
+    CONFIRMED_WEIGHT,
     KEYWORD_WEIGHT,
     LABELLED_WEIGHT,
+    NEAR_ROUTE,
     SectorModel,
 )
 from diemcau.questions.sectors import SEED, VOCABULARY  # noqa: E402
@@ -227,6 +230,45 @@ def retrieval_reranked(rows: Sequence[Row], cross_validate: bool) -> dict[str, f
     }
 
 
+def proposals(rows: Sequence[Row], all_orders: list[list[int]]) -> dict[str, Any]:
+    """Merges offered to moderators after intake (proposals.py), per seeded arrival order.
+
+    Intake clusters the questions one by one at AUTO_JOIN (the engine row above); the batch then
+    proposes merges. Reported: the F1 if a moderator accepted every proposal, the F1 if they
+    accepted only the right ones (both clusters' main group the same), and the effort (how many
+    proposals were shown, the share right).
+    """
+    before, every, right_only, shown, right_share = [], [], [], [], []
+    for order in all_orders:
+        texts, truth = [rows[i].text for i in order], [rows[i].group for i in order]
+        vec = Vectoriser(DEFAULT).fit(texts)
+        labels = cluster_texts(texts, AUTO_JOIN, vec)
+        cluster_of = dict(enumerate(labels))
+        found = merge_proposals({i: vec.vector(t) for i, t in enumerate(texts)}, cluster_of, vec)
+        main = {
+            c: Counter(g for g, lab in zip(truth, labels, strict=True) if lab == c).most_common(1)[
+                0
+            ][0]
+            for c in set(labels)
+        }
+        good = [p for p in found if main[p.target] == main[p.source]]
+        before.append(pair_scores(labels, truth)["f1"])
+        for kept, out in ((found, every), (good, right_only)):
+            merged = accepted(cluster_of, kept)
+            out.append(pair_scores([merged[i] for i in range(len(texts))], truth)["f1"])
+        shown.append(len(found))
+        right_share.append(len(good) / len(found) if found else 1.0)
+    return {
+        "threshold": MERGE_PROPOSAL,
+        "f1_intake_alone": r4(statistics.mean(before)),
+        "f1_every_proposal_accepted": r4(statistics.mean(every)),
+        "f1_every_proposal_accepted_worst_order": r4(min(every)),
+        "f1_right_proposals_accepted": r4(statistics.mean(right_only)),
+        "proposals_shown": r4(statistics.mean(shown)),
+        "proposals_right_share": r4(statistics.mean(right_share)),
+    }
+
+
 def _routing_scores(preds: list[tuple[str, float]], truth: list[str]) -> dict[str, float]:
     right = [p[0] == t for p, t in zip(preds, truth, strict=True)]
     sure = [ok for (_s, conf), ok in zip(preds, right, strict=True) if conf >= AUTO_ROUTE]
@@ -252,7 +294,53 @@ def _routing_scores(preds: list[tuple[str, float]], truth: list[str]) -> dict[st
     }
 
 
-def routing(rows: Sequence[Row], train: Sequence[Row] | None) -> dict[str, Any]:
+def routing_confirmed(
+    rows: Sequence[Row], train: Sequence[Row] | None, all_orders: list[list[int]]
+) -> dict[str, Any]:
+    """Routing while moderators confirm as questions arrive: a separate row, labelled as such.
+
+    Questions arrive in the seeded orders; when one arrives, every earlier question's sector has
+    been confirmed by a moderator. As engine.sector_model does, the model is refitted with the
+    confirmed questions as examples (CONFIRMED_WEIGHT); "engine" also proposes the sector of the
+    most similar confirmed question when the engine's cosine reaches NEAR_ROUTE (routing.py),
+    "engine_before" is the refit alone. Tuning set: the question's own group is left out of the
+    labelled examples (its earlier paraphrases come in only as confirmations).
+    """
+    keywords = [(words, code, KEYWORD_WEIGHT) for code, _n, words in SEED]
+    vocabulary = [(VOCABULARY[code], code, KEYWORD_WEIGHT) for code, _n, _w in SEED]
+    named = {code: f"{words} {VOCABULARY.get(code, '')}" for code, _n, words in SEED}
+    labelled = list(train) if train is not None else list(rows)
+    vec = Vectoriser().fit([r.text for r in labelled] + ([r.text for r in rows] if train else []))
+    vectors = [vec.vector(r.text) for r in rows]
+    preds: dict[str, list[tuple[str, float]]] = {"engine": [], "engine_before": []}
+    truth: list[str] = []
+    for order in all_orders:
+        confirmed = Index(vec)
+        for step, i in enumerate(order):
+            row = rows[i]
+            examples = keywords + vocabulary
+            examples += [
+                (r.text, r.sector, LABELLED_WEIGHT)
+                for r in labelled
+                if train is not None or r.group != row.group
+            ]
+            examples += [(rows[j].text, rows[j].sector, CONFIRMED_WEIGHT) for j in order[:step]]
+            model = SectorModel().fit(examples, named)
+            preds["engine_before"].append(model.propose(row.text) or ("", 0.0))
+            model.remember(confirmed, {j: rows[j].sector for j in order[:step]})
+            preds["engine"].append(model.propose(row.text) or ("", 0.0))
+            truth.append(row.sector)
+            confirmed.add(i, vectors[i])
+    out: dict[str, Any] = {k: _routing_scores(v, truth) for k, v in preds.items()}
+    out["near_route"] = NEAR_ROUTE
+    out["orders"] = len(all_orders)
+    out["method"] = "every earlier question confirmed, in arrival order (simulated moderators)"
+    return out
+
+
+def routing(
+    rows: Sequence[Row], train: Sequence[Row] | None, all_orders: list[list[int]]
+) -> dict[str, Any]:
     """`train` None: leave-one-group-out within `rows`; else the model fitted on `train`."""
     keywords = [(words, code, KEYWORD_WEIGHT) for code, _n, words in SEED]
     vocabulary = [(VOCABULARY[code], code, KEYWORD_WEIGHT) for code, _n, _w in SEED]
@@ -276,6 +364,7 @@ def routing(rows: Sequence[Row], train: Sequence[Row] | None) -> dict[str, Any]:
             m = model(train, shipped)
             preds = [m.propose(r.text) or ("", 0.0) for r in rows]
         out[name] = _routing_scores(preds, truth)
+    out["with_confirmations"] = routing_confirmed(rows, train, all_orders)
     majority = Counter(truth).most_common(1)[0][0]
     out["baseline_majority_sector"] = r4(sum(t == majority for t in truth) / len(truth))
     out["method"] = "leave one group out" if train is None else "model fitted on the tuning set"
@@ -301,7 +390,8 @@ def quality(name: str, rows: list[Row], n_orders: int, variants: list[str]) -> d
     tuning = (
         None if name == "tuning" else [Row(q.text, q.group, q.sector) for q in labelled_questions()]
     )
-    out["routing"] = routing(rows, tuning)
+    out["routing"] = routing(rows, tuning, all_orders)
+    out["merge_proposals"] = proposals(rows, all_orders)
     return out
 
 
@@ -346,6 +436,12 @@ def scale(n: int, n_probes: int, seed: int) -> dict[str, Any]:
         scorer.rerank(probe, ((doc, texts[doc]) for doc, _s in hits))
         suggest.append(time.process_time() - c0)
     suggest.sort()
+    # The batch of merge proposals over every cluster (a moderator's job, not intake's).
+    t0, c0 = time.perf_counter(), time.process_time()
+    found = merge_proposals(
+        {i: index.vectors[i] for i in range(len(texts))}, dict(enumerate(labels)), vec
+    )
+    proposals_s, proposals_cpu = time.perf_counter() - t0, time.process_time() - c0
     para = [i for i, t in enumerate(truth) if not isinstance(t, tuple)]
     return {
         "questions": n,
@@ -357,6 +453,9 @@ def scale(n: int, n_probes: int, seed: int) -> dict[str, Any]:
             for k, v in pair_scores([labels[i] for i in para], [truth[i] for i in para]).items()
         },
         "index_build_s": round(build_s, 2),
+        "merge_proposals_s_wall": round(proposals_s, 2),
+        "merge_proposals_s_cpu": round(proposals_cpu, 2),
+        "merge_proposals_found": len(found),
         "intake_lookup_ms_p50": round(times[len(times) // 2] * 1000, 2),
         "intake_lookup_ms_p99": round(times[int(len(times) * 0.99)] * 1000, 2),
         "intake_lookup_cpu_ms_p50": round(cpu[len(cpu) // 2] * 1000, 2),

@@ -275,6 +275,7 @@ def _register_app_commands() -> None:
     from diemcau.deploy.cli import register as register_deploy
     from diemcau.exports.cli import register as register_exports
     from diemcau.notifications.cli import register as register_notify
+    from diemcau.questions.cli import register as register_questions
     from diemcau.reports.cli import register as register_reports
     from diemcau.simulation.cli import register as register_simulation
     from diemcau.simulation.cli_demo import register as register_demo_day
@@ -297,6 +298,7 @@ def _register_app_commands() -> None:
     register_data(main)
     register_exports(export_group, main)
     register_notify(main)
+    register_questions(main)
 
 
 _register_app_commands()

@@ -228,14 +228,21 @@ def sector_model() -> SectorModel:
     examples += [
         (q.text, q.sector, LABELLED_WEIGHT) for q in labelled_questions() if q.sector in active
     ]
-    examples += [
-        (text, code, CONFIRMED_WEIGHT)
-        for text, code in Question.objects.filter(
-            cluster__routed_at__isnull=False, cluster__sector__is_active=True
-        ).values_list("text", "cluster__sector__code")
-    ]
+    routed = list(
+        Question.objects.filter(cluster__routed_at__isnull=False, cluster__sector__is_active=True)
+        .exclude(status=QuestionStatus.REJECTED)
+        .values_list("pk", "text", "cluster__sector__code")
+    )
+    examples += [(text, code, CONFIRMED_WEIGHT) for _pk, text, code in routed]
     vocabulary = {code: f"{kw} {VOCABULARY.get(code, '')}" for code, kw in sectors}
     model = SectorModel(thesaurus=taught.thesaurus).fit(examples, vocabulary)
+    # Confirmed questions route their near twins (the cluster a new question nearly joined).
+    index = question_index()
+    near = Index(index.vectoriser)
+    for pk, _text, _code in routed:
+        if pk in index.vectors:
+            near.add(pk, index.vectors[pk])
+    model.remember(near, {pk: code for pk, _text, code in routed})
     with _lock:
         _model = (key, model)
     return model

@@ -7,6 +7,11 @@ proposal is the sector with the highest cosine; its confidence is a softmax over
 
 Naive Bayes over the same features was tried first and lost to this on held-out groups of the
 labelled set (length effects let wordy sectors drown the keyword seeds; see the bench).
+
+A question very like one whose route a moderator confirmed (the engine's cosine ≥ NEAR_ROUTE, the
+cluster it nearly joined) is proposed that confirmed sector: a paraphrase that missed its cluster
+still reaches the right sector. The confidence stays the model's own for that sector, so a
+neighbour the model doubts never clears AUTO_ROUTE on the neighbour's word alone.
 """
 
 import itertools
@@ -15,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from diemcau.questions.similarity import terms
+from diemcau.questions.similarity import Index, terms
 from diemcau.questions.thesaurus import Thesaurus
 
 KEYWORD_WEIGHT = 10.0  # a sector's description counts as this many example questions
@@ -26,6 +31,10 @@ VOCABULARY_WEIGHT = 0.5  # how much a sector's vocabulary counts beside its exam
 # at least 99 times in 100 (bench/bench_question_quality.py "by_confidence": 1.0 on 23 % of the
 # questions at 0.97; 0.966 at 0.9, the value before). Below it a moderator decides.
 AUTO_ROUTE = 0.97
+# The engine's cosine with a confirmed question at or above which its sector is proposed (chosen
+# on the tuning set, left out by folds of groups, with every earlier question confirmed:
+# bench/bench_question_quality.py "routing" → "with_confirmations": 0.35 … 0.7 tried, 0.45 best).
+NEAR_ROUTE = 0.45
 _TEMPERATURE = 0.05  # softmax temperature over cosines (they rarely exceed 0.5)
 
 Vector = dict[str, float]
@@ -50,6 +59,10 @@ class SectorModel:
     vocabulary: dict[str, dict[str, float]] = field(default_factory=dict)
     vocabulary_weight: float = VOCABULARY_WEIGHT
     thesaurus: Thesaurus | None = None
+    # the confirmed questions (by id, in the engine's index space) and their sectors
+    confirmed: Index | None = None
+    confirmed_sector: dict[int, str] = field(default_factory=dict)
+    near_route: float = NEAR_ROUTE
 
     def _vector(self, text: str) -> Vector:
         n1 = self.n_docs + 1
@@ -107,6 +120,27 @@ class SectorModel:
         total = sum(exp.values())
         return sorted(((s, e / total) for s, e in exp.items()), key=lambda p: p[1], reverse=True)
 
+    def remember(self, index: Index, sectors: dict[int, str]) -> "SectorModel":
+        """Confirmed questions (vectors in `index`, sector by id) that route their near twins."""
+        self.confirmed, self.confirmed_sector = index, dict(sectors)
+        return self
+
+    def nearest_confirmed(self, text: str) -> tuple[str, float] | None:
+        """The sector of the confirmed question most like `text`, when at least NEAR_ROUTE."""
+        if self.confirmed is None or not self.confirmed.vectors:
+            return None
+        hits = self.confirmed.nearest(self.confirmed.vectoriser.vector(text), k=1)
+        if not hits or hits[0][1] < self.near_route:
+            return None
+        sector = self.confirmed_sector.get(hits[0][0])
+        return (sector, hits[0][1]) if sector in self.centroids else None
+
     def propose(self, text: str) -> tuple[str, float] | None:
+        """(sector, confidence): a confirmed near twin's sector, else the model's best."""
         ranked = self.rank(text)
-        return ranked[0] if ranked else None
+        if not ranked:
+            return None
+        near = self.nearest_confirmed(text)
+        if near is not None and near[0] != ranked[0][0]:
+            return (near[0], dict(ranked)[near[0]])
+        return ranked[0]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from diemcau.questions import views
-from diemcau.questions.views import answering, knowledge, live, moderation, sectors
+from diemcau.questions.views import answering, knowledge, live, moderation, proposals, sectors
 
 app_name = "questions"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("ask/", views.ask, name="ask"),
     path("<int:question_id>/reject/", moderation.reject, name="reject"),
     path("moderate/", moderation.moderate, name="moderate"),
+    path("moderate/merges/", proposals.merge_proposals, name="merge_proposals"),
     path("clusters/<int:pk>/", moderation.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/route/", moderation.route, name="route"),
     path("clusters/<int:pk>/merge/", moderation.merge, name="merge"),

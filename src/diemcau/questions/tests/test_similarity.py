@@ -8,6 +8,7 @@ from diemcau.questions.routing import SectorModel
 from diemcau.questions.sectors import SEED
 from diemcau.questions.similarity import (
     AUTO_JOIN,
+    Index,
     Vectoriser,
     cluster_texts,
     cosine,
@@ -101,3 +102,23 @@ def test_routing_seeds_alone_route_most_of_the_labelled_set() -> None:
     sector, confidence = model.propose("Thủ tục khắc dấu cho xã mới?") or ("", 0.0)
     assert sector == "van-phong-chinh-phu"
     assert 0.0 < confidence <= 1.0
+
+
+def test_a_confirmed_near_twin_routes_a_question_the_keywords_miss() -> None:
+    """The cluster a question nearly joined lends its confirmed sector (routing.NEAR_ROUTE)."""
+    model = SectorModel().fit((words, code, 10.0) for code, _name, words in SEED)
+    seal_doc = "Văn bản ký trong thời gian chưa có con dấu mới của xã có giá trị pháp lý không?"
+    twin = "chua co con dau moi thi van ban xa ky co gia tri phap ly khong?"
+    assert (model.propose(seal_doc) or ("", 0.0))[0] == "tu-phap"  # the keywords alone miss
+    vectoriser = Vectoriser().fit(r.text for r in labelled_questions())
+    confirmed = Index(vectoriser)
+    confirmed.add(1, vectoriser.vector(twin))
+    model.remember(confirmed, {1: "van-phong-chinh-phu"})
+    sector, confidence = model.propose(seal_doc) or ("", 0.0)
+    assert sector == "van-phong-chinh-phu"
+    # the confidence stays the model's own for that sector: a twin alone never auto-routes
+    assert confidence == dict(model.rank(seal_doc))["van-phong-chinh-phu"] < 0.97
+    # a question unlike the confirmed one keeps the model's proposal
+    assert (model.propose("Thủ tục khắc dấu cho xã mới?") or ("", 0.0))[0] == (
+        model.rank("Thủ tục khắc dấu cho xã mới?")[0][0]
+    )
