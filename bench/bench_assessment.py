@@ -441,9 +441,9 @@ def completion_figures(made: dict[str, Any], runs: int) -> dict[str, Any]:
 
     def naive() -> dict[str, int]:
         """On the fly: judge every delegate from the sources, add up by province."""
-        total = dict.fromkeys(counters.FIGURES, 0)
+        total = dict.fromkeys(counters.COLUMNS, 0)
         for figures in counters.count(conf).values():
-            for name, value in zip(counters.FIGURES, figures, strict=True):
+            for name, value in zip(counters.COLUMNS, figures, strict=True):
                 total[name] += value
         return total
 

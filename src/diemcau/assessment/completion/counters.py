@@ -39,6 +39,9 @@ _WATCHED = CatchUpView._meta.db_table
 _ATTEMPTS = Attempt._meta.db_table
 _REPORTS = Reflection._meta.db_table
 FIGURES = ("delegates", "attended", "quiz_passed", "report_graded", "report_passed", "completed")
+# Counted beside the figures, not a condition of completion (attendance's recount compares
+# FIGURES only): seconds of recordings watched.
+COLUMNS = (*FIGURES, "watched_s")
 BATCH_SITES = 50
 
 
@@ -166,6 +169,11 @@ def count_sql(conference_id: int, site_ids: Sequence[int] | None) -> tuple[str, 
         f"WHERE conference_id = %s AND status = %s{narrow}"
     )
     params += [conference_id, ReportStatus.GRADED, *within]
+    watched = (
+        f"SELECT delegate_id, SUM(watched_s) AS s FROM {_WATCHED} "  # noqa: S608
+        f"WHERE session_id IN ({_in(sessions)}){narrow} GROUP BY delegate_id"
+    )
+    params += [*sessions, *within]
     attended = "COALESCE(c.n, 0) >= %s"
     quiz_ok = "p.delegate_id IS NOT NULL" if rule.require_quiz else "1 = 1"
     report_ok = "r.score >= %s" if rule.min_report_score is not None else "r.score IS NOT NULL"
@@ -181,6 +189,7 @@ def count_sql(conference_id: int, site_ids: Sequence[int] | None) -> tuple[str, 
         "SUM(CASE WHEN r.score IS NOT NULL THEN 1 ELSE 0 END)",
         f"SUM(CASE WHEN {report_ok} THEN 1 ELSE 0 END)",
         f"SUM(CASE WHEN {attended} AND {quiz_ok} AND {report_rule} THEN 1 ELSE 0 END)",
+        "SUM(COALESCE(w.s, 0))",
     ]
     head_params = [rule.min_sessions, *report_params, rule.min_sessions, *report_params]
     where = f" WHERE d.site_id IN ({_in(within)})" if site_ids is not None else ""
@@ -188,13 +197,15 @@ def count_sql(conference_id: int, site_ids: Sequence[int] | None) -> tuple[str, 
         f"SELECT {', '.join(select)} FROM {_DELEGATES} d "  # noqa: S608
         f"LEFT JOIN ({checkins}) c ON c.delegate_id = d.id "
         f"LEFT JOIN ({passed}) p ON p.delegate_id = d.id "
-        f"LEFT JOIN ({graded}) r ON r.delegate_id = d.id{where} GROUP BY d.site_id"
+        f"LEFT JOIN ({graded}) r ON r.delegate_id = d.id "
+        f"LEFT JOIN ({watched}) w ON w.delegate_id = d.id{where} GROUP BY d.site_id"
     )
     return sql, [*head_params, *params, *within]
 
 
 def count(conference_id: int, site_ids: Sequence[int] | None = None) -> dict[int, tuple[int, ...]]:
-    """{site id: (delegates, attended, quiz_passed, report_graded, report_passed, completed)}."""
+    """{site id: (delegates, attended, quiz_passed, report_graded, report_passed, completed,
+    watched_s)}: COLUMNS in order."""
     sql, params = count_sql(conference_id, site_ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -205,13 +216,13 @@ def _write(
     conference_id: int, figures: dict[int, tuple[int, ...]], site_ids: Iterable[int]
 ) -> None:
     rows = [
-        (conference_id, site, *figures.get(site, (0,) * len(FIGURES)), False)
+        (conference_id, site, *figures.get(site, (0,) * len(COLUMNS)), False)
         for site in sorted(set(site_ids))
     ]
     sql = (
-        f"INSERT INTO {_TABLE} (conference_id, site_id, {', '.join(FIGURES)}, stale) "  # noqa: S608
+        f"INSERT INTO {_TABLE} (conference_id, site_id, {', '.join(COLUMNS)}, stale) "  # noqa: S608
         f"VALUES ({_in(rows[0])}) ON CONFLICT (conference_id, site_id) DO UPDATE SET "
-        + ", ".join(f"{f} = excluded.{f}" for f in (*FIGURES, "stale"))
+        + ", ".join(f"{f} = excluded.{f}" for f in (*COLUMNS, "stale"))
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

@@ -25,6 +25,7 @@ COLUMNS = (
     ("report_passed", "Bài thu hoạch đạt"),
     ("completed", "Hoàn thành"),
 )
+WATCHED = "Xem lại (phút)"  # the last column: minutes of recordings watched (catch-up)
 LEVEL_NAMES = {Level.CENTRAL: "Trung ương", Level.PROVINCE: "Cấp tỉnh", Level.COMMUNE: "Cấp xã"}
 
 
@@ -36,7 +37,7 @@ def site_lines(scope: Scope, conference_id: int, unit_code: str | None) -> list[
     return list(
         rows.values(
             "site__code", "site__name", "site__unit__code", "site__unit__name",
-            "site__unit__level", "site__province__code", "site__province__name", *counters.FIGURES,
+            "site__unit__level", "site__province__code", "site__province__name", *counters.COLUMNS,
         ).order_by("site__province__code", "site__unit__code", "site__code")
     )  # fmt: skip
 
@@ -54,8 +55,8 @@ def _group(lines: Iterable[dict[str, Any]], by: str) -> list[tuple[str, str, str
             code, name = line["site__unit__code"], line["site__unit__name"]
             parent = line["site__province__name"] or ""
         figures = groups.setdefault(code, (code, name, parent, dict.fromkeys(
-            (*counters.FIGURES, "sites"), 0)))[3]  # fmt: skip
-        for key in counters.FIGURES:
+            (*counters.COLUMNS, "sites"), 0)))[3]  # fmt: skip
+        for key in counters.COLUMNS:
             figures[key] += line[key]
         figures["sites"] += 1
     return list(groups.values())
@@ -71,7 +72,7 @@ def to_xlsx(scope: Scope, conference_id: int, unit_code: str | None) -> bytes:
         sheets.append(("Xã, cơ quan", "Tỉnh", _group(lines, "unit")))
     sites = [
         (line["site__code"], line["site__name"], line["site__unit__name"],
-         {**{k: line[k] for k in counters.FIGURES}, "sites": 1})
+         {**{k: line[k] for k in counters.COLUMNS}, "sites": 1})
         for line in lines
     ]  # fmt: skip
     sheets.append(("Điểm cầu", "Đơn vị", sites))
@@ -85,14 +86,14 @@ def to_xlsx(scope: Scope, conference_id: int, unit_code: str | None) -> bytes:
         sheet = book.add_worksheet(title)
         columns = [
             "Mã", "Tên", *([parent_title] if parent_title else []),
-            *(label for _k, label in COLUMNS), "Tỷ lệ hoàn thành", "Số điểm cầu",
+            *(label for _k, label in COLUMNS), "Tỷ lệ hoàn thành", "Số điểm cầu", WATCHED,
         ]  # fmt: skip
         for c, name in enumerate(columns):
             sheet.write_string(0, c, name, head)
         sheet.set_row(0, 30)
         sheet.set_column(0, 0, 14)
         sheet.set_column(1, 2 if parent_title else 1, 40)
-        sheet.set_column(len(columns) - len(COLUMNS) - 2, len(columns) - 1, 14)
+        sheet.set_column(len(columns) - len(COLUMNS) - 3, len(columns) - 1, 14)
         sheet.freeze_panes(1, 2)
         for r, (code, name, parent, figures) in enumerate(rows, start=1):
             sheet.write_string(r, 0, str(code))
@@ -106,5 +107,6 @@ def to_xlsx(scope: Scope, conference_id: int, unit_code: str | None) -> bytes:
                 c += 1
             sheet.write_number(r, c, rate(figures["completed"], figures["delegates"]), percent)
             sheet.write_number(r, c + 1, figures["sites"], number)
+            sheet.write_number(r, c + 2, round(figures["watched_s"] / 60), number)
     book.close()
     return out.getvalue()

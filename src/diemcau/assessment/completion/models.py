@@ -22,6 +22,9 @@ class CompletionSite(models.Model):
     report_graded = models.IntegerField(default=0)  # graded, whatever the score
     report_passed = models.IntegerField(default=0)  # graded at least the rule's M
     completed = models.IntegerField(default=0)
+    # Seconds of recordings the site's delegates watched in the conference's sessions (catch-up,
+    # credited ranges): the dashboard's "Xem lại" column, in minutes.
+    watched_s = models.BigIntegerField(default=0, db_default=0)
     stale = models.BooleanField(default=True)
 
     class Meta:

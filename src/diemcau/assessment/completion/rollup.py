@@ -22,7 +22,7 @@ from diemcau.sites.models import Site
 from diemcau.units.models import Level, Unit
 from diemcau.units.services import units_under_q
 
-FIGURES = counters.FIGURES
+FIGURES = counters.COLUMNS  # the completion figures and the minutes watched
 READ_BUDGET_S = 0.05
 LEVELS = (Level.CENTRAL, Level.PROVINCE, Level.COMMUNE)
 
@@ -47,6 +47,7 @@ def with_rates(figures: dict[str, Any]) -> dict[str, Any]:
         "quiz_rate": rate(figures["quiz_passed"], figures["delegates"]),
         "attended_rate": rate(figures["attended"], figures["delegates"]),
         "report_rate": rate(figures["report_passed"], figures["delegates"]),
+        "watched_min": round(figures["watched_s"] / 60),
     }
 
 

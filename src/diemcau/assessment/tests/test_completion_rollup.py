@@ -256,7 +256,9 @@ def test_the_dashboard_drills_down_within_scope(w: dict[str, Any], web_as: Any) 
         f"/assessment/completion/?conference={conf_id}&unit={HOAN_KIEM}"
     )
     assert central.status_code == 200
-    assert central.content.decode().count('<td class="num">') == 2 * 7 + 3 * 4  # 2 sites, 3 levels
+    assert (
+        central.content.decode().count('<td class="num">') == 2 * 8 + 3 * 4
+    )  # 2 sites (7 figures and "Xem lại"), 3 levels
 
 
 def test_statuses_and_scope_helpers_agree_with_the_counters(w: dict[str, Any]) -> None:
