@@ -23,6 +23,10 @@ Every variant and the naive baselines run in the same process on the same orders
   baseline_exact_folded  identical folded texts only
 For each: clusters made, pairwise precision / recall / F1 at the shipped threshold and at the
 best threshold chosen after the fact; R@1 / R@5 (the nearest other question is a paraphrase).
+Then the merges offered to moderators after intake (proposals.py): F1 if every proposal, or only
+the right ones, were accepted, and how many were shown; and routing while moderators confirm as
+questions arrive (every earlier question confirmed, simulated), with and without the confirmed
+near twin's sector (routing.NEAR_ROUTE).
 
 Scale (--questions, perturbed copies and mixes of the tuning set, as bench_questions.py makes
 them): clustering them all on one core, and one intake lookup (vector, nearest, average linkage

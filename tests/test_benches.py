@@ -220,6 +220,10 @@ def test_question_quality_bench_compares_the_engine_with_its_baselines(tmp_path)
     assert figures["tuning"]["routing"]["engine"]["accuracy"] > 0.8
     retrieval = figures["tuning"]["retrieval"]  # the pair scorer, refitted fold by fold
     assert retrieval["engine_reranked"]["r_at_1"] > retrieval["engine"]["r_at_1"]
+    confirmed = figures["tuning"]["routing"]["with_confirmations"]  # a twin's confirmed sector
+    assert confirmed["engine"]["accuracy"] > confirmed["engine_before"]["accuracy"]
+    proposals = figures["tuning"]["merge_proposals"]  # every proposal accepted
+    assert proposals["f1_every_proposal_accepted"] > proposals["f1_intake_alone"]
     assert figures["scale"]["intake_lookup_ms_p50"] > 0
 
 

@@ -40,12 +40,13 @@ def _after_proposals(rows: Any, seed: int = 0) -> tuple[float, float, int]:
     return pair_scores(labels, truth)["f1"], after, len(found)
 
 
-# Floors at what bench/bench_question_quality.py measured ("merge_proposals", seed 0 order).
+# Floors at what bench/bench_question_quality.py measured ("merge_proposals"; this is its first
+# seeded order, exact): tuning 0.734 → 0.752 with 13 proposals, held-out 0.655 → 0.713 with 46.
 def test_accepting_the_proposals_raises_cluster_f1_on_both_sets() -> None:
     before, after, shown = _after_proposals(labelled_questions())
-    assert after > before and shown < 30
+    assert after >= 0.752 > before and shown <= 20
     before, after, shown = _after_proposals(heldout_questions())
-    assert after >= before + 0.03 and shown < 60
+    assert after >= 0.713 and before < 0.66 and shown <= 60
 
 
 def test_accepting_chains_merges_and_never_splits() -> None:
