@@ -52,6 +52,7 @@ import contextlib
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -225,7 +226,9 @@ def existing(args: argparse.Namespace) -> dict[str, Any]:
     migrated first, so a counter added since is installed and counted."""
     import tempfile
 
-    os.environ.setdefault("DIEMCAU_DATA_DIR", tempfile.mkdtemp(prefix="diemcau-bench-rp-"))
+    if "DIEMCAU_DATA_DIR" not in os.environ:  # an empty folder of its own, removed at the end
+        os.environ["DIEMCAU_DATA_DIR"] = tempfile.mkdtemp(prefix="diemcau-bench-rp-")
+        args.made_folder = os.environ["DIEMCAU_DATA_DIR"]
     os.environ.setdefault("DIEMCAU_SECRET_KEY", "bench-" + os.urandom(8).hex())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "diemcau.settings")
     os.environ.setdefault("DIEMCAU_LIVE_FLUSHER", "off")
@@ -702,6 +705,8 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         if args.existing:
             made = existing(args)
+            if getattr(args, "made_folder", None):
+                stack.callback(shutil.rmtree, args.made_folder, True)
         else:
             stack.enter_context(throwaway_data("rp", keep=args.keep))
             made = setup(args)
