@@ -668,7 +668,6 @@ PAGES: list[Entry] = [
     ),
     E("GET /questions/moderate/", "AAFFFL"),
     E("GET /questions/moderate/merges/", "AAFFFL"),
-    E("GET /questions/moderate/merges/", "AAFFFL"),
     E("GET /questions/clusters/{pk}/", "AAAAAL", pk="cluster"),
     E("POST /questions/clusters/{pk}/route/", "AAFFFL", pk="cluster", body={"sector": "noi-vu"}),
     E(

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -190,9 +190,7 @@ def _resolve_automatic(when: dict[int, dt.datetime]) -> int:
             )
             for pk, site in rows
         ]
-    Incident.objects.bulk_update(
-        resolved, ["back_online_at", "status", "resolved_at", "resolution"], batch_size=_CHUNK
-    )
+    _mark_resolved(resolved, text)
     IncidentNote.objects.bulk_create(
         [
             IncidentNote(incident_id=i.pk, author=None, at=when[i.site_id], text=text)
@@ -200,6 +198,36 @@ def _resolve_automatic(when: dict[int, dt.datetime]) -> int:
         ]
     )
     return len(resolved)
+
+
+def _mark_resolved(resolved: Sequence[Incident], text: str) -> None:
+    """Write the resolutions in one set-based statement on PostgreSQL.
+
+    After a mass outage (a restarted server, 35,000 sites silent for 16 s) tens of thousands of
+    incidents close in one flush; Django's bulk_update writes a CASE over every id per column and
+    held the flush's transaction, and with it every other flusher, for a minute at 35,000 sites.
+    SQLite keeps bulk_update: one writer, and a smaller tree.
+    """
+    if not resolved:
+        return
+    if connection.vendor != "postgresql":
+        Incident.objects.bulk_update(
+            resolved, ["back_online_at", "status", "resolved_at", "resolution"], batch_size=_CHUNK
+        )
+        return
+    table = Incident._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS i SET back_online_at = v.at, resolved_at = v.at,"  # noqa: S608
+            " status = %s, resolution = %s"
+            " FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE i.id = v.id",
+            [
+                IncidentStatus.RESOLVED.value,
+                text,
+                [i.pk for i in resolved],
+                [i.back_online_at for i in resolved],
+            ],
+        )
 
 
 # -- reads ----------------------------------------------------------------------------------

@@ -102,6 +102,36 @@ def test_site_offline_during_live_session_opens_one_incident_and_it_resolves_its
     ]
 
 
+def test_sites_back_in_one_flush_each_resolve_at_their_own_beat(store, clock, api_as, make_site):
+    """One flush closes many incidents at once (set-based on PostgreSQL): each keeps its time."""
+    make_session(status="live")
+    codes = [f"MANY-{n}" for n in range(3)]
+    for code in codes:
+        make_site(HOAN_KIEM, code=code)
+    central = api_as("central_organiser")
+    beat(central, *codes)
+    services.flush()
+    go_silent(clock)
+    assert Incident.objects.filter(status="open").count() == 3
+    back_at = {}
+    for code in codes[:2]:  # the third stays silent
+        clock.advance(2)
+        beat(central, code)
+        back_at[code] = at(clock.now)
+    services.flush()
+    got = {
+        i.site.code: (i.status, i.resolved_at, i.back_online_at, i.resolution)
+        for i in Incident.objects.select_related("site")
+    }
+    text = "tự động: điểm cầu đã kết nối lại"
+    assert got == {
+        "MANY-0": ("resolved", back_at["MANY-0"], back_at["MANY-0"], text),
+        "MANY-1": ("resolved", back_at["MANY-1"], back_at["MANY-1"], text),
+        "MANY-2": ("open", None, None, ""),
+    }
+    assert IncidentNote.objects.count() == 2
+
+
 def test_an_incident_opened_by_a_person_is_left_to_a_person(store, clock, api_as, make_site):
     make_session(status="live")
     make_site(HOAN_KIEM, code="HAND-1")
