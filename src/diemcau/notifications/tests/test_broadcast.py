@@ -14,6 +14,8 @@ from diemcau.notifications import broadcast
 from diemcau.notifications.audiences import Audience
 from diemcau.notifications.channels import smstext
 from diemcau.notifications.models import Delivery, DeliveryStatus, Message, OptOut
+from diemcau.operations import liveness
+from diemcau.operations.livestate import Beat, MemoryStore
 from diemcau.operations.models import LiveState, Rehearsal, RehearsalSiteState, SiteLive
 from diemcau.units.models import Unit
 
@@ -59,7 +61,7 @@ def test_a_province_organiser_reaches_only_their_own_sites(sites, make_user, smt
     assert not broadcast.visible_messages(scope_for(other)).exists()
 
 
-def test_audiences_not_ready_silent_and_never_connected(sites, make_user):
+def test_audiences_not_ready_silent_and_never_connected(sites, make_user, monkeypatch):
     hn, _hue = sites
     central = scope_for(make_user("central_organiser"))
     now = timezone.now()
@@ -83,6 +85,15 @@ def test_audiences_not_ready_silent_and_never_connected(sites, make_user):
     assert codes("not_ready") == (2, "not_ready")  # HN1 failed, HN2 never checked
     assert codes("silent") == (1, "silent")  # HN1 silent for 10 minutes
     assert codes("never") == (1, "never")  # HN2
+
+    # The flusher lags: HN1 and HN2 beat a moment ago, the beats still wait in the live store.
+    # They are not silent (the dashboard says the same), so they are not messaged as such.
+    store = MemoryStore()
+    store.record([Beat(site.pk, time.time(), playing=True, buffer_s=8.0) for site in hn[1:]])
+    monkeypatch.setattr(liveness, "get_store", lambda: store)
+    for kind in ("silent", "never"):
+        with pytest.raises(Invalid, match="Không có điểm cầu nào"):
+            codes(kind)
 
 
 def test_the_preview_shows_a_real_recipients_values(sites, make_user):
