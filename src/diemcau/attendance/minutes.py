@@ -221,17 +221,25 @@ def fold(session_ids: Sequence[int] | None = None) -> None:
         cursor.execute(sql, params)
 
 
-def per_minute(session_id: int | None) -> dict[dt.datetime, int]:
-    """Valid check-ins by UTC minute of their scan, in one session or all: the same figures as
-    grouping every check-in (timeline.checkins_per_minute for the nation)."""
+def session_list(sessions: int | Sequence[int] | None) -> list[int] | None:
+    """One session, several (a conference's), or None for every check-in in the database."""
+    if sessions is None:
+        return None
+    return [sessions] if isinstance(sessions, int) else list(sessions)
+
+
+def per_minute(sessions: int | Sequence[int] | None) -> dict[dt.datetime, int]:
+    """Valid check-ins by UTC minute of their scan, in one session, several or all: the same
+    figures as grouping every check-in (timeline.checkins_per_minute for the nation)."""
+    ids = session_list(sessions)
     qs = CheckInMinute.objects.all()
-    if session_id is not None:
-        qs = qs.filter(session_id=session_id)
+    if ids is not None:
+        qs = qs.filter(session_id__in=ids)
     rows = list(qs.values("minute").annotate(total=Sum("n"), parts=Count("pk")).order_by("minute"))
     if connection.vendor == "postgresql":
         parts = sum(r["parts"] for r in rows)
         if parts > max(FOLD_MIN_ROWS, FOLD_RATIO * len(rows)):
-            fold([session_id] if session_id is not None else None)
+            fold(ids)
     return {
         dt.datetime.fromtimestamp(int(r["minute"]) * 60, tz=dt.UTC): int(r["total"])
         for r in rows

@@ -10,6 +10,7 @@ some sites under the node sees only theirs.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Func, IntegerField, QuerySet, Subquery
@@ -48,9 +49,10 @@ class EpochMinute(Func):
 
 
 def checkins_per_minute(
-    scope: Scope, unit_code: str | None, session_id: int | None
+    scope: Scope, unit_code: str | None, sessions: int | Sequence[int] | None
 ) -> dict[dt.datetime, int]:
-    """Valid check-ins scanned at sites under the node, by UTC minute of their scan, in order."""
+    """Valid check-ins scanned at sites under the node, by UTC minute of their scan, in order,
+    in one session, in several (a conference's), or in every session (None)."""
     unit = resolve_unit(scope, unit_code)
     read_q = scope.site_read_q()
     if read_q is None:
@@ -59,17 +61,20 @@ def checkins_per_minute(
     if not under:
         # The nation, read by someone who reads everything: every check-in counts, and the
         # per-minute counter the triggers keep holds exactly these sums (minutes.py).
-        return minutes.per_minute(session_id)
+        return minutes.per_minute(sessions)
     # The sites as a subquery, not a join per check-in: ~30% less at a province's scale.
-    return grouped(session_id, Site.objects.filter(under))
+    return grouped(sessions, Site.objects.filter(under))
 
 
-def grouped(session_id: int | None, sites: QuerySet[Site] | None = None) -> dict[dt.datetime, int]:
+def grouped(
+    sessions: int | Sequence[int] | None, sites: QuerySet[Site] | None = None
+) -> dict[dt.datetime, int]:
     """Valid check-ins (at these sites; None: everywhere) by UTC minute, grouped from the
     check-in table itself: one pass over it (what the counter spares the nation's curve)."""
     rows = CheckIn.objects.filter(annulled_at__isnull=True)
-    if session_id is not None:
-        rows = rows.filter(session_id=session_id)
+    ids = minutes.session_list(sessions)
+    if ids is not None:
+        rows = rows.filter(session_id__in=ids)
     if sites is not None:
         rows = rows.filter(site_id__in=Subquery(sites.values("pk")))
     counts = (

@@ -83,8 +83,15 @@ def _several_days(parts: list[Window]) -> bool:
 
 
 def attendance_over_time(scope: Scope, figures: Figures) -> None:
-    per_minute = checkins_per_minute(scope, figures.unit.code, figures.session_id)
     sessions = sessions_of(figures.session_id, figures.conference_id)
+    # A conference's report counts its own sessions' check-ins, not another conference's held
+    # in the same database; with neither chosen, every check-in.
+    chosen = (
+        [s.pk for s in sessions]
+        if figures.session_id is not None or figures.conference_id
+        else None
+    )
+    per_minute = checkins_per_minute(scope, figures.unit.code, chosen)
     windows = [ops_timeline.session_window(s) for s in sessions]
     if per_minute:
         first, last = min(per_minute), max(per_minute)

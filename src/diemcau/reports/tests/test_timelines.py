@@ -217,3 +217,34 @@ def test_the_cli_shows_progress_on_stderr(central, w, tmp_path):
     assert "Đang lập báo cáo" in result.stderr and "(100%)" in result.stderr
     assert "Đang lập báo cáo" not in result.stdout and "Đã ghi" in result.stdout
     assert out.read_bytes().startswith(b"PK")
+
+
+def test_a_conferences_curve_counts_its_own_sessions_only(central, w):
+    """Two conferences in one database: each report's check-ins curve is its own (the
+    whole-conference curve once counted every check-in in the database)."""
+    from diemcau.attendance.models import CheckIn
+    from diemcau.programme.models import Conference, Day, Session
+
+    later = dt.date(2025, 7, 1)
+    other = Conference.objects.create(
+        slug="dot-2", name="Hội nghị đợt 2", host="BTC", starts_on=later, ends_on=later
+    )
+    day = Day.objects.create(conference=other, date=later)
+    session = Session.objects.create(
+        day=day, title="Phiên đợt 2", starts_at=dt.time(8), ends_at=dt.time(11)
+    )
+    when = dt.datetime.fromisoformat("2025-07-01T08:30:00+07:00")
+    CheckIn.objects.create(
+        id=uuid.uuid4(), delegate=w["people"]["a1"], session=session, site=w["sites"]["HK-A"],
+        scanned_at=when, received_at=when,
+    )  # fmt: skip
+    first = w["session"].day.conference_id
+    mine = table(central.get(f"/api/v1/reports/TW?conference={first}").json(), "diem-danh-theo-gio")
+    theirs = table(
+        central.get(f"/api/v1/reports/TW?conference={other.pk}").json(), "diem-danh-theo-gio"
+    )
+    assert (mine["total"][1], theirs["total"][1]) == (3, 1)
+    hanoi = table(
+        central.get(f"/api/v1/reports/01?conference={first}").json(), "diem-danh-theo-gio"
+    )
+    assert hanoi["total"][1] == 2  # the province's curve (counted from the check-ins) too
