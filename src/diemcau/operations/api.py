@@ -55,6 +55,9 @@ class HeartbeatSchema(Schema):
     behind: int = Field(
         0, ge=0, le=86_400, description="0: live; else seconds behind the live edge (a rewind)"
     )
+    audio_only: bool = Field(
+        False, description="The player fell back to sound only (the audio rung of a weak link)"
+    )
 
 
 class HeartbeatAck(Schema):
@@ -83,6 +86,7 @@ def post_heartbeats(
                 queued=b.queued,
                 version=b.version,
                 behind_s=b.behind,
+                audio_only=b.audio_only,
             )
             for b in items
         ],

@@ -185,6 +185,7 @@ def reason_labels() -> dict[str, str]:
         "dropped_frames": _("dropped frames"),
         "latency": _("high latency"),
         "queued": _("offline queue growing"),
+        "audio_only": _("sound only"),
     }
 
 

@@ -135,8 +135,9 @@ def _beat(item: Any) -> services.HeartbeatIn | None:
     if not isinstance(item, dict):
         return None
     site, session, version = item.get("site"), item.get("session", ""), item.get("version", "")
-    playing = item.get("playing", False)
-    if not (isinstance(site, str) and 0 < len(site) <= 32 and isinstance(playing, bool)):
+    playing, audio_only = item.get("playing", False), item.get("audio_only", False)
+    flags_ok = isinstance(playing, bool) and isinstance(audio_only, bool)
+    if not (isinstance(site, str) and 0 < len(site) <= 32 and flags_ok):
         return None
     if not (isinstance(session, str) and len(session) <= 64):
         return None
@@ -149,7 +150,12 @@ def _beat(item: Any) -> services.HeartbeatIn | None:
             return None
         numbers[field] = value
     return services.HeartbeatIn(
-        site=site.strip(), session=session, playing=playing, version=version, **numbers
+        site=site.strip(),
+        session=session,
+        playing=playing,
+        version=version,
+        audio_only=audio_only,
+        **numbers,
     )
 
 

@@ -43,6 +43,9 @@ def classify(beat: Beat) -> Verdict:
     if beat.latency_ms > MAX_LATENCY_MS and not beat.behind_s:  # a rewind is chosen, not trouble
         reasons.append("latency")
         score += 20 + min(beat.latency_ms, 60_000) / 1000
+    if beat.audio_only:  # the room hears the speaker but sees nothing: worth a call
+        reasons.append("audio_only")
+        score += 40
     if beat.queued > MAX_QUEUED:
         reasons.append("queued")
         score += 10 + min(beat.queued, 10_000) / 100

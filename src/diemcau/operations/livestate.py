@@ -11,7 +11,7 @@ flush in a list that any flusher drains atomically.
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -31,14 +31,22 @@ class Beat:
     latency_ms: int = 0
     queued: int = 0
     version: str = ""
-    behind_s: int = 0  # last: a beat queued in Redis by an older server still loads
+    # Fields added later go last, with a default: a beat queued in Redis by an older server
+    # (fewer values) still loads.
+    behind_s: int = 0
+    audio_only: bool = False  # the player fell back to the sound-only rung (a weak link)
 
     def dumps(self) -> str:
         return json.dumps(astuple(self), separators=(",", ":"))
 
     @classmethod
     def loads(cls, raw: str | bytes) -> "Beat":
-        return cls(*json.loads(raw))
+        # Values past the ones this server knows (a newer server's beat, during a rolling
+        # upgrade) are dropped rather than failing the whole drain.
+        return cls(*json.loads(raw)[:_BEAT_FIELDS])
+
+
+_BEAT_FIELDS = len(fields(Beat))
 
 
 class LiveStore(Protocol):

@@ -38,6 +38,8 @@ class SiteLive(models.Model):
     # 0: following the live broadcast; else how far behind the live edge the site chose to watch
     # (a rewind after a loss of signal, the DVR window), in seconds.
     behind_s = models.IntegerField(default=0)
+    # The player fell back to sound only (the audio rung, on a link too weak for video).
+    audio_only = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("live site state")
@@ -61,6 +63,8 @@ class HeartbeatSample(models.Model):
     # 0: following the live broadcast; else how far behind the live edge the site chose to watch
     # (a rewind after a loss of signal, the DVR window), in seconds.
     behind_s = models.IntegerField(default=0)
+    # The player fell back to sound only (the audio rung, on a link too weak for video).
+    audio_only = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("heartbeat")

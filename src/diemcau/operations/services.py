@@ -62,6 +62,7 @@ class HeartbeatIn:
     queued: int = 0
     version: str = ""
     behind_s: int = 0
+    audio_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ def record_heartbeats(
             i.queued,
             i.version[:32],
             i.behind_s,
+            i.audio_only,
         )
         for i in items
     ]
@@ -218,6 +220,7 @@ _HISTORY_COLUMNS = (
     "queued",
     "version",
     "behind_s",
+    "audio_only",
 )
 _LIVE_COLUMNS = (
     _HISTORY_COLUMNS[0],
@@ -241,6 +244,7 @@ def _metrics(beat: Beat) -> tuple[Any, ...]:
         beat.queued,
         beat.version,
         beat.behind_s,
+        beat.audio_only,
     )
 
 
@@ -327,7 +331,8 @@ _LIVE_PG_TYPES = (
     "integer",
     "integer",
     "text",
-    "integer",
+    "integer",  # behind_s
+    "boolean",  # audio_only
     "text",
     "double precision",
     "text",
