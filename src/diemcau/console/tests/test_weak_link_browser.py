@@ -174,6 +174,16 @@ def test_a_thin_link_falls_to_sound_climbs_back_and_rewinds_to_the_loss(
     assert advancing(page, 4), f"the sound does not play on the thin line: {timeline(page)}"
     assert health(page)["audio_only"], f"climbed back on the thin line: {timeline(page)}"
 
+    # The heartbeat says so: the organisers see the site degraded, "sound only", and can call.
+    def sound_only() -> SiteLive | None:
+        operations.flush()
+        live = SiteLive.objects.filter(site_id=network["site"].pk).first()
+        return live if live is not None and live.audio_only else None
+
+    heard = wait_for(sound_only, 20, "a heartbeat saying the site hears sound only")
+    assert heard.state == "degraded", (heard.state, heard.reasons)
+    assert "audio_only" in heard.reasons.split(","), heard.reasons
+
     # The line recovers: the picture comes back by itself.
     video.link.rate_bps = None
     recovered = time.monotonic()
@@ -202,7 +212,7 @@ def test_a_thin_link_falls_to_sound_climbs_back_and_rewinds_to_the_loss(
     def beat() -> SiteLive | None:
         operations.flush()
         live = SiteLive.objects.filter(site_id=network["site"].pk).first()
-        return live if live is not None and live.behind_s > 0 else None
+        return live if live is not None and live.behind_s > 0 and not live.audio_only else None
 
     live = wait_for(beat, 20, "a heartbeat saying the site watches behind live")
     assert live.state == "online", (live.state, live.reasons)  # a chosen rewind is no trouble

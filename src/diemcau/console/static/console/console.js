@@ -463,10 +463,12 @@ function reconnected() {
 
 // -- heartbeat ------------------------------------------------------------------------------
 function playback() {
-  const { playing, buffer, bitrate, latency, dropped_total: total, behind } = player.health();
+  const { playing, buffer, bitrate, latency, dropped_total: total, behind, audio_only } = player.health();
   const dropped = Math.max(0, total - state.dropped);
   state.dropped = total;
-  return { playing, buffer, bitrate, latency, dropped_frames: dropped, behind };
+  // audio_only: the player fell back to sound only on a weak link; the operations dashboard and
+  // the call list show the site as degraded so a technician can call.
+  return { playing, buffer, bitrate, latency, dropped_frames: dropped, behind, audio_only: Boolean(audio_only) };
 }
 
 async function heartbeat() {

@@ -800,7 +800,8 @@ function level() {
 // What the heartbeat reports: the server flags sites that are not playing, buffer-starved,
 // dropping frames or far behind live.
 export function health() {
-  if (!video) return { playing: false, buffer: 0, bitrate: 0, dropped_total: 0, latency: 0, behind: 0, source: null };
+  if (!video)
+    return { playing: false, buffer: 0, bitrate: 0, dropped_total: 0, latency: 0, behind: 0, audio_only: false, source: null };
   const playing =
     !video.paused && !video.ended && video.readyState > 2 && performance.now() - state.progressAt < STALL_MS;
   let buffer = 0;
