@@ -97,6 +97,26 @@ API: list[Entry] = [
     E(f"PUT {A}/questions/clusters/{{cluster_id}}/answer", "AFFAFL", cluster_id="cluster"),
     E(f"POST {A}/questions/clusters/{{cluster_id}}/publish", "AFFAFL", cluster_id="cluster"),
     E(f"GET {A}/questions/knowledge", "AAAAAL"),
+    E(f"GET {A}/questions/merge-proposals", "AAFFFL"),
+    E(f"POST {A}/questions/merge-proposals/compute", "AAFFFL"),
+    E(
+        f"POST {A}/questions/merge-proposals/{{target}}/{{source}}/accept",
+        "AAHFFL",
+        target="cluster",
+        source="other_cluster",
+    ),
+    E(
+        f"POST {A}/questions/merge-proposals/{{target}}/{{source}}/dismiss",
+        "AAHFFL",
+        target="cluster",
+        source="other_cluster",
+    ),
+    E(
+        f"DELETE {A}/questions/merge-proposals/{{target}}/{{source}}/dismiss",
+        "AAHFFL",
+        target="cluster",
+        source="other_cluster",
+    ),
     # operations
     E(f"GET {A}/operations/status", "AAHHAL"),
     E(f"GET {A}/operations/sites", "AAAAAL"),
@@ -668,6 +688,19 @@ PAGES: list[Entry] = [
     ),
     E("GET /questions/moderate/", "AAFFFL"),
     E("GET /questions/moderate/merges/", "AAFFFL"),
+    E("POST /questions/moderate/merges/compute/", "AAFFFL"),
+    E(
+        "POST /questions/moderate/merges/{target}/{source}/dismiss/",
+        "AAHFFL",
+        target="cluster",
+        source="other_cluster",
+    ),
+    E(
+        "POST /questions/moderate/merges/{target}/{source}/restore/",
+        "AAHFFL",
+        target="cluster",
+        source="other_cluster",
+    ),
     E("GET /questions/clusters/{pk}/", "AAAAAL", pk="cluster"),
     E("POST /questions/clusters/{pk}/route/", "AAFFFL", pk="cluster", body={"sector": "noi-vu"}),
     E(

@@ -4,12 +4,15 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from diemcau.accounts.scopes import scope_for
+from diemcau.errors import Forbidden
 from diemcau.paging import PageQuery, limit_field, page_of
-from diemcau.questions import services
+from diemcau.questions import access, services
 from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus
+from diemcau.questions.services import merge_offers
 from diemcau.units.models import Level
 
 router = Router()
@@ -311,3 +314,88 @@ def publish(request: HttpRequest, cluster_id: int) -> Answer:
 def knowledge(request: HttpRequest, query: Query[KnowledgeQuery]) -> list[Answer]:
     qs = services.knowledge_base(query.q, query.sector, query.level)
     return list(qs[query.offset : query.offset + query.limit])
+
+
+class MergeProposalOut(Schema):
+    target: int
+    source: int
+    score: float
+    target_text: str
+    source_text: str
+    dismissed_at: datetime | None = None
+
+
+class TaskStarted(Schema):
+    task: str
+
+
+class MergeProposalsOut(Schema):
+    computed_at: datetime | None
+    waiting: int
+    items: list[MergeProposalOut]
+    dismissed: list[MergeProposalOut]
+
+
+def _proposal_row(offer: merge_offers.MergeOffer) -> dict[str, object]:
+    return {**merge_offers.as_dict(offer), "dismissed_at": offer.dismissed_at}
+
+
+def _moderator(request: HttpRequest) -> Any:
+    scope = scope_for(request.user)
+    if not scope.everything and access.question_moderate_q(scope) is None:
+        raise Forbidden(_("Only organisers moderate questions."))
+    return scope
+
+
+@router.get(
+    "/merge-proposals",
+    response=MergeProposalsOut,
+    summary="Stored merge proposals the caller may accept, best first",
+)
+def merge_proposals(request: HttpRequest, limit: int = 50) -> dict[str, object]:
+    stored = merge_offers.stored_offers(_moderator(request), max(0, min(limit, 500)))
+    return {
+        "computed_at": stored.computed_at,
+        "waiting": stored.waiting,
+        "items": [_proposal_row(o) for o in stored.offers],
+        "dismissed": [_proposal_row(o) for o in stored.dismissed],
+    }
+
+
+@router.post(
+    "/merge-proposals/compute",
+    response={202: TaskStarted},
+    summary="Recompute the merge proposals in the background",
+)
+def merge_proposals_compute(request: HttpRequest) -> Status[dict[str, object]]:
+    task = merge_offers.start_compute(_moderator(request), request.user.pk)
+    return Status(202, {"task": str(task.pk)})
+
+
+@router.post(
+    "/merge-proposals/{int:target}/{int:source}/accept",
+    response=ClusterOut,
+    summary="Accept a merge proposal (the ordinary merge)",
+)
+def merge_proposal_accept(request: HttpRequest, target: int, source: int) -> Cluster:
+    return merge_offers.accept(scope_for(request.user), target, source)
+
+
+@router.post(
+    "/merge-proposals/{int:target}/{int:source}/dismiss",
+    response={204: None},
+    summary="Do not merge: the pair is no longer proposed",
+)
+def merge_proposal_dismiss(request: HttpRequest, target: int, source: int) -> Status[None]:
+    merge_offers.dismiss(scope_for(request.user), request.user, target, source)
+    return Status(204, None)
+
+
+@router.delete(
+    "/merge-proposals/{int:target}/{int:source}/dismiss",
+    response={204: None},
+    summary="Undo a dismissal: the pair is proposed again",
+)
+def merge_proposal_restore(request: HttpRequest, target: int, source: int) -> Status[None]:
+    merge_offers.restore(scope_for(request.user), request.user, target, source)
+    return Status(204, None)

@@ -254,3 +254,61 @@ class Lesson(models.Model):
         if self.kind == LessonKind.SYNONYM:
             return f"{self.phrase} = {self.other_phrase}"
         return f"{self.kind} {self.questions} / {self.others}"
+
+
+class MergeProposalBatch(models.Model):
+    """One computation of the merge proposals (services.merge_offers.compute): its time.
+
+    The batch look costs seconds of CPU at a full conference's scale; the proposals page and the
+    API read the last batch instead of computing it per visit. Only the newest batch is kept.
+    """
+
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("merge proposal batch")
+        verbose_name_plural = _("merge proposal batches")
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class StoredMergeProposal(models.Model):
+    """A proposal of the last batch, best first (`rank`). Goes with either cluster: a pair
+    merged since (the source cluster deleted) is no longer offered."""
+
+    batch = models.ForeignKey(MergeProposalBatch, on_delete=models.CASCADE, related_name="rows")
+    target = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ("rank",)
+        indexes = [models.Index(fields=["batch", "rank"], name="merge_proposal_rank")]
+
+    def __str__(self) -> str:
+        return f"#{self.target_id} ← #{self.source_id} ({self.score:.3f})"
+
+
+class MergeDismissal(models.Model):
+    """A moderator's "not one question" for a proposed pair: never offered again until undone
+    (undoing deletes the row; both are recorded in the audit trail)."""
+
+    target = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-dismissed_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "source"], name="merge_dismissed_once")
+        ]
+        verbose_name = _("dismissed merge proposal")
+        verbose_name_plural = _("dismissed merge proposals")
+
+    def __str__(self) -> str:
+        return f"#{self.target_id} ≠ #{self.source_id}"

@@ -15,7 +15,7 @@ them a moderator would find right.
 """
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from diemcau.questions.similarity import REPS_PER_CLUSTER, Index, Vector, Vectoriser, cosine
@@ -59,13 +59,15 @@ def merge_proposals(
     hub_k: int = HUB_K,
     neighbours: int = NEIGHBOURS,
     hubness: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[MergeProposal]:
     """Cluster pairs to offer as merges, best first; at most one proposal per pair.
 
     `vectors` are the questions' vectors by id (ids in arrival order), `cluster_of` each
     question's cluster. A cluster is represented by its first `reps_per_cluster` questions, as
     intake compares it, which also bounds the cost at scale. `hubness` False scores pairs by
-    their plain mean cosine (the bench's comparison).
+    their plain mean cosine (the bench's comparison). `progress(done, total)` is called as the
+    representatives are looked at (the background task's bar).
     """
     reps = _representatives(vectors, cluster_of, reps_per_cluster)
     index = Index(vectoriser, postings_cap=256, candidates=max(32, hub_k * 2))
@@ -73,7 +75,10 @@ def merge_proposals(
         index.add(pk, vectors[pk])
     hub: dict[int, float] = {}
     pairs: set[tuple[int, int]] = set()
-    for pk in list(index.vectors):
+    looked = list(index.vectors)
+    for done, pk in enumerate(looked):
+        if progress is not None and done % 256 == 0:
+            progress(done, len(looked))
         hits = index.nearest(vectors[pk], k=max(hub_k, neighbours) + 1, exclude=pk)
         top = [s for _o, s in hits[:hub_k]]
         # neighbours the index does not find share no term: they count as 0

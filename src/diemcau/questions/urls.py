@@ -10,6 +10,17 @@ urlpatterns = [
     path("<int:question_id>/reject/", moderation.reject, name="reject"),
     path("moderate/", moderation.moderate, name="moderate"),
     path("moderate/merges/", proposals.merge_proposals, name="merge_proposals"),
+    path("moderate/merges/compute/", proposals.compute, name="merge_proposals_compute"),
+    path(
+        "moderate/merges/<int:target>/<int:source>/dismiss/",
+        proposals.dismiss,
+        name="merge_proposal_dismiss",
+    ),
+    path(
+        "moderate/merges/<int:target>/<int:source>/restore/",
+        proposals.restore,
+        name="merge_proposal_restore",
+    ),
     path("clusters/<int:pk>/", moderation.cluster_detail, name="cluster"),
     path("clusters/<int:pk>/route/", moderation.route, name="route"),
     path("clusters/<int:pk>/merge/", moderation.merge, name="merge"),

@@ -14,7 +14,7 @@ from diemcau.conftest import HANOI, HOAN_KIEM, HUE
 from diemcau.questions.labelled import heldout_questions, labelled_questions
 from diemcau.questions.models import Lesson, LessonKind, Question
 from diemcau.questions.proposals import accepted, merge_proposals
-from diemcau.questions.services.merge_offers import merge_offers
+from diemcau.questions.services.merge_offers import compute, merge_offers
 from diemcau.questions.similarity import Vectoriser, cluster_texts, pair_scores
 from diemcau.questions.tests.helpers import ask
 
@@ -73,6 +73,7 @@ def test_a_moderator_is_offered_the_twins_and_accepting_merges_them(
     two = ask(api_as("site_operator", sites[1].code), sites[1].code, MARKET_OTHER)
     assert one["cluster"] != two["cluster"]  # intake alone keeps them apart
 
+    compute()
     offers = merge_offers(Scope(user_id=0, everything=True))
     assert [(o.target.pk, o.source.pk) for o in offers] == [(one["cluster"], two["cluster"])]
     assert offers[0].target_text == MARKET and offers[0].source_text == MARKET_OTHER
@@ -130,6 +131,7 @@ def test_the_proposals_page_merges_with_one_button_and_comes_back(
     sites = [make_site(HOAN_KIEM) for _ in range(2)]
     one = ask(api_as("site_operator", sites[0].code), sites[0].code, MARKET)
     two = ask(api_as("site_operator", sites[1].code), sites[1].code, MARKET_OTHER)
+    compute()
     assert web_as("province_organiser", HUE).get("/questions/moderate/merges/").status_code == 200
     assert (
         MARKET

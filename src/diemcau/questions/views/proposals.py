@@ -1,19 +1,23 @@
 """The merge proposals page: clusters that look like one question, each merged with one button.
 
-Organisers only. The list is the batch look of services.merge_offers, narrowed to what the
-organiser may merge; the button posts to the ordinary merge form (views.moderation.merge), so
-accepting is exactly a moderator's merge, with its checks and its lesson, and comes back here.
+Organisers only. The list is the stored batch of services.merge_offers (computed by a background
+task, "Tính lại"), narrowed to what the organiser may merge; the merge button posts to the
+ordinary merge form (views.moderation.merge), so accepting is exactly a moderator's merge, with
+its checks and its lesson, and comes back here. "Không gộp" dismisses a pair (undone below the
+list).
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.questions.services.merge_offers import merge_offers
+from diemcau.questions.services import merge_offers
 from diemcau.questions.views.common import can_moderate, require
+from diemcau.web.errors import domain_errors
 
 SHOWN = 50
 
@@ -23,4 +27,41 @@ SHOWN = 50
 def merge_proposals(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     require(can_moderate(scope), _("Only organisers moderate questions."))
-    return render(request, "questions/merge_proposals.html", {"offers": merge_offers(scope, SHOWN)})
+    return render(
+        request,
+        "questions/merge_proposals.html",
+        {"stored": merge_offers.stored_offers(scope, SHOWN)},
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def compute(request: HttpRequest) -> HttpResponse:
+    """Recompute in the background; the task's page shows the progress, then links back."""
+    scope = scope_for(request.user)
+    require(can_moderate(scope), _("Only organisers moderate questions."))
+    task = merge_offers.start_compute(scope, request.user.pk)
+    return redirect("tasks:detail", task_id=task.pk)
+
+
+@login_required
+@require_POST
+@domain_errors
+def dismiss(request: HttpRequest, target: int, source: int) -> HttpResponse:
+    # the merge's own checks, in its order: 404 outside the read scope, then 403
+    scope = scope_for(request.user)
+    merge_offers.dismiss(scope, request.user, target, source)
+    messages.success(request, _("Not merged: this pair is no longer proposed."))
+    return redirect("questions:merge_proposals")
+
+
+@login_required
+@require_POST
+@domain_errors
+def restore(request: HttpRequest, target: int, source: int) -> HttpResponse:
+    # the merge's own checks, in its order: 404 outside the read scope, then 403
+    scope = scope_for(request.user)
+    merge_offers.restore(scope, request.user, target, source)
+    messages.success(request, _("The pair is proposed again."))
+    return redirect("questions:merge_proposals")
