@@ -85,16 +85,26 @@ def start_front(work: Path, ports: list[int], run: Any) -> tuple[subprocess.Pope
 
 
 class Variant:
-    def __init__(self, name: str, servers: int, front: bool, work: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        servers: int,
+        front: bool,
+        work: Path,
+        *,
+        db_prefix: str = "bench_scale",
+        redis_db: int | None = None,
+    ) -> None:
         self.name, self.servers, self.front = name, servers, front
         self.work = work / name
         self.work.mkdir(parents=True, exist_ok=True)
-        self.db = f"bench_scale_{name}"
+        self.db = f"{db_prefix}_{name}"
+        redis_n = redis_db if redis_db is not None else (14 if front else 13)
         self.keep = False
         self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
         self.env.update(
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{self.db}",
-            REDIS_URL=f"redis://127.0.0.1:6379/{14 if front else 13}",
+            REDIS_URL=f"redis://127.0.0.1:6379/{redis_n}",
             DIEMCAU_DATA_DIR=str(self.work / "data"),
             DIEMCAU_DEMO="0",
             DIEMCAU_PUBLIC_URL="https://hoinghi.example.gov.vn",
@@ -288,6 +298,17 @@ def main() -> None:
     parser.add_argument(
         "--keep", default="", help="variants whose database and data folder stay (e.g. killed)"
     )
+    parser.add_argument(
+        "--db-prefix",
+        default="bench_scale",
+        help="PostgreSQL database <prefix>_<variant>, dropped and made afresh: one of your own",
+    )
+    parser.add_argument(
+        "--redis-db",
+        type=int,
+        default=None,
+        help="Redis database number, flushed first (default 13, 14 behind the front)",
+    )
     args = parser.parse_args()
     results: dict[str, Any] = {
         "sites": args.sites,
@@ -304,7 +325,9 @@ def main() -> None:
     }
     for name in args.variants.split(","):
         servers, front, kill = plan[name]
-        v = Variant(name, servers, front, args.work)
+        v = Variant(
+            name, servers, front, args.work, db_prefix=args.db_prefix, redis_db=args.redis_db
+        )
         v.keep = name in args.keep.split(",")
         say(f"{name}: {servers} app server(s){' behind nginx' if front else ''}")
         load = [round(x, 2) for x in os.getloadavg()]

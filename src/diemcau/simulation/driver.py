@@ -4,9 +4,11 @@ Heartbeats go every `beat_every` seconds for every connected site (in batches of
 heartbeat API takes); check-ins in batches of up to 1,000 scans, from `workers` concurrent
 connections; then the scans made offline an hour earlier, the resent batches (same client
 UUIDs), headcounts with a correction, and questions (some sent twice). Sites planned to drop off
-stop beating half way. Every request's latency is kept per kind for the p50/p99 figures.
+stop beating half way. The beats go in their own thread all day, so they keep their cadence while
+the long phases run. Every request's latency is kept per kind for the p50/p99 figures.
 """
 
+import itertools
 import statistics
 import threading
 import time
@@ -33,6 +35,8 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # When each round of every connected site's beats started (`Beating`), for the cadence.
+    beat_rounds: list[float] = field(default_factory=list)
 
     def timing(self, kind: str, seconds: float) -> None:
         with self.lock:
@@ -48,6 +52,11 @@ class Tally:
                 "p50_ms": round(statistics.median(ordered) * 1000, 1),
                 "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 1),
             }
+        if len(self.beat_rounds) > 1 and "heartbeat" in out:
+            gaps = [b - a for a, b in itertools.pairwise(self.beat_rounds)]
+            out["heartbeat"]["rounds"] = len(self.beat_rounds)
+            out["heartbeat"]["round_gap_max_s"] = round(max(gaps), 2)
+            out["heartbeat"]["round_gap_p50_s"] = round(statistics.median(gaps), 2)
         return out
 
 
@@ -151,39 +160,94 @@ class Driver:
                 pass
 
 
+class Beating(threading.Thread):
+    """Every connected site's beat on schedule, beside whatever else the day is doing.
+
+    The beats have their own thread because a site's player keeps beating while its operator
+    scans, resends and asks: when the late phase (minutes at 35,000 sites) ran in the beat loop's
+    turn, every site fell silent at once, was swept offline with an incident and came back in one
+    mass return that no real day has. A round starts `beat_every` after the one before; a round
+    that overruns is followed at once (no burst to catch up). Sites meant to drop off stop at
+    `half`. The start of every round is kept, so the cadence can be checked.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        plan: Plan,
+        beat_every: float,
+        half: float,
+        say: Callable[[str], None],
+    ) -> None:
+        super().__init__(name="diemcau-beats", daemon=True)
+        self.driver = driver
+        self.plan = plan
+        self.beat_every = beat_every
+        self.half = half
+        self.say = say
+        self.rounds: list[tuple[float, int]] = []
+        self.failure: BaseException | None = None
+        self._stop_event = threading.Event()
+        self._dropping = set(plan.drop_at_end)
+
+    def run(self) -> None:
+        try:
+            next_at = time.perf_counter()
+            while not self._stop_event.is_set():
+                now = time.perf_counter()
+                beating = [
+                    c for c in self.plan.connected if now < self.half or c not in self._dropping
+                ]
+                self.rounds.append((now, len(beating)))
+                self.driver.beat(beating)
+                if len(self.rounds) % 6 == 0:
+                    self.say(f"vòng {len(self.rounds)}: {len(beating)} điểm cầu gửi nhịp")
+                next_at = max(next_at + self.beat_every, time.perf_counter())
+                self._stop_event.wait(next_at - time.perf_counter())
+        except BaseException as exc:  # re-raised by stop(): a dead beat thread must not pass
+            self.failure = exc
+
+    def stop(self) -> None:
+        """End after the round in flight; raise what ended the thread early, if anything did."""
+        self._stop_event.set()
+        self.join()
+        self.driver.tally.beat_rounds = [at for at, _n in self.rounds]
+        if self.failure is not None:
+            raise RuntimeError("the heartbeat thread failed") from self.failure
+
+
 def play(
     driver: Driver, plan: Plan, minutes: float, beat_every: float, say: Callable[[str], None]
 ) -> float:
-    """Run the day; returns the wall time. Check-ins are spread over the first half."""
+    """Run the day; returns the wall time. Check-ins are spread over the first half.
+
+    The beats run in their own thread all day (`Beating`); this thread sends one part of the
+    scans every `beat_every` seconds, then the late phase, then waits for the end of the day.
+    """
     started = time.perf_counter()
     deadline = started + minutes * 60
     half = started + minutes * 30
     parts = max(1, int(minutes * 30 / beat_every))
-    chunk = -(-len(plan.scans) // parts)
+    chunk = max(1, -(-len(plan.scans) // parts))
     pending = [plan.scans[i : i + chunk] for i in range(0, len(plan.scans), chunk)]
-    extra_done = False
-    round_no = 0
-    while True:
-        now = time.perf_counter()
-        beating = [c for c in plan.connected if now < half or c not in plan.drop_at_end]
-        driver.beat(beating)
-        if pending:
-            driver.checkins(pending.pop(0))
-        elif not extra_done:
-            say("quét lúc mất mạng, gửi lại lô, số người dự, câu hỏi")
-            driver.checkins(plan.late_scans, "checkin_late")
-            resend = [s for s in plan.scans if s[2] in plan.resent_sites]
-            driver.checkins(resend, "checkin_resend")
-            driver.headcounts(plan.headcounts)
-            driver.questions(plan.questions)
-            driver.questions(plan.question_resends)
-            extra_done = True
-        round_no += 1
-        if round_no % 6 == 0:
-            say(f"vòng {round_no}: {len(beating)} điểm cầu gửi nhịp, còn {len(pending)} phần quét")
-        if time.perf_counter() >= deadline and not pending and extra_done:
-            break
-        time.sleep(max(0.0, beat_every - (time.perf_counter() - now)))
+    beats = Beating(driver, plan, beat_every, half, say)
+    beats.start()
+    try:
+        for number, part in enumerate(pending, start=1):
+            driver.checkins(part)
+            if number % 6 == 0:
+                say(f"đã gửi {number}/{len(pending)} phần quét")
+            time.sleep(max(0.0, started + number * beat_every - time.perf_counter()))
+        say("quét lúc mất mạng, gửi lại lô, số người dự, câu hỏi")
+        driver.checkins(plan.late_scans, "checkin_late")
+        resend = [s for s in plan.scans if s[2] in plan.resent_sites]
+        driver.checkins(resend, "checkin_resend")
+        driver.headcounts(plan.headcounts)
+        driver.questions(plan.questions)
+        driver.questions(plan.question_resends)
+        time.sleep(max(0.0, deadline - time.perf_counter()))
+    finally:
+        beats.stop()
     return time.perf_counter() - started
 
 
