@@ -85,6 +85,12 @@ class Driver:
 
     def post(self, kind: str, path: str, body: Any, tries: int = 5) -> Any:
         """POST with retries on no answer: a lost answer is exactly what the UUIDs are for."""
+        return self.post_counting(kind, path, body, tries)[0]
+
+    def post_counting(self, kind: str, path: str, body: Any, tries: int = 5) -> tuple[Any, bool]:
+        """`post`, saying also whether an earlier try went unanswered: a server killed after
+        committing a batch and before answering has recorded it, and the retry is then answered
+        "duplicate" for scans this client sent once."""
         for attempt in range(tries):
             started = time.perf_counter()
             try:
@@ -93,16 +99,16 @@ class Driver:
                 if attempt == tries - 1:
                     with self.tally.lock:
                         self.tally.errors.append(f"{kind}: {exc}")
-                    return None
+                    return None, True
                 time.sleep(0.5 * (attempt + 1))
                 continue
             self.tally.timing(kind, time.perf_counter() - started)
             if answer.status >= 400:
                 with self.tally.lock:
                     self.tally.errors.append(f"{kind}: HTTP {answer.status} {answer.data}")
-                return None
-            return answer.data
-        return None
+                return None, attempt > 0
+            return answer.data, attempt > 0
+        return None, True
 
     # -- the kinds of traffic ----------------------------------------------------------------
     def beat(self, sites: list[str]) -> None:
@@ -120,12 +126,17 @@ class Driver:
                     for i, b, s, t in batch
                 ]
             }
-            data = self.post(kind, "/api/v1/checkins", body)
+            data, retried = self.post_counting(kind, "/api/v1/checkins", body)
             if data is None:
                 return
             with self.tally.lock:
                 for result in data.get("results", []):
-                    self.tally.statuses[f"{kind}:{result['status']}"] += 1
+                    status = result["status"]
+                    if retried and status == "duplicate" and kind != "checkin_resend":
+                        # Recorded by the try whose answer was lost (the server died after its
+                        # commit): this client's first and only scan, counted where it landed.
+                        status = "duplicate_after_retry"
+                    self.tally.statuses[f"{kind}:{status}"] += 1
                     if result.get("reason"):
                         self.tally.reasons[result["reason"]] += 1
 

@@ -35,7 +35,13 @@ def reconcile(client: JsonClient, stage: Stage, plan: Plan, tally: Tally) -> lis
     worst = {row.get("code"): row.get("state", row.get("st")) for row in status.get("worst", [])}
     statuses = tally.statuses
     resent = sum(1 for s in plan.scans if s[2] in plan.resent_sites)
-    accepted = statuses.get("checkin:accepted", 0) + statuses.get("checkin_late:accepted", 0)
+    # A first-time scan answered "duplicate" on a retry was recorded by the try whose answer
+    # a killed server never sent: accepted once, where it landed.
+    accepted = sum(
+        statuses.get(f"{kind}:{status}", 0)
+        for kind in ("checkin", "checkin_late")
+        for status in ("accepted", "duplicate_after_retry")
+    )
     rejected = statuses.get("checkin:rejected", 0) + statuses.get("checkin_late:rejected", 0)
     lines = [
         Line("đại biểu đăng ký (registered)", stage.registered, summary.get("registered")),
