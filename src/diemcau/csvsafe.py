@@ -24,6 +24,7 @@ XLSX: xlsxwriter's `write()` turns any string starting with "=" into a formula a
 import csv
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
@@ -83,3 +84,19 @@ def xlsx_workbook(out: Any, options: dict[str, Any] | None = None) -> Any:
     return xlsxwriter.Workbook(
         out, {**(options or {}), "strings_to_formulas": False, "strings_to_urls": False}
     )
+
+
+def discard_workbook(book: Any) -> None:
+    """Close and remove what a constant_memory workbook keeps on disk when writing it failed.
+
+    xlsxwriter closes each sheet's row file only in `close()`, which a failed export never
+    reaches (rows read lazily: a filter PostgreSQL refuses fails in the middle of the file), so
+    the file stayed open until the garbage collector found it, and a temporary file stayed in
+    /tmp."""
+    for sheet in book.worksheets():
+        handle = getattr(sheet, "row_data_fh", None)
+        if handle is not None and not handle.closed:
+            handle.close()
+        name = getattr(sheet, "row_data_filename", None)
+        if name:
+            Path(name).unlink(missing_ok=True)

@@ -56,21 +56,25 @@ def write_xlsx(entries: QuerySet[Entry], out: IO[bytes]) -> int:
     sheet.freeze_panes(1, 0)
     rows = 0
     names: dict[tuple[str, str], str] = {}  # foreign keys' names, looked up once per file
-    for rows, entry in enumerate(entries[:MAX_ROWS].iterator(chunk_size=2000), start=1):
-        local = timezone.localtime(entry.timestamp).replace(tzinfo=None)
-        sheet.write_datetime(rows, 0, local, when)
-        values = [
-            services.actor_label(entry),
-            entry.remote_addr or "",
-            services.action_label(entry),
-            services.subject_label(entry.subject),
-            entry.object_repr,
-            entry.unit.name if entry.unit_id and entry.unit else "",
-            _changes_text(entry, names),
-            _counts_text(entry),
-            entry.detail,
-        ]
-        for c, value in enumerate(values, start=1):
-            sheet.write_string(rows, c, str(value), wrap if c == 7 else None)
+    try:
+        for rows, entry in enumerate(entries[:MAX_ROWS].iterator(chunk_size=2000), start=1):
+            local = timezone.localtime(entry.timestamp).replace(tzinfo=None)
+            sheet.write_datetime(rows, 0, local, when)
+            values = [
+                services.actor_label(entry),
+                entry.remote_addr or "",
+                services.action_label(entry),
+                services.subject_label(entry.subject),
+                entry.object_repr,
+                entry.unit.name if entry.unit_id and entry.unit else "",
+                _changes_text(entry, names),
+                _counts_text(entry),
+                entry.detail,
+            ]
+            for c, value in enumerate(values, start=1):
+                sheet.write_string(rows, c, str(value), wrap if c == 7 else None)
+    except BaseException:
+        csvsafe.discard_workbook(book)
+        raise
     book.close()
     return rows

@@ -116,14 +116,18 @@ def write_xlsx(rows: Iterator[list[Any]], out: IO[bytes]) -> int:
         sheet.write_string(0, col, HEADERS[key], bold)
     sheet.freeze_panes(1, 0)
     count = 0
-    for count, row in enumerate(rows, start=1):
-        for col, value in enumerate(row):
-            if value is None or value == "":
-                continue
-            if isinstance(value, int):
-                sheet.write_number(count, col, value)
-            else:
-                sheet.write_string(count, col, value, text if KEYS[col] in TEXT_KEYS else None)
+    try:
+        for count, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, int):
+                    sheet.write_number(count, col, value)
+                else:
+                    sheet.write_string(count, col, value, text if KEYS[col] in TEXT_KEYS else None)
+    except BaseException:
+        csvsafe.discard_workbook(workbook)
+        raise
     sheet.autofilter(0, 0, max(count, 1), len(KEYS) - 1)
     workbook.close()
     return count
