@@ -7,6 +7,7 @@ node of the tree) and figures.py (the reports' learning figures).
 """
 
 from diemcau.assessment.completion.counters import (
+    COLUMNS,
     FIGURES,
     count,
     mark_delegate,
@@ -20,6 +21,7 @@ from diemcau.assessment.completion.rollup import rollup
 from diemcau.assessment.completion.status import Status, rates, status_of, statuses
 
 __all__ = [
+    "COLUMNS",
     "FIGURES",
     "Status",
     "count",
