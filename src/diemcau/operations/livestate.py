@@ -62,9 +62,6 @@ class LiveStore(Protocol):
     def seen_before(self, cutoff: float) -> list[int]:
         """Sites whose latest beat here is older than `cutoff`."""
 
-    def seen_since(self, cutoff: float) -> list[int]:
-        """Sites whose latest beat here is at or after `cutoff`."""
-
     def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
         """The latest beat of each of these sites whose latest beat is at or after `cutoff`."""
 
@@ -101,10 +98,6 @@ class MemoryStore:
     def seen_before(self, cutoff: float) -> list[int]:
         with self._lock:
             return [s for s, b in self._latest.items() if b.received_at < cutoff]
-
-    def seen_since(self, cutoff: float) -> list[int]:
-        with self._lock:
-            return [s for s, b in self._latest.items() if b.received_at >= cutoff]
 
     def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
         with self._lock:
@@ -172,9 +165,6 @@ class RedisStore:
 
     def seen_before(self, cutoff: float) -> list[int]:
         return [int(s) for s in self._redis.zrangebyscore(self._seen_key, "-inf", f"({cutoff}")]
-
-    def seen_since(self, cutoff: float) -> list[int]:
-        return [int(s) for s in self._redis.zrangebyscore(self._seen_key, cutoff, "+inf")]
 
     def fresh_among(self, site_ids: Sequence[int], cutoff: float) -> dict[int, Beat]:
         """Two round trips whatever the number of sites: their last-seen times (ZMSCORE), then

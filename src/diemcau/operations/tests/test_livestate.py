@@ -12,8 +12,9 @@ def test_latest_and_seen_keep_the_newest_beat(store):
     assert store.latest(3) is None
     assert store.seen_before(T0 + 1) == [2]
     assert sorted(store.seen_before(T0 + 6)) == [1, 2]
-    assert store.seen_since(T0 + 5) == [1]
-    assert sorted(store.seen_since(T0)) == [1, 2]
+    assert list(store.fresh_among([1, 2, 3], T0 + 5)) == [1]
+    assert sorted(store.fresh_among([1, 2, 3], T0)) == [1, 2]
+    assert store.fresh_among([1, 2, 3], T0 + 5)[1] == Beat(1, T0 + 5, "S1", True, 8.0)
 
 
 def test_drain_takes_each_beat_once_in_order(store):
