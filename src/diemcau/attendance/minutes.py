@@ -35,6 +35,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Sum
 
 from diemcau.attendance.models import CheckIn, CheckInMinute
+from diemcau.dbtriggers import present, run
 
 TABLE = CheckInMinute._meta.db_table
 CHECKINS = CheckIn._meta.db_table
@@ -134,35 +135,20 @@ def _retally_sql(vendor: str) -> list[str]:
     ]
 
 
-def _run(conn: BaseDatabaseWrapper, statements: Sequence[str]) -> None:
-    with conn.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
-
-
-def _present(conn: BaseDatabaseWrapper) -> set[str]:
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {row[0] for row in cursor.fetchall()}
-
-
 def installed(conn: BaseDatabaseWrapper | None = None) -> bool:
     """Whether the triggers are in place (always "yes" on a database without them)."""
     conn = conn or connection
     if conn.vendor not in ("sqlite", "postgresql"):
         return True
     expected = {*TRIGGERS, SQLITE_UNIQUE} if conn.vendor == "sqlite" else set(TRIGGERS)
-    return expected <= _present(conn)
+    return expected <= present(conn)
 
 
 def retally(conn: BaseDatabaseWrapper | None = None) -> None:
     """Recount the table from the check-ins (the triggers keep it from then on)."""
     conn = conn or connection
     with transaction.atomic(using=conn.alias):
-        _run(conn, _retally_sql(conn.vendor))
+        run(conn, _retally_sql(conn.vendor))
 
 
 def install(conn: BaseDatabaseWrapper | None = None) -> bool:
@@ -182,13 +168,13 @@ def install(conn: BaseDatabaseWrapper | None = None) -> bool:
         if conn.vendor == "postgresql":
             # Deferred foreign-key checks would make PostgreSQL refuse to alter the triggers of a
             # table this transaction has just written to.
-            _run(conn, ["SET CONSTRAINTS ALL IMMEDIATE"])
-            _run(conn, POSTGRES)
+            run(conn, ["SET CONSTRAINTS ALL IMMEDIATE"])
+            run(conn, POSTGRES)
             retally(conn)
         else:
-            _run(conn, [f"DROP INDEX IF EXISTS {SQLITE_UNIQUE}"])
-            _run(conn, _retally_sql("sqlite"))  # one row per minute before the unique index
-            _run(conn, SQLITE)
+            run(conn, [f"DROP INDEX IF EXISTS {SQLITE_UNIQUE}"])
+            run(conn, _retally_sql("sqlite"))  # one row per minute before the unique index
+            run(conn, SQLITE)
     return True
 
 
@@ -197,7 +183,7 @@ def uninstall(conn: BaseDatabaseWrapper | None = None) -> None:
     trigger names it. `install` puts them back and recounts."""
     conn = conn or connection
     if conn.vendor == "sqlite":
-        _run(conn, [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS])
+        run(conn, [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS])
 
 
 def before_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:

@@ -38,6 +38,8 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from diemcau.dbtriggers import present, run
+
 log = logging.getLogger(__name__)
 
 KB_FTS = "questions_kb_fts"
@@ -325,15 +327,6 @@ SQLITE_REINDEX = [
 ]
 
 
-def _present(conn: BaseDatabaseWrapper) -> set[str]:
-    with conn.cursor() as cursor:
-        if conn.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('trigger', 'table')")
-        else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
-        return {row[0] for row in cursor.fetchall()}
-
-
 def _expected(conn: BaseDatabaseWrapper) -> set[str]:
     if conn.vendor == "sqlite":
         return {*TRIGGERS, *SQLITE_FTS_TRIGGERS, KB_FTS}
@@ -342,21 +335,15 @@ def _expected(conn: BaseDatabaseWrapper) -> set[str]:
 
 def installed(conn: BaseDatabaseWrapper | None = None) -> bool:
     conn = conn or connection
-    return conn.vendor not in ("sqlite", "postgresql") or _expected(conn) <= _present(conn)
-
-
-def _run(conn: BaseDatabaseWrapper, statements: list[str]) -> None:
-    with conn.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
+    return conn.vendor not in ("sqlite", "postgresql") or _expected(conn) <= present(conn)
 
 
 def retally(conn: BaseDatabaseWrapper | None = None) -> None:
     """Recount every cluster's tallies and rebuild the search index from the tables."""
     conn = conn or connection
     with transaction.atomic(using=conn.alias):
-        _run(conn, RETALLY)
-        _run(conn, SQLITE_REINDEX if conn.vendor == "sqlite" else POSTGRES_REINDEX)
+        run(conn, RETALLY)
+        run(conn, SQLITE_REINDEX if conn.vendor == "sqlite" else POSTGRES_REINDEX)
 
 
 def _postgres_search(conn: BaseDatabaseWrapper) -> None:
@@ -371,11 +358,11 @@ def _postgres_search(conn: BaseDatabaseWrapper) -> None:
             return
     try:
         with transaction.atomic(using=conn.alias):
-            _run(conn, ["CREATE EXTENSION IF NOT EXISTS pg_trgm"])
+            run(conn, ["CREATE EXTENSION IF NOT EXISTS pg_trgm"])
     except DatabaseError as exc:  # no right to create extensions: unindexed but correct
         log.warning("pg_trgm unavailable, the question search stays unindexed: %s", exc)
         return
-    _run(conn, POSTGRES_SEARCH)
+    run(conn, POSTGRES_SEARCH)
 
 
 def install(conn: BaseDatabaseWrapper | None = None) -> bool:
@@ -386,7 +373,7 @@ def install(conn: BaseDatabaseWrapper | None = None) -> bool:
     if "questions_clustersite" not in conn.introspection.table_names():
         return False  # migrated back before the tallies existed
     if conn.vendor == "postgresql":
-        _run(conn, [POSTGRES_KB_TABLE])
+        run(conn, [POSTGRES_KB_TABLE])
         _postgres_search(conn)
     if installed(conn):
         return False
@@ -394,8 +381,8 @@ def install(conn: BaseDatabaseWrapper | None = None) -> bool:
         if conn.vendor == "postgresql":
             # Django's deferred foreign-key checks would make PostgreSQL refuse to alter the
             # table's triggers inside a transaction that has just written to it.
-            _run(conn, ["SET CONSTRAINTS ALL IMMEDIATE"])
-        _run(conn, SQLITE if conn.vendor == "sqlite" else POSTGRES)
+            run(conn, ["SET CONSTRAINTS ALL IMMEDIATE"])
+        run(conn, SQLITE if conn.vendor == "sqlite" else POSTGRES)
         retally(conn)
     return True
 
@@ -405,7 +392,7 @@ def uninstall(conn: BaseDatabaseWrapper | None = None) -> None:
     migration rebuilds ("error in trigger …: no such table"). `install` puts them back."""
     conn = conn or connection
     if conn.vendor == "sqlite":
-        _run(conn, [f"DROP TRIGGER IF EXISTS {name}" for name in (*TRIGGERS, *SQLITE_FTS_TRIGGERS)])
+        run(conn, [f"DROP TRIGGER IF EXISTS {name}" for name in (*TRIGGERS, *SQLITE_FTS_TRIGGERS)])
 
 
 def before_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
