@@ -144,6 +144,31 @@ def installed(conn: BaseDatabaseWrapper | None = None) -> bool:
     return expected <= present(conn)
 
 
+def recount(session_ids: Sequence[int]) -> None:
+    """Recount these sessions' minutes from their check-ins (`diemcau counters rebuild`).
+
+    The caller holds the check-in table still (recount.py); the triggers go on from here."""
+    ids = list(session_ids)
+    if not ids:
+        return
+    vendor = connection.vendor
+    minute = _PG_MINUTE if vendor == "postgresql" else _SQLITE_MINUTE.format(row=CHECKINS)
+    marks = ", ".join(["%s"] * len(ids))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE session_id IN ({marks})", ids)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {TABLE} (session_id, minute, n) "  # noqa: S608 - model table names
+            f"SELECT session_id, {minute}, COUNT(*) FROM {CHECKINS} "
+            f"WHERE annulled_at IS NULL AND session_id IN ({marks}) GROUP BY 1, 2",
+            ids,
+        )
+
+
+def minute_start(minute: int) -> dt.datetime:
+    """The UTC moment a counter's minute (minutes since the epoch) begins."""
+    return dt.datetime.fromtimestamp(int(minute) * 60, tz=dt.UTC)
+
+
 def retally(conn: BaseDatabaseWrapper | None = None) -> None:
     """Recount the table from the check-ins (the triggers keep it from then on)."""
     conn = conn or connection
@@ -238,8 +263,4 @@ def per_minute(sessions: int | Sequence[int] | None) -> dict[dt.datetime, int]:
         parts = sum(r["parts"] for r in rows)
         if parts > max(FOLD_MIN_ROWS, FOLD_RATIO * len(rows)):
             fold(ids)
-    return {
-        dt.datetime.fromtimestamp(int(r["minute"]) * 60, tz=dt.UTC): int(r["total"])
-        for r in rows
-        if r["total"]
-    }
+    return {minute_start(r["minute"]): int(r["total"]) for r in rows if r["total"]}

@@ -11,7 +11,10 @@ so a scan or an import committed during the rebuild is neither lost nor counted 
 - per (site, session) valid check-ins, guests and the current headcount (SessionTally) from the
   check-ins and headcounts;
 - completion per (conference, site) (assessment's CompletionSite), by assessment's own
-  recount (completion_counters), which already rebuilds from the sources.
+  recount (completion_counters), which already rebuilds from the sources;
+- the nation's valid check-ins per (session, minute) (CheckInMinute, attendance/minutes.py):
+  kept by triggers, so it drifts only when they were missing or bypassed; it has no site, so a
+  rebuild of one site leaves it alone.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -21,8 +24,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from diemcau.attendance import tallies, writelock
-from diemcau.attendance.models import CheckIn, Headcount, SessionTally, SiteRegistered
+from diemcau.attendance import minutes, tallies, writelock
+from diemcau.attendance.models import (
+    CheckIn,
+    CheckInMinute,
+    Headcount,
+    SessionTally,
+    SiteRegistered,
+)
 from diemcau.delegates.models import Delegate
 from diemcau.errors import NotFound
 from diemcau.programme.models import Conference, Session
@@ -41,8 +50,8 @@ TALLY_FIGURES = ("checked_in", "other_site", "headcount")
 class Change:
     """One figure the rebuild had to correct."""
 
-    counter: str  # registered | session | completion
-    site: str  # site code
+    counter: str  # registered | session | completion | minute
+    site: str  # site code ("cả nước" for the national minute counter)
     where: str  # "" | "phiên 12" | "hội nghị 3"
     figure: str
     before: int | None
@@ -87,7 +96,8 @@ def rebuild_counters(
     session_ids = list(sessions.order_by("pk").values_list("pk", flat=True))
     conferences = _completion_conferences(conference_id)
     batches = [site_ids[i : i + SITE_BATCH] for i in range(0, len(site_ids), SITE_BATCH)]
-    total = len(batches) + 1 + len(conferences)
+    nation = site_code is None and bool(session_ids)  # the minute counter has no site
+    total = len(batches) + 1 + len(conferences) + int(nation)
     done = 0
     report = RebuildReport(sites=len(site_ids), sessions=len(session_ids), conferences=conferences)
 
@@ -108,6 +118,9 @@ def rebuild_counters(
     step()
     for conference in conferences:
         report.changes += _rebuild_completion(conference, site_ids if site_code else None, codes)
+        step()
+    if nation:
+        report.changes += _rebuild_minutes(session_ids)
         step()
     return report
 
@@ -194,6 +207,41 @@ def _rebuild_tallies(
                 code = codes.get(site, str(site))
                 changes.append(Change("session", code, f"phiên {session}", name, was, now))
     return changes
+
+
+# -- the nation's check-ins per minute ----------------------------------------------------------
+def _rebuild_minutes(session_ids: Sequence[int]) -> list[Change]:
+    """Recount the sessions' minutes from the check-ins, with the check-in table held still.
+
+    PostgreSQL: SHARE on the check-ins waits for the batches in flight (their trigger rows are
+    then in the count) and holds new ones until we commit (their rows add to ours). SQLite:
+    the attendance write lock."""
+    with writelock.sqlite_writer(), transaction.atomic():
+        _lock(_CHECKINS, "SHARE")
+        before = _minute_counts(session_ids)
+        minutes.recount(session_ids)
+        after = _minute_counts(session_ids)
+    changes = []
+    for session, minute in sorted(set(before) | set(after)):
+        was, now = before.get((session, minute)), after.get((session, minute))
+        if (was or 0) != (now or 0):
+            at = minutes.minute_start(minute).strftime("%d/%m %H:%M UTC")
+            changes.append(Change("minute", "cả nước", f"phiên {session}", at, was, now))
+    return changes
+
+
+def _minute_counts(session_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """(session, minute) → valid check-ins, the counter's rows added up (PostgreSQL keeps
+    several rows per minute until they are folded)."""
+    from django.db.models import Sum
+
+    rows = (
+        CheckInMinute.objects.filter(session_id__in=session_ids)
+        .values_list("session_id", "minute")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {(session, int(minute)): int(total) for session, minute, total in rows if total}
 
 
 # -- completion ------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def register(main: click.Group) -> None:
 
 @click.group("counters")
 def counters_group() -> None:
-    """The per-site counters behind the summaries (registered, check-ins, completion)."""
+    """The counters behind the summaries (registered, check-ins, completion, per minute)."""
 
 
 @counters_group.command("rebuild")

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from diemcau.accounts.scopes import Scope
 from diemcau.assessment.completion import services as completion_counters
 from diemcau.assessment.models import CompletionSite
-from diemcau.attendance.models import SessionTally, SiteRegistered
+from diemcau.attendance import minutes
+from diemcau.attendance.models import CheckIn, CheckInMinute, SessionTally, SiteRegistered
 from diemcau.attendance.summary import summary
 from diemcau.attendance.tests.helpers import make_delegate, scan, world
 from diemcau.conftest import HOAN_KIEM
@@ -178,3 +179,33 @@ def test_rebuild_reports_progress_to_the_end(counted):
     seen: list[tuple[int, int]] = []
     rebuild_counters(progress=lambda done, total: seen.append((done, total)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] == len(seen) - 1
+
+
+def test_rebuild_recounts_the_nations_minutes_and_only_the_conferences_sessions(counted, make_site):
+    """The reports' curve: a minute counter that drifted (triggers bypassed) is put right."""
+    session = counted["session"]
+    truth: dict = {}
+    for scanned in CheckIn.objects.filter(annulled_at__isnull=True).values_list(
+        "scanned_at", flat=True
+    ):
+        start = minutes.minute_start(int(scanned.timestamp()) // 60)
+        truth[start] = truth.get(start, 0) + 1
+    assert minutes.per_minute(session.pk) == truth and sum(truth.values()) == 4
+    (minute,) = set(CheckInMinute.objects.values_list("minute", flat=True))
+    CheckInMinute.objects.all().delete()
+    CheckInMinute.objects.create(session=session, minute=minute + 7, n=3)  # a minute with no scan
+    CheckInMinute.objects.create(session=session, minute=minute, n=1)
+    assert minutes.per_minute(session.pk) != truth
+
+    result = CliRunner().invoke(main, ["counters", "rebuild", "--site", "HK-A"])
+    assert result.exit_code == 0, result.output
+    assert "minute" not in result.output  # one site's rebuild leaves the nation's curve alone
+
+    result = CliRunner().invoke(main, ["counters", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert minutes.per_minute(session.pk) == truth
+    at = minutes.minute_start(minute).strftime("%d/%m %H:%M UTC")
+    assert f"minute cả nước (phiên {session.pk}) {at}: 1 → 4" in result.output
+    assert "→ —" in result.output  # the minute nobody scanned in is gone
+    again = CliRunner().invoke(main, ["counters", "rebuild"])
+    assert "không sửa gì" in again.output
