@@ -332,6 +332,8 @@ class TaskStarted(Schema):
 class MergeProposalsOut(Schema):
     computed_at: datetime | None
     waiting: int
+    # the batch's proposals for the caller dropped because a cluster changed since
+    outdated: int
     items: list[MergeProposalOut]
     dismissed: list[MergeProposalOut]
 
@@ -357,6 +359,7 @@ def merge_proposals(request: HttpRequest, limit: int = 50) -> dict[str, object]:
     return {
         "computed_at": stored.computed_at,
         "waiting": stored.waiting,
+        "outdated": stored.outdated,
         "items": [_proposal_row(o) for o in stored.offers],
         "dismissed": [_proposal_row(o) for o in stored.dismissed],
     }

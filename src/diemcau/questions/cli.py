@@ -5,7 +5,9 @@ diemcau questions propose-merges --accept 12:40 --accept 7:9   # merge 40 into 1
 diemcau questions propose-merges --dismiss 12:40 [--restore 7:9]   # "Không gộp", and undo
 
 The list is the stored batch (the page's); --compute recomputes it first, here and now (the
-page starts the same computation as a background task). Nothing stored yet: computed first.
+page starts the same computation as a background task). Nothing stored yet: computed first. The
+first line says when the batch was computed and how many of its proposals are outdated (their
+clusters changed since: not listed); with --json it goes to stderr.
 """
 
 import json
@@ -90,7 +92,10 @@ def propose_merges_cmd(
         return
     if compute or not MergeProposalBatch.objects.exists():
         merge_offers.compute()
-    offers = merge_offers.merge_offers(scope, limit=limit)
+    stored = merge_offers.stored_offers(scope, limit=limit)
+    offers = stored.offers
+    # when, and what the batch no longer offers: stderr, so --json stays a plain list
+    click.echo(merge_offers.batch_line(stored), err=as_json)
     if as_json:
         click.echo(json.dumps([merge_offers.as_dict(o) for o in offers], ensure_ascii=False))
         return

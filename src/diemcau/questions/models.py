@@ -264,6 +264,12 @@ class MergeProposalBatch(models.Model):
     """
 
     computed_at = models.DateTimeField(_("computed at"))
+    # The newest question the batch looked at: questions above it arrived since (the automatic
+    # refresh counts them), questions up to it are what each stored cluster's size counted.
+    last_question = models.IntegerField(default=0)
+    # When a page view queued the automatic refresh (services.merge_refresh): set by one
+    # conditional UPDATE, so however many views see the batch old, one of them queues it.
+    refresh_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("merge proposal batch")
@@ -274,14 +280,28 @@ class MergeProposalBatch(models.Model):
 
 
 class StoredMergeProposal(models.Model):
-    """A proposal of the last batch, best first (`rank`). Goes with either cluster: a pair
-    merged since (the source cluster deleted) is no longer offered."""
+    """A proposal of the last batch, best first (`rank`), with what each cluster was then.
+
+    The row outlives its clusters (no cascade, no constraint): a pair whose cluster was merged
+    away or deleted since must still be counted as outdated on the page, not silently vanish.
+    `*_first` is each cluster's first question (where it went tells a pair merged as proposed
+    from one merged elsewhere) and `*_size` its live questions then (fewer now: it lost some),
+    see services.merge_freshness.
+    """
 
     batch = models.ForeignKey(MergeProposalBatch, on_delete=models.CASCADE, related_name="rows")
-    target = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
-    source = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey(
+        Cluster, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.ForeignKey(
+        Cluster, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     score = models.FloatField(_("score"))
     rank = models.PositiveIntegerField()
+    target_first = models.IntegerField(default=0)
+    source_first = models.IntegerField(default=0)
+    target_size = models.IntegerField(default=0)
+    source_size = models.IntegerField(default=0)
 
     class Meta:
         ordering = ("rank",)

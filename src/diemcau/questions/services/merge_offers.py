@@ -5,12 +5,15 @@ set) by `compute`, a background task ("Tính lại" on the page), and stored wit
 the batch costs seconds of CPU at a conference's scale, too much for every visit of the page. The
 page, the API and the CLI read the stored batch, narrowed to the pairs the caller may merge: both
 clusters readable and every question of both in their moderation scope, not both answered (a
-merge would refuse), not dismissed by a moderator ("Không gộp", reversible), and still two
-clusters (a pair merged since goes with its source cluster). A pair a moderator has split apart (a
-split lesson between their questions) is left out when computing. Accepting one is the ordinary
-merge (services.moderation.merge_clusters), which also teaches the engine.
+merge would refuse), not dismissed by a moderator ("Không gộp", reversible), and still the
+clusters the batch compared (services.merge_freshness: a pair whose cluster was merged away,
+split or lost questions since is dropped and counted as outdated, for the page to say so). A pair
+a moderator has split apart (a split lesson between their questions) is left out when computing.
+Accepting one is the ordinary merge (services.moderation.merge_clusters), which also teaches the
+engine.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +37,7 @@ from diemcau.questions.models import (
     StoredMergeProposal,
 )
 from diemcau.questions.proposals import MergeProposal, merge_proposals
+from diemcau.questions.services.merge_freshness import StoredPair, sort_out
 from diemcau.questions.services.moderation import merge_clusters
 from diemcau.questions.services.reading import get_cluster, visible_clusters
 
@@ -55,12 +59,15 @@ class MergeOffer:
 
 @dataclass(frozen=True)
 class StoredOffers:
-    """What the page shows: the stored batch's time, the offers waiting, those dismissed."""
+    """What the page shows: the stored batch's time, the offers waiting, those dismissed, and
+    how many of the batch's proposals for this reader are outdated (their clusters changed)."""
 
     computed_at: datetime | None
     offers: list[MergeOffer]
     waiting: int
     dismissed: list[MergeOffer]
+    outdated: int = 0
+    batch: MergeProposalBatch | None = None
 
 
 def _split_apart(proposal: MergeProposal, cluster_of: dict[int, int]) -> bool:
@@ -101,13 +108,22 @@ def _mergeable(scope: Scope, proposals: list[MergeProposal]) -> list[MergePropos
     ]
 
 
-def _live_proposals(progress: Callable[[int, int], None] | None = None) -> list[MergeProposal]:
-    index = engine.question_index()
-    cluster_of = dict(
+def _live_questions() -> dict[int, int]:
+    """Each live question's cluster: what a batch looks at, and what its clusters then were."""
+    return dict(
         Question.objects.filter(cluster__isnull=False)
         .exclude(status=QuestionStatus.REJECTED)
         .values_list("pk", "cluster_id")
     )
+
+
+def _live_proposals(
+    progress: Callable[[int, int], None] | None = None,
+    cluster_of: dict[int, int] | None = None,
+) -> list[MergeProposal]:
+    index = engine.question_index()
+    if cluster_of is None:
+        cluster_of = _live_questions()
     vectors = {pk: index.vectors[pk] for pk in cluster_of if pk in index.vectors}
     return [
         p
@@ -119,13 +135,34 @@ def _live_proposals(progress: Callable[[int, int], None] | None = None) -> list[
 def compute(progress: Callable[[int, int], None] | None = None) -> MergeProposalBatch:
     """Compute the proposals over every live question and keep them as the newest batch (the
     older batches go). Scope-free: each reader's scope narrows the batch when read."""
-    found = _live_proposals(progress)
+    cluster_of = _live_questions()
+    found = _live_proposals(progress, cluster_of)
+    return store(found, cluster_of)
+
+
+def store(found: list[MergeProposal], cluster_of: dict[int, int]) -> MergeProposalBatch:
+    """Keep `found` as the newest batch, each side with its first question and size in
+    `cluster_of` (the questions it was computed over), for merge_freshness to compare later."""
+    size = Counter(cluster_of.values())
+    first: dict[int, int] = {}
+    for pk in sorted(cluster_of, reverse=True):
+        first[cluster_of[pk]] = pk  # newest first: the last written is the oldest
     existing = set(Cluster.objects.values_list("pk", flat=True))  # a merge while computing
     with transaction.atomic():
-        batch = MergeProposalBatch.objects.create(computed_at=timezone.now())
+        batch = MergeProposalBatch.objects.create(
+            computed_at=timezone.now(), last_question=max(cluster_of, default=0)
+        )
         StoredMergeProposal.objects.bulk_create(
             StoredMergeProposal(
-                batch=batch, target_id=p.target, source_id=p.source, score=p.score, rank=rank
+                batch=batch,
+                target_id=p.target,
+                source_id=p.source,
+                score=p.score,
+                rank=rank,
+                target_first=first.get(p.target, 0),
+                source_first=first.get(p.source, 0),
+                target_size=size[p.target],
+                source_size=size[p.source],
             )
             for rank, p in enumerate(found)
             if p.target in existing and p.source in existing
@@ -177,9 +214,52 @@ def _narrowed(scope: Scope, proposals: Iterable[MergeProposal]) -> list[MergePro
     return kept
 
 
+def _outdated_for(scope: Scope, outdated: list[StoredPair]) -> int:
+    """How many outdated pairs concern `scope`: both first questions in its moderation scope
+    (their clusters may be gone, the questions stay where they were asked)."""
+    if not outdated or scope.everything:
+        return len(outdated)
+    moderate_q = access.question_moderate_q(scope)
+    if moderate_q is None:
+        return 0
+    firsts = {q for p in outdated for q in (p.target_first, p.source_first)}
+    mine = set(Question.objects.filter(moderate_q, pk__in=firsts).values_list("pk", flat=True))
+    return sum(1 for p in outdated if p.target_first in mine and p.source_first in mine)
+
+
+def _current(
+    scope: Scope, batch: MergeProposalBatch, skip: set[tuple[int, int]]
+) -> tuple[list[MergeProposal], int]:
+    """The batch's pairs still true (merge_freshness), not in `skip`, best first; and how many
+    outdated ones concern `scope`."""
+    rows = [
+        StoredPair(*values)
+        for values in StoredMergeProposal.objects.filter(batch=batch)
+        .order_by("rank")
+        .values_list(
+            "target_id",
+            "source_id",
+            "score",
+            "target_first",
+            "source_first",
+            "target_size",
+            "source_size",
+        )
+        if (values[0], values[1]) not in skip
+    ]
+    current: list[MergeProposal] = []
+    outdated = 0
+    for start in range(0, len(rows), CHUNK):
+        found = sort_out(rows[start : start + CHUNK], batch.last_question)
+        current += [MergeProposal(p.target, p.source, p.score) for p in found.current]
+        outdated += _outdated_for(scope, found.outdated)
+    return current, outdated
+
+
 def stored_offers(scope: Scope, limit: int = 50) -> StoredOffers:
     """The last batch as `scope` may act on it: the best `limit` offers waiting (and how many
-    wait in all), the pairs dismissed (newest first, to undo). Nothing is computed here."""
+    wait in all), the pairs dismissed (newest first, to undo), how many are outdated. Nothing is
+    computed here."""
     batch = MergeProposalBatch.objects.order_by("-computed_at", "-pk").first()
     if batch is None:
         return StoredOffers(None, [], 0, [])
@@ -187,13 +267,8 @@ def stored_offers(scope: Scope, limit: int = 50) -> StoredOffers:
         (t, s): at
         for t, s, at in MergeDismissal.objects.values_list("target_id", "source_id", "dismissed_at")
     }
-    rows = [
-        MergeProposal(target=t, source=s, score=score)
-        for t, s, score in StoredMergeProposal.objects.filter(batch=batch)
-        .order_by("rank")
-        .values_list("target_id", "source_id", "score")
-    ]
-    waiting = _narrowed(scope, (p for p in rows if (p.target, p.source) not in dismissed))
+    current, outdated = _current(scope, batch, set(dismissed))
+    waiting = _narrowed(scope, current)
     gone = _narrowed(
         scope,
         (
@@ -206,6 +281,8 @@ def stored_offers(scope: Scope, limit: int = 50) -> StoredOffers:
         offers=_with_texts(waiting[:limit]),
         waiting=len(waiting),
         dismissed=_with_texts(gone[:limit], dismissed),
+        outdated=outdated,
+        batch=batch,
     )
 
 
@@ -217,6 +294,17 @@ def merge_offers(scope: Scope, limit: int = 50) -> list[MergeOffer]:
 def waiting_count(scope: Scope) -> int:
     """How many stored proposals wait for `scope` (the moderation page's link)."""
     return stored_offers(scope, limit=0).waiting
+
+
+def batch_line(stored: StoredOffers) -> str:
+    """The CLI's first line: when the batch was computed, how many of its proposals are
+    outdated (the page's line, in the CLI's language: Vietnamese)."""
+    if stored.computed_at is None:
+        return "Chưa tính đề xuất gộp cụm lần nào."
+    line = f"Tính lúc {timezone.localtime(stored.computed_at):%H:%M %d/%m}"
+    if stored.outdated:
+        line += f" · {stored.outdated} đề xuất đã cũ, chạy lại với --compute"
+    return line
 
 
 def accept(scope: Scope, target: int, source: int) -> Cluster:

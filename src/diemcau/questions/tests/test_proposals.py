@@ -85,7 +85,7 @@ def test_a_moderator_is_offered_the_twins_and_accepting_merges_them(
         main, ["questions", "propose-merges", "--json", "--as-user", hue.username]
     )
     assert listed.exit_code == 0, listed.output
-    assert json.loads(listed.output) == []
+    assert json.loads(listed.stdout) == []
     refused = runner.invoke(
         main,
         [
@@ -104,7 +104,7 @@ def test_a_moderator_is_offered_the_twins_and_accepting_merges_them(
     listed = runner.invoke(
         main, ["questions", "propose-merges", "--json", "--as-user", hanoi.username]
     )
-    assert [(r["target"], r["source"]) for r in json.loads(listed.output)] == [
+    assert [(r["target"], r["source"]) for r in json.loads(listed.stdout)] == [
         (one["cluster"], two["cluster"])
     ]
     done = runner.invoke(

@@ -7,19 +7,25 @@ its checks and its lesson, and comes back here. "Không gộp" dismisses a pair 
 list).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from diemcau.accounts.scopes import scope_for
+from diemcau.accounts.scopes import Scope, scope_for
 from diemcau.questions.services import merge_offers
 from diemcau.questions.views.common import can_moderate, require
 from diemcau.web.errors import domain_errors
 
 SHOWN = 50
+ViewFn = Callable[[HttpRequest, int, int], HttpResponse]
 
 
 @login_required
@@ -45,23 +51,22 @@ def compute(request: HttpRequest) -> HttpResponse:
     return redirect("tasks:detail", task_id=task.pk)
 
 
-@login_required
-@require_POST
-@domain_errors
-def dismiss(request: HttpRequest, target: int, source: int) -> HttpResponse:
-    # the merge's own checks, in its order: 404 outside the read scope, then 403
-    scope = scope_for(request.user)
-    merge_offers.dismiss(scope, request.user, target, source)
-    messages.success(request, _("Not merged: this pair is no longer proposed."))
-    return redirect("questions:merge_proposals")
+def _pair_view(act: Callable[[Scope, Any, int, int], object], done: str | Promise) -> ViewFn:
+    """A form button on one pair ("Không gộp", its undo): the act with the merge's own checks,
+    in its order (404 outside the read scope, then 403), its message, back to the list."""
+
+    @login_required
+    @require_POST
+    @domain_errors
+    def view(request: HttpRequest, target: int, source: int) -> HttpResponse:
+        act(scope_for(request.user), request.user, target, source)
+        messages.success(request, str(done))  # in the request's language
+        return redirect("questions:merge_proposals")
+
+    return view
 
 
-@login_required
-@require_POST
-@domain_errors
-def restore(request: HttpRequest, target: int, source: int) -> HttpResponse:
-    # the merge's own checks, in its order: 404 outside the read scope, then 403
-    scope = scope_for(request.user)
-    merge_offers.restore(scope, request.user, target, source)
-    messages.success(request, _("The pair is proposed again."))
-    return redirect("questions:merge_proposals")
+dismiss = _pair_view(
+    merge_offers.dismiss, gettext_lazy("Not merged: this pair is no longer proposed.")
+)
+restore = _pair_view(merge_offers.restore, gettext_lazy("The pair is proposed again."))
