@@ -12,7 +12,7 @@ from diemcau.errors import Forbidden
 from diemcau.paging import PageQuery, limit_field, page_of
 from diemcau.questions import access, services
 from diemcau.questions.models import Answer, Cluster, Question, QuestionStatus
-from diemcau.questions.services import merge_offers
+from diemcau.questions.services import merge_offers, merge_refresh
 from diemcau.units.models import Level
 
 router = Router()
@@ -334,6 +334,8 @@ class MergeProposalsOut(Schema):
     waiting: int
     # the batch's proposals for the caller dropped because a cluster changed since
     outdated: int
+    # a recompute is queued or running (an old batch queues one when read)
+    refreshing: bool
     items: list[MergeProposalOut]
     dismissed: list[MergeProposalOut]
 
@@ -356,7 +358,9 @@ def _moderator(request: HttpRequest) -> Any:
 )
 def merge_proposals(request: HttpRequest, limit: int = 50) -> dict[str, object]:
     stored = merge_offers.stored_offers(_moderator(request), max(0, min(limit, 500)))
+    refreshing = merge_refresh.refreshing(stored.batch, stored.outdated)
     return {
+        "refreshing": refreshing,
         "computed_at": stored.computed_at,
         "waiting": stored.waiting,
         "outdated": stored.outdated,

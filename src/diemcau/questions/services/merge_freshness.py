@@ -53,11 +53,15 @@ class Sorted:
 
 
 def _intact(rows: Sequence[StoredPair], last_question: int) -> set[int]:
-    """The clusters that still exist and hold at least as many of their then-questions."""
+    """The clusters that still exist and hold at least as many of their then-questions.
+
+    Counted from the cluster's live-question tally (kept by the database triggers of
+    questions.upkeep) less its questions arrived since the batch, which the primary key finds
+    without reading the clusters' older questions: the moderation page pays this per visit."""
     involved = {c for p in rows for c in (p.target, p.source)}
-    existing = set(Cluster.objects.filter(pk__in=involved).values_list("pk", flat=True))
-    held = dict(
-        Question.objects.filter(cluster_id__in=existing, pk__lte=last_question)
+    live = dict(Cluster.objects.filter(pk__in=involved).values_list("pk", "live_questions"))
+    arrived = dict(
+        Question.objects.filter(pk__gt=last_question, cluster_id__in=list(live))
         .exclude(status=QuestionStatus.REJECTED)
         .order_by()  # no default ordering in the GROUP BY
         .values("cluster_id")
@@ -65,7 +69,7 @@ def _intact(rows: Sequence[StoredPair], last_question: int) -> set[int]:
         .values_list("cluster_id", "n")
     )
     size = {p.target: p.target_size for p in rows} | {p.source: p.source_size for p in rows}
-    return {c for c in existing if held.get(c, 0) >= size[c]}
+    return {c for c, n in live.items() if n - arrived.get(c, 0) >= size[c]}
 
 
 def sort_out(rows: Iterable[StoredPair], last_question: int) -> Sorted:

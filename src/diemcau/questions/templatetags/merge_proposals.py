@@ -6,12 +6,15 @@ from typing import Any
 from django import template
 
 from diemcau.accounts.scopes import scope_for
-from diemcau.questions.services.merge_offers import waiting_count
+from diemcau.questions.services import merge_offers, merge_refresh
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def merge_proposals_waiting(context: dict[str, Any]) -> int:
-    """Read from the stored batch (a few queries), never computed here."""
-    return waiting_count(scope_for(context["request"].user))
+    """Read from the stored batch (a few queries), never computed here; an old batch queues
+    its recompute (merge_refresh), so the count keeps up while nobody opens the proposals."""
+    stored = merge_offers.stored_offers(scope_for(context["request"].user), limit=0)
+    merge_refresh.refreshing(stored.batch, stored.outdated)
+    return stored.waiting

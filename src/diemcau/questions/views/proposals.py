@@ -1,7 +1,8 @@
 """The merge proposals page: clusters that look like one question, each merged with one button.
 
 Organisers only. The list is the stored batch of services.merge_offers (computed by a background
-task, "Tính lại"), narrowed to what the organiser may merge; the merge button posts to the
+task, "Tính lại", or queued by this page once the batch is old: services.merge_refresh), narrowed
+to what the organiser may merge; the merge button posts to the
 ordinary merge form (views.moderation.merge), so accepting is exactly a moderator's merge, with
 its checks and its lesson, and comes back here. "Không gộp" dismisses a pair (undone below the
 list).
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from diemcau.accounts.scopes import Scope, scope_for
-from diemcau.questions.services import merge_offers
+from diemcau.questions.services import merge_offers, merge_refresh
 from diemcau.questions.views.common import can_moderate, require
 from diemcau.web.errors import domain_errors
 
@@ -33,10 +34,11 @@ ViewFn = Callable[[HttpRequest, int, int], HttpResponse]
 def merge_proposals(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     require(can_moderate(scope), _("Only organisers moderate questions."))
+    stored = merge_offers.stored_offers(scope, SHOWN)
     return render(
         request,
         "questions/merge_proposals.html",
-        {"stored": merge_offers.stored_offers(scope, SHOWN)},
+        {"stored": stored, "refreshing": merge_refresh.refreshing(stored.batch, stored.outdated)},
     )
 
 
