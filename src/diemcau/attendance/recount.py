@@ -14,7 +14,9 @@ so a scan or an import committed during the rebuild is neither lost nor counted 
   recount (completion_counters), which already rebuilds from the sources;
 - the nation's valid check-ins per (session, minute) (CheckInMinute, attendance/minutes.py):
   kept by triggers, so it drifts only when they were missing or bypassed; it has no site, so a
-  rebuild of one site leaves it alone.
+  rebuild of one site leaves it alone;
+- the national report's connected sites and outage per (site, session) (operations/counters.py),
+  by the operations app's own rebuild.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -34,6 +36,7 @@ from diemcau.attendance.models import (
 )
 from diemcau.delegates.models import Delegate
 from diemcau.errors import NotFound
+from diemcau.operations import counters as ops_counters
 from diemcau.programme.models import Conference, Session
 from diemcau.sites.models import Site
 
@@ -50,7 +53,7 @@ TALLY_FIGURES = ("checked_in", "other_site", "headcount")
 class Change:
     """One figure the rebuild had to correct."""
 
-    counter: str  # registered | session | completion | minute
+    counter: str  # registered | session | completion | minute | connected | outage
     site: str  # site code ("cả nước" for the national minute counter)
     where: str  # "" | "phiên 12" | "hội nghị 3"
     figure: str
@@ -97,7 +100,7 @@ def rebuild_counters(
     conferences = _completion_conferences(conference_id)
     batches = [site_ids[i : i + SITE_BATCH] for i in range(0, len(site_ids), SITE_BATCH)]
     nation = site_code is None and bool(session_ids)  # the minute counter has no site
-    total = len(batches) + 1 + len(conferences) + int(nation)
+    total = len(batches) + 2 + len(conferences) + int(nation)
     done = 0
     report = RebuildReport(sites=len(site_ids), sessions=len(session_ids), conferences=conferences)
 
@@ -122,6 +125,10 @@ def rebuild_counters(
     if nation:
         report.changes += _rebuild_minutes(session_ids)
         step()
+    report.changes += ops_counters.rebuild(
+        session_ids, site_ids if site_code is not None else None, codes
+    )
+    step()
     return report
 
 

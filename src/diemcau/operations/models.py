@@ -271,3 +271,70 @@ class RehearsalSiteState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rehearsal_id}/{self.site_id} ready={self.ready}"
+
+
+# -- the report's counters (counters.py) --------------------------------------------------------
+class CountedWindow(models.Model):
+    """The window a session's counters below were counted for. The report trusts them only
+    while the session's window is still this one (a session or its day edited by a path that
+    bypassed the signals leaves it different, and the report reads the history instead)."""
+
+    session = models.OneToOneField(
+        "programme.Session", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    starts = models.DateTimeField()
+    ends = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.starts:%H:%M}-{self.ends:%H:%M}"
+
+
+class SessionConnected(models.Model):
+    """A site sent a heartbeat inside the session's window (one row, however many beats)."""
+
+    session = models.ForeignKey("programme.Session", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "site"], name="operations_session_connected_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.site_id}"
+
+
+class SessionOutage(models.Model):
+    """Microseconds a site was offline inside the session's window, over the offline stretches
+    that have ended (the one still open is `SiteDown.down_since`, added at read time)."""
+
+    session = models.ForeignKey("programme.Session", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    closed_us = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "site"], name="operations_session_outage_one"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.site_id}: {self.closed_us} µs"
+
+
+class SiteDown(models.Model):
+    """Each site's place in its log of state changes: the moment its current offline stretch
+    began (null: not offline) and the time of its latest change (a change logged before it
+    arrives out of order, and the site is recounted from its log)."""
+
+    site = models.OneToOneField(
+        "sites.Site", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    down_since = models.DateTimeField(null=True)
+    last_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.site_id} down since {self.down_since}"

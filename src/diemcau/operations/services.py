@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from diemcau.accounts.scopes import Scope
 from diemcau.errors import Forbidden, Invalid
-from diemcau.operations import clock, health, incidents
+from diemcau.operations import clock, counters, health, incidents
 from diemcau.operations.liveness import Among
 from diemcau.operations.livestate import Beat, LiveStore, RedisStore, get_store
 from diemcau.operations.models import HeartbeatSample, LiveState, SiteLive, SiteStatusChange
@@ -190,6 +190,7 @@ def flush(now: float | None = None, store: LiveStore | None = None) -> FlushResu
             beats = store.drain(DRAIN_LIMIT)
             if beats:
                 _write_history(beats)
+                counters.beats_written(beats)
                 changes += _apply_latest(beats)
             changes += sweep_offline(now, store)
     except Exception:
@@ -313,6 +314,7 @@ def _apply_latest(beats: Sequence[Beat]) -> int:
     if upserts:
         _upsert_live(upserts)
     SiteStatusChange.objects.bulk_create(changes)
+    counters.changes_written([(c.site_id, c.at, c.to_state) for c in changes])
     incidents.sites_came_back(
         [(c.site_id, c.at) for c in changes if c.from_state == LiveState.OFFLINE]
     )
@@ -399,6 +401,7 @@ def sweep_offline(now: float, store: LiveStore | None = None) -> int:
         for site_id, state, last_seen in gone
     ]
     SiteStatusChange.objects.bulk_create(changes)
+    counters.changes_written([(c.site_id, c.at, c.to_state) for c in changes])
     table = SiteLive._meta.db_table
     sql = (
         f"UPDATE {table} SET state = %s, score = %s, reasons = %s, since = %s "  # noqa: S608

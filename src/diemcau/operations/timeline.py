@@ -5,9 +5,12 @@ Read-only. The node is checked as the dashboard checks it (404 outside the calle
 every count is over the sites and incidents the caller may read.
 
 A site counts as connected to a session when the history holds a heartbeat from it inside the
-session's time window (`HeartbeatSample`, flushed once a second): one index probe per site on
-(site, received_at), never a scan of the history. A site that never sent anything has no
-`SiteLive` row; it is "never connected", whatever the session.
+session's time window (`HeartbeatSample`, flushed once a second). The flusher keeps that per
+(site, session) (counters.py), so a counted session reads one row per connected site; a session
+whose counters were made for another window (edited around the ORM) is answered from the history
+(`from_history`: an index probe per site on (site, received_at), 0.4 s at 35,000 sites and
+6 M beats). A site that never sent anything has no `SiteLive` row; it is "never connected",
+whatever the session.
 """
 
 import datetime as dt
@@ -17,12 +20,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from diemcau.accounts.scopes import Scope
-from diemcau.operations import rollup
+from diemcau.operations import counters, rollup
 from diemcau.operations.incidents import visible_incidents
-from diemcau.operations.models import HeartbeatSample
+from diemcau.operations.models import HeartbeatSample, SessionConnected
 from diemcau.programme.models import Session
 from diemcau.sites.services import visible_sites
 from diemcau.units.models import Kind, Level
@@ -82,20 +85,30 @@ class Connections:
     never: dict[str, int]
 
 
-def connections(scope: Scope, unit_code: str | None, sessions: Sequence[Session]) -> Connections:
-    """One GROUP BY over the sites under the node, with an EXISTS per session window."""
+def connections(
+    scope: Scope, unit_code: str | None, sessions: Sequence[Session], from_history: bool = False
+) -> Connections:
+    """One GROUP BY over the sites under the node, with an EXISTS per session: into the
+    counter for a counted session (a fold into this query: a separate grouped join of the
+    counter to the sites and units took twice as long), else (or `from_history`) into the
+    heartbeats of its window."""
     unit = rollup.dashboard_unit(scope, unit_code)
     sites = visible_sites(scope).filter(units_under_q(unit, "unit__"))
     aggregates = {
         "n": Count("pk"),
         "never": Count("pk", filter=Q(live__isnull=True)),
     }
+    fresh = set() if from_history else counters.counted(sessions)
     for session in sessions:
-        start, end = session_window(session)
-        beat = HeartbeatSample.objects.filter(
-            site=OuterRef("pk"), received_at__gte=start, received_at__lt=end
-        )
-        aggregates[f"s{session.pk}"] = Count("pk", filter=Q(Exists(beat)))
+        hit: QuerySet[Any]
+        if session.pk in fresh:  # a probe into one row per connected site, not the beats
+            hit = SessionConnected.objects.filter(site=OuterRef("pk"), session_id=session.pk)
+        else:
+            start, end = session_window(session)
+            hit = HeartbeatSample.objects.filter(
+                site=OuterRef("pk"), received_at__gte=start, received_at__lt=end
+            )
+        aggregates[f"s{session.pk}"] = Count("pk", filter=Q(Exists(hit)))
     empty = dict.fromkeys(GROUPS, 0)
     result = Connections(
         sessions=list(sessions),

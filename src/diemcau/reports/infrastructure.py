@@ -66,7 +66,7 @@ def outage_table(scope: Scope, figures: Figures) -> None:
     windows = [ops_timeline.session_window(s) for s in sessions]
     if not windows:
         return
-    data = outages.outages(scope, figures.unit.code, windows, timezone.now())
+    data = outages.outages(scope, figures.unit.code, windows, timezone.now(), sessions)
 
     def row(o: outages.Outage) -> list[Any]:
         return [o.name, o.sites, o.minutes, o.median_minutes, o.p90_minutes]
