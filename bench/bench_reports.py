@@ -36,6 +36,11 @@ services the API and the CLI call):
                                      interleaved in one process: the API's JSON for session 1 and
                                      the whole conference's XLSX, each table's median, and the
                                      check that both reports hold the same figures
+  national_ops_counters_vs_history   the same with only the operations counters (issue 19:
+                                     connections per session, outage minutes) switched off,
+                                     their tables read from the heartbeats and status changes
+The operations counters are recounted after the build (`ops_counters_rebuild_s`): the bench
+writes its beats and changes around the flusher.
 Every figure is checked: the report's totals equal counts taken straight from the tables.
 JSON goes to stdout and bench/results/reports.json (one entry per database vendor).
 

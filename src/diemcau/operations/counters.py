@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 
+from diemcau.operations.liveness import Among
 from diemcau.operations.livestate import Beat
 from diemcau.operations.models import (
     CountedWindow,
@@ -143,7 +144,8 @@ def changes_written(changes: Sequence[Change3]) -> None:
         return
     windows = _windows()
     ids = sorted({c[0] for c in changes})
-    rows = SiteDown.objects.filter(site_id__in=ids).order_by("site_id")
+    # One parameter, however many sites (a sweep marks tens of thousands at once).
+    rows = SiteDown.objects.filter(Among("site_id", ids)).order_by("site_id")
     if connection.vendor == "postgresql":
         rows = rows.select_for_update()
     states: dict[int, tuple[dt.datetime | None, dt.datetime | None]] = {
@@ -235,13 +237,15 @@ def walk(
     changes = SiteStatusChange.objects.all()
     down: dict[int, dt.datetime | None] = {}
     if site_ids is not None:
-        changes = changes.filter(site_id__in=site_ids)
+        changes = changes.filter(Among("site_id", site_ids))
     if since is not None:
         changes = changes.filter(at__gte=since)
         before = SiteStatusChange.objects.filter(site=OuterRef("pk"), at__lt=since).order_by(
             "-at", "-id"
         )
-        sites = Site.objects.all() if site_ids is None else Site.objects.filter(pk__in=site_ids)
+        sites = (
+            Site.objects.all() if site_ids is None else Site.objects.filter(Among("pk", site_ids))
+        )
         down = dict.fromkeys(
             sites.annotate(s0=Subquery(before.values("to_state")[:1]))
             .filter(s0=OFFLINE)
@@ -269,8 +273,8 @@ def walk(
 def recount_sites(site_ids: Sequence[int], windows: dict[int, Window]) -> None:
     """These sites' stretches and closed minutes again from their whole log."""
     states, closed = walk(site_ids, windows)
-    SessionOutage.objects.filter(site_id__in=site_ids).delete()
-    SiteDown.objects.filter(site_id__in=site_ids).delete()
+    SessionOutage.objects.filter(Among("site_id", site_ids)).delete()
+    SiteDown.objects.filter(Among("site_id", site_ids)).delete()
     _add_closed(closed)
     _put_down(states)
 
@@ -280,7 +284,7 @@ def _connected_sites(window: Window, site_ids: Sequence[int] | None = None) -> s
     beat = HeartbeatSample.objects.filter(
         site=OuterRef("pk"), received_at__gte=window[0], received_at__lt=window[1]
     )
-    sites = Site.objects.all() if site_ids is None else Site.objects.filter(pk__in=site_ids)
+    sites = Site.objects.all() if site_ids is None else Site.objects.filter(Among("pk", site_ids))
     return set(sites.filter(Exists(beat)).values_list("pk", flat=True))
 
 
@@ -400,10 +404,10 @@ def _rebuild_connected(
     for sid, window in sorted(windows.items()):
         rows = SessionConnected.objects.filter(session_id=sid)
         if site_ids is not None:
-            rows = rows.filter(site_id__in=site_ids)
+            rows = rows.filter(Among("site_id", site_ids))
         before = set(rows.values_list("site_id", flat=True))
         after = _connected_sites(window, site_ids)
-        rows.filter(site_id__in=sorted(before - after)).delete()
+        rows.filter(Among("site_id", sorted(before - after))).delete()
         _insert_pairs([(sid, site) for site in sorted(after - before)])
         for site in sorted(before ^ after):
             code = codes.get(site, str(site))
@@ -421,8 +425,8 @@ def _rebuild_outages(
     outages = SessionOutage.objects.filter(session_id__in=list(windows))
     downs = SiteDown.objects.all()
     if site_ids is not None:
-        outages = outages.filter(site_id__in=site_ids)
-        downs = downs.filter(site_id__in=site_ids)
+        outages = outages.filter(Among("site_id", site_ids))
+        downs = downs.filter(Among("site_id", site_ids))
     before = {
         (s, site): us for s, site, us in outages.values_list("session_id", "site_id", "closed_us")
     }
