@@ -9,9 +9,18 @@ clustered by the intake engine, 60 % routed, 30 % answered, 1 % rejected), on a 
 or a throw-away PostgreSQL database beside the named one.
 
 Figures (ms, medians; CPU of this process beside the wall time):
-  page_*             GET /questions/moderate/merges/ through Django, the stored batch read and
-                     narrowed to the viewer's scope (central, the Hà Nội organiser)
+  page_*             GET /questions/moderate/merges/ through Django, the stored batch read,
+                     checked against the clusters now (merge_freshness), narrowed to the viewer's
+                     scope, and the automatic refresh's check (central, the Hà Nội organiser)
   moderation_link_*  the moderation page's count of waiting proposals (its link), alone
+  service_*          the page's reading alone (stored_offers and merge_refresh.refreshing)
+  previous_service_* baseline, the same reading as the commit before merge_freshness did it (no
+                     freshness check, no refresh check), same run
+  churned_*          page_* and service_* again once CHURN proposals' clusters were changed by
+                     hand (half merged elsewhere, half split) and the batch aged past MIN_AGE with
+                     its refresh queued: the outdated pairs counted on every view
+  refresh_check      merge_refresh.is_old on an aged batch nobody claimed (the one bounded count
+                     a reader pays before queueing the recompute)
   compute            the background task's work: the batch look over every question, stored
   old_page_*         baseline, the page's work before: the batch computed on the visit, then
                      narrowed and its texts read (services.merge_offers as issue 18 left it)
@@ -70,6 +79,86 @@ def old_page(scope: Any, limit: int = 50) -> list[Any]:
     return mo._with_texts(kept[:limit])
 
 
+def previous_service(scope: Any, limit: int = 50) -> Any:
+    """stored_offers as the commit before merge_freshness read it: the stored rows as they are,
+    dismissed ones left out, narrowed, their texts (no freshness, no refresh check)."""
+    from diemcau.questions.models import MergeDismissal, MergeProposalBatch, StoredMergeProposal
+    from diemcau.questions.proposals import MergeProposal
+    from diemcau.questions.services import merge_offers as mo
+
+    batch = MergeProposalBatch.objects.order_by("-computed_at", "-pk").first()
+    dismissed = {
+        (t, s): at
+        for t, s, at in MergeDismissal.objects.values_list("target_id", "source_id", "dismissed_at")
+    }
+    rows = [
+        MergeProposal(target=t, source=s, score=score)
+        for t, s, score in StoredMergeProposal.objects.filter(batch=batch)
+        .order_by("rank")
+        .values_list("target_id", "source_id", "score")
+    ]
+    waiting = mo._narrowed(scope, (p for p in rows if (p.target, p.source) not in dismissed))
+    return mo._with_texts(waiting[:limit]), len(waiting)
+
+
+def service(scope: Any) -> None:
+    from diemcau.questions.services import merge_offers, merge_refresh
+
+    stored = merge_offers.stored_offers(scope, 50)
+    merge_refresh.refreshing(stored.batch, stored.outdated)
+
+
+def churn(n: int) -> dict[str, int]:
+    """Change the clusters of the first `n` stored proposals by hand, as moderators would: half
+    the sources merged into an unrelated cluster, half the targets split (their newest question
+    off); then the batch aged past MIN_AGE with its refresh queued (no task runs here)."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from diemcau.accounts.scopes import Scope
+    from diemcau.errors import Invalid
+    from diemcau.questions.models import Cluster, MergeProposalBatch, Question
+    from diemcau.questions.models import StoredMergeProposal as Row
+    from diemcau.questions.services import merge_refresh
+    from diemcau.questions.services.moderation import merge_clusters, split_questions
+
+    everything = Scope(user_id=0, everything=True)
+    rows = list(Row.objects.order_by("rank").values_list("target_id", "source_id"))
+    involved = {c for pair in rows for c in pair}
+    spare = list(
+        Cluster.objects.exclude(pk__in=involved)
+        .exclude(answer__isnull=False)
+        .values_list("pk", flat=True)[:n]
+    )
+    touched: set[int] = set()
+    merged = split = 0
+    for i, (target, source) in enumerate(rows[:n]):
+        if {target, source} & touched:
+            continue
+        touched |= {target, source}
+        if i % 2 == 0 and spare:
+            try:
+                merge_clusters(everything, spare.pop(), source)
+                merged += 1
+            except Invalid:  # both answered: the merge refuses, as it would a moderator
+                continue
+        else:
+            sizes = dict(
+                Question.objects.filter(cluster_id=target)
+                .values("cluster_id")
+                .annotate(n=Count("pk"))
+                .values_list("cluster_id", "n")
+            )
+            if sizes.get(target, 0) >= 2:
+                newest = Question.objects.filter(cluster_id=target).order_by("-pk")[0]
+                split_questions(everything, target, [newest.pk])
+                split += 1
+    MergeProposalBatch.objects.update(
+        computed_at=timezone.now() - merge_refresh.MIN_AGE * 2, refresh_queued_at=timezone.now()
+    )
+    return {"merged_by_hand": merged, "split": split}
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -101,6 +190,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
     for name, scope in scopes.items():
         out[f"page_{name}"] = timed(page(clients[name]), args.runs)
+        out[f"service_{name}"] = timed(lambda s=scope: service(s), args.runs)
+        out[f"previous_service_{name}"] = timed(lambda s=scope: previous_service(s), args.runs)
         out[f"moderation_link_{name}"] = timed(
             lambda s=scope: merge_offers.waiting_count(s), args.runs
         )
@@ -109,6 +200,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         out[f"ratio_old_to_page_{name}"] = round(
             out[f"old_page_{name}"]["ms"] / out[f"page_{name}"]["ms"], 1
         )
+    out["churn"] = churn(args.churn)
+    for name, scope in scopes.items():
+        stored = merge_offers.stored_offers(scope, 50)
+        out[f"churned_outdated_{name}"] = stored.outdated
+        out[f"churned_waiting_{name}"] = stored.waiting
+        out[f"churned_page_{name}"] = timed(page(clients[name]), args.runs)
+        out[f"churned_service_{name}"] = timed(lambda s=scope: service(s), args.runs)
+    from diemcau.questions.models import MergeProposalBatch
+    from diemcau.questions.services import merge_refresh
+
+    MergeProposalBatch.objects.update(refresh_queued_at=None)
+    batch = MergeProposalBatch.objects.get()
+    out["refresh_check"] = timed(
+        lambda: merge_refresh.is_old(batch, 0, batch.computed_at + merge_refresh.MAX_AGE),
+        args.runs,
+    )
     out["load_average_after"] = round(os.getloadavg()[0], 1)
     return out
 
@@ -120,6 +227,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=50_000)
     parser.add_argument("--sites", type=int, default=11_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--churn", type=int, default=40, help="Proposals whose clusters change before churned_*."
+    )
     add_out_argument(parser, "merge_proposals_page.json")
     args = parser.parse_args()
     with throwaway_data("mp"):

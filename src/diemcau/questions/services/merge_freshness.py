@@ -15,24 +15,31 @@ page, the API and the CLI must not offer one whose clusters are no longer those 
   refuses it: services.merge_offers._mergeable). Accepting one proposal of a target therefore
   keeps that target's other proposals.
 
-"Lost" is counted, not listed: the cluster's live questions up to the batch's newest
-(`last_question`) against its size then. A cluster that both lost some and took in as many
-older questions from another since is not told apart from one unchanged; storing every
-question of every proposed cluster per batch would tell them apart at a cost each page view
-pays (one row per question of those clusters joined on every read).
+"Lost" is counted, not listed: the cluster's live-question tally less the questions arrived
+after the batch's newest (`last_question`), against its size then. A cluster that both lost
+some and took in as many older questions from another since is not told apart from one
+unchanged; storing every question of every proposed cluster per batch would tell them apart at
+a cost each page view pays (one row per question of those clusters joined on every read).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
-from diemcau.questions.models import Cluster, Question, QuestionStatus
+from diemcau.questions.models import (
+    Cluster,
+    MergeProposalBatch,
+    Question,
+    QuestionStatus,
+    StoredMergeProposal,
+)
 
 
 @dataclass(frozen=True)
 class StoredPair:
-    """A stored proposal as read back: each side's cluster, first question and size then."""
+    """A stored proposal as read back: each side's cluster, first question and size then, and
+    its live-question tally now (None: the cluster is gone)."""
 
     target: int
     source: int
@@ -41,6 +48,8 @@ class StoredPair:
     source_first: int = 0
     target_size: int = 0
     source_size: int = 0
+    target_live: int | None = None
+    source_live: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,35 +61,65 @@ class Sorted:
     merged: list[StoredPair]
 
 
-def _intact(rows: Sequence[StoredPair], last_question: int) -> set[int]:
-    """The clusters that still exist and hold at least as many of their then-questions.
+def _live(side: str) -> Subquery:
+    return Subquery(Cluster.objects.filter(pk=OuterRef(f"{side}_id")).values("live_questions")[:1])
 
-    Counted from the cluster's live-question tally (kept by the database triggers of
-    questions.upkeep) less its questions arrived since the batch, which the primary key finds
-    without reading the clusters' older questions: the moderation page pays this per visit."""
-    involved = {c for p in rows for c in (p.target, p.source)}
-    live = dict(Cluster.objects.filter(pk__in=involved).values_list("pk", "live_questions"))
-    arrived = dict(
-        Question.objects.filter(pk__gt=last_question, cluster_id__in=list(live))
+
+def read(batch: MergeProposalBatch) -> list[StoredPair]:
+    """The batch's pairs best first, each cluster's tally beside it: one query (a looked-up
+    tally per row, not a list of every cluster's id sent back in a second one)."""
+    return [
+        StoredPair(*values)
+        for values in StoredMergeProposal.objects.filter(batch=batch)
+        .order_by("rank")
+        .annotate(target_live=_live("target"), source_live=_live("source"))
+        .values_list(
+            "target_id",
+            "source_id",
+            "score",
+            "target_first",
+            "source_first",
+            "target_size",
+            "source_size",
+            "target_live",
+            "source_live",
+        )
+    ]
+
+
+def _arrived(last_question: int) -> dict[int, int]:
+    """Live questions per cluster arrived since the batch: a range of the primary key, as short
+    as the automatic refresh (merge_refresh) keeps the time since."""
+    return dict(
+        Question.objects.filter(pk__gt=last_question, cluster__isnull=False)
         .exclude(status=QuestionStatus.REJECTED)
         .order_by()  # no default ordering in the GROUP BY
         .values("cluster_id")
         .annotate(n=Count("pk"))
         .values_list("cluster_id", "n")
     )
-    size = {p.target: p.target_size for p in rows} | {p.source: p.source_size for p in rows}
-    return {c for c, n in live.items() if n - arrived.get(c, 0) >= size[c]}
 
 
-def sort_out(rows: Iterable[StoredPair], last_question: int) -> Sorted:
-    """Split the stored pairs into current, outdated and merged (see the module), in two or
-    three queries whatever their number: the page and the moderation link read it per visit."""
-    pairs = list(rows)
+def _holds(live: int | None, arrived: int, size: int) -> bool:
+    """Still there, with at least as many of its then-questions: the tally (kept by the
+    database triggers of questions.upkeep) less the arrivals since."""
+    return live is not None and live - arrived >= size
+
+
+def sort_out(pairs: Sequence[StoredPair], last_question: int) -> Sorted:
+    """Split the stored pairs (from `read`) into current, outdated and merged (see the module):
+    one query, and one more when some changed, whatever their number: the page and the
+    moderation link read it per visit."""
     if not pairs:
         return Sorted([], [], [])
-    intact = _intact(pairs, last_question)
-    current = [p for p in pairs if p.target in intact and p.source in intact]
-    changed = [p for p in pairs if not (p.target in intact and p.source in intact)]
+    arrived = _arrived(last_question)
+    current: list[StoredPair] = []
+    changed: list[StoredPair] = []
+    for p in pairs:
+        intact = _holds(p.target_live, arrived.get(p.target, 0), p.target_size) and _holds(
+            p.source_live, arrived.get(p.source, 0), p.source_size
+        )
+        (current if intact else changed).append(p)
     now_in = dict(
         Question.objects.filter(
             pk__in={q for p in changed for q in (p.target_first, p.source_first)}

@@ -37,7 +37,7 @@ from diemcau.questions.models import (
     StoredMergeProposal,
 )
 from diemcau.questions.proposals import MergeProposal, merge_proposals
-from diemcau.questions.services.merge_freshness import StoredPair, sort_out
+from diemcau.questions.services.merge_freshness import StoredPair, read, sort_out
 from diemcau.questions.services.moderation import merge_clusters
 from diemcau.questions.services.reading import get_cluster, visible_clusters
 
@@ -232,27 +232,10 @@ def _current(
 ) -> tuple[list[MergeProposal], int]:
     """The batch's pairs still true (merge_freshness), not in `skip`, best first; and how many
     outdated ones concern `scope`."""
-    rows = [
-        StoredPair(*values)
-        for values in StoredMergeProposal.objects.filter(batch=batch)
-        .order_by("rank")
-        .values_list(
-            "target_id",
-            "source_id",
-            "score",
-            "target_first",
-            "source_first",
-            "target_size",
-            "source_size",
-        )
-        if (values[0], values[1]) not in skip
-    ]
-    current: list[MergeProposal] = []
-    outdated = 0
-    for start in range(0, len(rows), CHUNK):
-        found = sort_out(rows[start : start + CHUNK], batch.last_question)
-        current += [MergeProposal(p.target, p.source, p.score) for p in found.current]
-        outdated += _outdated_for(scope, found.outdated)
+    rows = [p for p in read(batch) if (p.target, p.source) not in skip]
+    found = sort_out(rows, batch.last_question)
+    current = [MergeProposal(p.target, p.source, p.score) for p in found.current]
+    outdated = _outdated_for(scope, found.outdated)
     return current, outdated
 
 
