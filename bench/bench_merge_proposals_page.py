@@ -16,9 +16,9 @@ Figures (ms, medians; CPU of this process beside the wall time):
   service_*          the page's reading alone (stored_offers and merge_refresh.refreshing)
   previous_service_* baseline, the same reading as the commit before merge_freshness did it (no
                      freshness check, no refresh check), same run
-  churned_*          page_* and service_* again once CHURN proposals' clusters were changed by
-                     hand (half merged elsewhere, half split) and the batch aged past MIN_AGE with
-                     its refresh queued: the outdated pairs counted on every view
+  churned_*          page_* and service_* again once --churn proposals' clusters were changed by
+                     hand (merged elsewhere or split, see churn) and the batch aged past MIN_AGE
+                     with its refresh queued: the outdated pairs counted on every view
   refresh_check      merge_refresh.is_old on an aged batch nobody claimed (the one bounded count
                      a reader pays before queueing the recompute)
   compute            the background task's work: the batch look over every question, stored
@@ -109,9 +109,11 @@ def service(scope: Any) -> None:
 
 
 def churn(n: int) -> dict[str, int]:
-    """Change the clusters of the first `n` stored proposals by hand, as moderators would: half
-    the sources merged into an unrelated cluster, half the targets split (their newest question
-    off); then the batch aged past MIN_AGE with its refresh queued (no task runs here)."""
+    """Change the clusters of the first `n` stored proposals by hand, as moderators would: at
+    even ranks the source merged into an unrelated cluster, at odd ranks the target split (its
+    newest question off) when it holds two or more (most proposed clusters hold one: the figures
+    say how many of each); then the batch aged past MIN_AGE with its refresh queued (no task
+    runs here)."""
     from django.db.models import Count
     from django.utils import timezone
 
