@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from diemcau.attendance import minutes, tallies, writelock
+from diemcau.attendance.changes import Change
 from diemcau.attendance.models import (
     CheckIn,
     CheckInMinute,
@@ -47,24 +48,6 @@ _CHECKINS = CheckIn._meta.db_table
 _HEADCOUNTS = Headcount._meta.db_table
 _DELEGATES = Delegate._meta.db_table
 TALLY_FIGURES = ("checked_in", "other_site", "headcount")
-
-
-@dataclass(frozen=True)
-class Change:
-    """One figure the rebuild had to correct."""
-
-    counter: str  # registered | session | completion | minute | connected | outage
-    site: str  # site code ("cả nước" for the national minute counter)
-    where: str  # "" | "phiên 12" | "hội nghị 3"
-    figure: str
-    before: int | None
-    after: int | None
-
-    def describe(self) -> str:
-        place = f" ({self.where})" if self.where else ""
-        before = "—" if self.before is None else self.before
-        after = "—" if self.after is None else self.after
-        return f"{self.counter} {self.site}{place} {self.figure}: {before} → {after}"
 
 
 @dataclass

@@ -34,11 +34,12 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 
+from diemcau.attendance.changes import Change
 from diemcau.operations.liveness import Among
 from diemcau.operations.livestate import Beat
 from diemcau.operations.models import (
@@ -51,10 +52,8 @@ from diemcau.operations.models import (
     SiteStatusChange,
 )
 from diemcau.programme.models import Session
+from diemcau.programme.windows import session_window
 from diemcau.sites.models import Site
-
-if TYPE_CHECKING:
-    from diemcau.attendance.recount import Change
 
 Window = tuple[dt.datetime, dt.datetime]
 Change3 = tuple[int, dt.datetime, str]  # (site id, at, to_state), in the order written
@@ -64,12 +63,6 @@ _WINDOWS = CountedWindow._meta.db_table
 _CONNECTED = SessionConnected._meta.db_table
 _OUTAGE = SessionOutage._meta.db_table
 _DOWN = SiteDown._meta.db_table
-
-
-def session_window(session: Session) -> Window:
-    from diemcau.operations.timeline import session_window as window
-
-    return window(session)
 
 
 def overlap_us(start: dt.datetime, end: dt.datetime, window: Window) -> int:
@@ -375,12 +368,10 @@ def seconds_out(
 # -- diemcau counters rebuild ---------------------------------------------------------------------
 def rebuild(
     session_ids: Sequence[int], site_ids: Sequence[int] | None, codes: dict[int, str]
-) -> list["Change"]:
+) -> list[Change]:
     """Recount both counters of these sessions (and the sites' stretches) from the history,
     with the writers held off; every corrected figure is returned, as attendance's recount
     prints them. `site_ids` None: every site."""
-    from diemcau.attendance.recount import Change
-
     sessions = list(Session.objects.filter(pk__in=session_ids).select_related("day"))
     windows = {s.pk: session_window(s) for s in sessions}
     out: list[Change] = []
@@ -397,9 +388,7 @@ def rebuild(
 
 def _rebuild_connected(
     windows: dict[int, Window], site_ids: Sequence[int] | None, codes: dict[int, str]
-) -> list["Change"]:
-    from diemcau.attendance.recount import Change
-
+) -> list[Change]:
     out = []
     for sid, window in sorted(windows.items()):
         rows = SessionConnected.objects.filter(session_id=sid)
@@ -418,9 +407,7 @@ def _rebuild_connected(
 
 def _rebuild_outages(
     windows: dict[int, Window], site_ids: Sequence[int] | None, codes: dict[int, str]
-) -> list["Change"]:
-    from diemcau.attendance.recount import Change
-
+) -> list[Change]:
     states, closed = walk(site_ids, windows)
     outages = SessionOutage.objects.filter(session_id__in=list(windows))
     downs = SiteDown.objects.all()
@@ -452,7 +439,7 @@ def _rebuild_outages(
     return out
 
 
-def rebuild_all() -> list["Change"]:
+def rebuild_all() -> list[Change]:
     """Every session and site: after history written around the flusher (a bulk load, a
     restore, a bench's rows), as `diemcau counters rebuild` does it."""
     return rebuild(list(Session.objects.values_list("pk", flat=True)), None, {})

@@ -17,9 +17,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from diemcau.accounts.scopes import Scope
@@ -27,23 +25,13 @@ from diemcau.operations import counters, rollup
 from diemcau.operations.incidents import visible_incidents
 from diemcau.operations.models import HeartbeatSample, SessionConnected
 from diemcau.programme.models import Session
+from diemcau.programme.windows import session_window
 from diemcau.sites.services import visible_sites
 from diemcau.units.models import Kind, Level
 from diemcau.units.services import units_under_q
 
 # The groups a connection count is given for: the administrative levels, then every body.
 GROUPS = ("central", "province", "commune", "organisation")
-
-
-def session_window(session: Session) -> tuple[dt.datetime, dt.datetime]:
-    """The session's start and end as moments: its times are the conference's local times."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    day = session.day.date
-    start = dt.datetime.combine(day, session.starts_at, tzinfo=zone)
-    end = dt.datetime.combine(day, session.ends_at, tzinfo=zone)
-    if end <= start:  # runs past midnight
-        end += dt.timedelta(days=1)
-    return start, end
 
 
 # -- incidents over time ------------------------------------------------------------------------
