@@ -125,16 +125,6 @@ BEGIN {_sqlite_take("OLD")} {_sqlite_add("NEW")} END""",
 ]
 
 
-def _retally_sql(vendor: str) -> list[str]:
-    minute = _PG_MINUTE if vendor == "postgresql" else _SQLITE_MINUTE.format(row=CHECKINS)
-    return [
-        f"DELETE FROM {TABLE}",  # noqa: S608 - model table names
-        f"INSERT INTO {TABLE} (session_id, minute, n) "  # noqa: S608
-        f"SELECT session_id, {minute}, COUNT(*) FROM {CHECKINS} "
-        "WHERE annulled_at IS NULL GROUP BY 1, 2",
-    ]
-
-
 def installed(conn: BaseDatabaseWrapper | None = None) -> bool:
     """Whether the triggers are in place (always "yes" on a database without them)."""
     conn = conn or connection
@@ -144,23 +134,27 @@ def installed(conn: BaseDatabaseWrapper | None = None) -> bool:
     return expected <= present(conn)
 
 
-def recount(session_ids: Sequence[int]) -> None:
-    """Recount these sessions' minutes from their check-ins (`diemcau counters rebuild`).
-
-    The caller holds the check-in table still (recount.py); the triggers go on from here."""
-    ids = list(session_ids)
-    if not ids:
+def recount(
+    session_ids: Sequence[int] | None = None, conn: BaseDatabaseWrapper | None = None
+) -> None:
+    """Recount these sessions' minutes (None: the whole table) from their check-ins: the install
+    and `diemcau counters rebuild` (whose caller holds the check-in table still, recount.py).
+    The triggers go on from here."""
+    conn = conn or connection
+    ids = None if session_ids is None else list(session_ids)
+    if ids == []:
         return
-    vendor = connection.vendor
-    minute = _PG_MINUTE if vendor == "postgresql" else _SQLITE_MINUTE.format(row=CHECKINS)
-    marks = ", ".join(["%s"] * len(ids))
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE session_id IN ({marks})", ids)  # noqa: S608
+    minute = _PG_MINUTE if conn.vendor == "postgresql" else _SQLITE_MINUTE.format(row=CHECKINS)
+    only, params = "", []
+    if ids is not None:
+        only, params = f"session_id IN ({', '.join(['%s'] * len(ids))})", ids
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}" + (f" WHERE {only}" if only else ""), params)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {TABLE} (session_id, minute, n) "  # noqa: S608 - model table names
             f"SELECT session_id, {minute}, COUNT(*) FROM {CHECKINS} "
-            f"WHERE annulled_at IS NULL AND session_id IN ({marks}) GROUP BY 1, 2",
-            ids,
+            "WHERE annulled_at IS NULL" + (f" AND {only}" if only else "") + " GROUP BY 1, 2",
+            params,
         )
 
 
@@ -171,9 +165,7 @@ def minute_start(minute: int) -> dt.datetime:
 
 def retally(conn: BaseDatabaseWrapper | None = None) -> None:
     """Recount the table from the check-ins (the triggers keep it from then on)."""
-    conn = conn or connection
-    with transaction.atomic(using=conn.alias):
-        run(conn, _retally_sql(conn.vendor))
+    recount(None, conn)
 
 
 def install(conn: BaseDatabaseWrapper | None = None) -> bool:
@@ -198,7 +190,7 @@ def install(conn: BaseDatabaseWrapper | None = None) -> bool:
             retally(conn)
         else:
             run(conn, [f"DROP INDEX IF EXISTS {SQLITE_UNIQUE}"])
-            run(conn, _retally_sql("sqlite"))  # one row per minute before the unique index
+            retally(conn)  # one row per minute before the unique index
             run(conn, SQLITE)
     return True
 
