@@ -118,7 +118,9 @@ def rebuild_counters(
 # -- registered ------------------------------------------------------------------------------
 def _rebuild_registered(site_ids: Sequence[int], codes: dict[int, str]) -> list[Change]:
     with writelock.sqlite_writer(), transaction.atomic():
-        _lock(_DELEGATES, "SHARE")  # an import or a new delegate waits, or is counted
+        writelock.lock_table(
+            _DELEGATES, "SHARE"
+        )  # an import or a new delegate waits, or is counted
         before = dict(
             SiteRegistered.objects.filter(site_id__in=site_ids).values_list("site_id", "registered")
         )
@@ -149,7 +151,7 @@ def _rebuild_tallies(
         narrow = f" AND site_id IN ({', '.join(['%s'] * len(site_ids))})"
         params += list(site_ids)
     with writelock.sqlite_writer(), transaction.atomic(), connection.cursor() as cursor:
-        _lock(_TALLY, "SHARE ROW EXCLUSIVE")
+        writelock.lock_table(_TALLY, "SHARE ROW EXCLUSIVE")
         cursor.execute(
             f"SELECT site_id, session_id, checked_in, other_site, headcount FROM {_TALLY} "  # noqa: S608
             f"WHERE session_id IN ({marks}){narrow}",
@@ -207,7 +209,7 @@ def _rebuild_minutes(session_ids: Sequence[int]) -> list[Change]:
     then in the count) and holds new ones until we commit (their rows add to ours). SQLite:
     the attendance write lock."""
     with writelock.sqlite_writer(), transaction.atomic():
-        _lock(_CHECKINS, "SHARE")
+        writelock.lock_table(_CHECKINS, "SHARE")
         before = _minute_counts(session_ids)
         minutes.recount(session_ids)
         after = _minute_counts(session_ids)
@@ -288,10 +290,3 @@ def _completion_changes(
             if was != now:
                 code = codes.get(site, str(site))
                 yield Change("completion", code, f"hội nghị {conference_id}", name, was, now)
-
-
-def _lock(table: str, mode: str) -> None:
-    """PostgreSQL: a table lock until the transaction ends (SQLite: the write lock is ours)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")

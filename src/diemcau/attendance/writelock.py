@@ -28,3 +28,11 @@ def sqlite_writer() -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def lock_table(table: str, mode: str) -> None:
+    """PostgreSQL: a table lock until the transaction ends, for a recount that must see its
+    writers' rows all or none (SQLite: one writer at a time already, the caller's)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")

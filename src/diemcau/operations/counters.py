@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 
 from diemcau.attendance.changes import Change
+from diemcau.attendance.writelock import lock_table
 from diemcau.operations.liveness import Among
 from diemcau.operations.livestate import Beat
 from diemcau.operations.models import (
@@ -73,9 +74,7 @@ def overlap_us(start: dt.datetime, end: dt.datetime, window: Window) -> int:
 
 # -- locks and windows ---------------------------------------------------------------------------
 def _lock(mode: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {_WINDOWS} IN {mode} MODE")
+    lock_table(_WINDOWS, mode)
 
 
 def _windows() -> dict[int, Window]:
@@ -113,22 +112,10 @@ def beats_written(beats: Sequence[Beat]) -> int:
 
 
 def _insert_pairs(pairs: Sequence[tuple[int, int]]) -> None:
-    if not pairs:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            sessions, sites = (list(c) for c in zip(*pairs, strict=True))
-            cursor.execute(
-                f"INSERT INTO {_CONNECTED} (session_id, site_id) "  # noqa: S608 - model names
-                "SELECT * FROM unnest(%s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
-                [sessions, sites],
-            )
-            return
-        cursor.executemany(
-            f"INSERT INTO {_CONNECTED} (session_id, site_id) VALUES (%s, %s) "  # noqa: S608
-            "ON CONFLICT DO NOTHING",
-            pairs,
-        )
+    sql = _rows_sql(
+        _CONNECTED, ("session_id", "site_id"), ("bigint", "bigint"), "ON CONFLICT DO NOTHING"
+    )
+    _write(sql, pairs)
 
 
 def changes_written(changes: Sequence[Change3]) -> None:
@@ -178,7 +165,7 @@ def _rows_sql(table: str, cols: Sequence[str], pg_types: Sequence[str], tail: st
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) {tail}"  # noqa: S608
 
 
-def _write(sql: str, rows: Sequence[tuple[Any, ...]], width: int) -> None:
+def _write(sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
     if not rows:
         return
     with connection.cursor() as cursor:
@@ -202,7 +189,7 @@ def _add_closed(closed: dict[tuple[int, int], int]) -> None:
         f"ON CONFLICT (session_id, site_id) DO UPDATE SET closed_us = {_OUTAGE}.closed_us "
         "+ excluded.closed_us",
     )
-    _write(sql, [(s, site, us) for (s, site), us in sorted(closed.items())], 3)
+    _write(sql, [(s, site, us) for (s, site), us in sorted(closed.items())])
 
 
 def _put_down(states: dict[int, tuple[dt.datetime | None, dt.datetime]]) -> None:
@@ -213,7 +200,7 @@ def _put_down(states: dict[int, tuple[dt.datetime | None, dt.datetime]]) -> None
         "ON CONFLICT (site_id) DO UPDATE SET down_since = excluded.down_since, "
         "last_at = excluded.last_at",
     )
-    _write(sql, [(s, _db(d), _db(last)) for s, (d, last) in sorted(states.items())], 3)
+    _write(sql, [(s, _db(d), _db(last)) for s, (d, last) in sorted(states.items())])
 
 
 # -- recounts from the history -------------------------------------------------------------------
