@@ -252,12 +252,10 @@ def stored_offers(scope: Scope, limit: int = 50) -> StoredOffers:
     }
     current, outdated = _current(scope, batch, set(dismissed))
     waiting = _narrowed(scope, current)
+    # limit 0 (the moderation page's count on every visit): no list, so no scope checks for it
+    newest = sorted(dismissed.items(), key=lambda kv: kv[1], reverse=True) if limit else []
     gone = _narrowed(
-        scope,
-        (
-            MergeProposal(target=t, source=s, score=0.0)
-            for (t, s), _at in sorted(dismissed.items(), key=lambda kv: kv[1], reverse=True)
-        ),
+        scope, (MergeProposal(target=t, source=s, score=0.0) for (t, s), _at in newest)
     )
     return StoredOffers(
         computed_at=batch.computed_at,
